@@ -1,0 +1,76 @@
+// Package notify defines what every destination platform implements and the
+// helpers they share: HTTP result classification, typed rate-limit errors,
+// rate limiters and URL redaction.
+package notify
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/alertmanager/template"
+
+	"github.com/heraldhq/herald/internal/alert"
+)
+
+// Message is one delivery to one channel: one alert event, or several folded
+// together during a storm.
+type Message struct {
+	// Channel is the configured channel name.
+	Channel string
+	// Kind is what the message says: firing, resolved or reminder.
+	Kind alert.Kind
+	// Data is the template data; Data.Alerts holds the alerts of this message.
+	Data *template.Data
+	// Folded is set when several alert events were folded into one message.
+	Folded bool
+	// Previous holds the references of messages sent earlier for the firing
+	// event of the same episode (resolved events reply to them and edit them).
+	Previous []Ref
+	// SentParts is the number of parts already delivered by an earlier
+	// attempt; the notifier sends only the parts after them.
+	SentParts int
+}
+
+// Ref is a platform's reference to a message that was sent.
+type Ref struct {
+	// Part is the index of the message part (long messages are split).
+	Part int
+	// ChatID is the platform's conversation identifier.
+	ChatID string
+	// ThreadID is the forum topic or thread, when there is one.
+	ThreadID string
+	// MessageID is the platform's message identifier.
+	MessageID string
+	// Folded is set when the referenced message holds several alerts, so it
+	// must not be edited to show one of them resolved.
+	Folded bool
+}
+
+// Notifier sends messages to one platform. It builds and sends the request
+// and classifies the outcome; it never sleeps between attempts or retries:
+// the dispatcher owns retries.
+type Notifier interface {
+	// Notify sends m. It returns the references of the parts it sent (also
+	// on error, so that a retry resumes after them), whether a failure is
+	// worth retrying, and the error.
+	Notify(ctx context.Context, m *Message) (sent []Ref, retry bool, err error)
+}
+
+// RateLimitError is returned by a notifier when the platform asked Herald to
+// slow down. The dispatcher waits RetryAfter before the next attempt to the
+// same channel.
+type RateLimitError struct {
+	// RetryAfter is how long the platform asked to wait; 0 when it did not say.
+	RetryAfter time.Duration
+	// Err is the platform's answer.
+	Err error
+}
+
+func (e *RateLimitError) Error() string {
+	if e.RetryAfter > 0 {
+		return e.Err.Error() + " (retry after " + e.RetryAfter.String() + ")"
+	}
+	return e.Err.Error()
+}
+
+func (e *RateLimitError) Unwrap() error { return e.Err }

@@ -1,0 +1,308 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	amtemplate "github.com/prometheus/alertmanager/template"
+
+	"github.com/heraldhq/herald/internal/alert"
+)
+
+// Target is one channel an alert goes to, with the options of the route that
+// sent it there.
+type Target struct {
+	Channel string
+	// SendResolved creates a delivery for the alert's resolution.
+	SendResolved bool
+	// Repeat turns a repeat notification of a firing alert into a reminder,
+	// at most once per RepeatInterval.
+	Repeat         bool
+	RepeatInterval time.Duration
+}
+
+// Ingest is one received notification and where each of its alerts goes.
+type Ingest struct {
+	Notification *alert.Notification
+	// Target is the channel named in the URL path ("" for routed ones).
+	Target string
+	// Targets[i] are the destinations of Notification.Alerts[i].
+	Targets [][]Target
+	// ReceivedAt is when the webhook arrived.
+	ReceivedAt time.Time
+}
+
+// IngestResult says what an ingest created.
+type IngestResult struct {
+	NotificationID int64
+	// Deliveries is the number of new deliveries; 0 for a duplicate.
+	Deliveries int
+	// Channels are the channels that got new deliveries.
+	Channels []string
+}
+
+type ingestReq struct {
+	in   *Ingest
+	res  IngestResult
+	err  error
+	done chan struct{}
+}
+
+// Common is the part of a notification shared by all its alerts.
+type Common struct {
+	Receiver          string        `json:"receiver"`
+	Status            string        `json:"status"`
+	GroupLabels       amtemplate.KV `json:"groupLabels"`
+	CommonLabels      amtemplate.KV `json:"commonLabels"`
+	CommonAnnotations amtemplate.KV `json:"commonAnnotations"`
+	ExternalURL       string        `json:"externalURL"`
+	GroupKey          string        `json:"groupKey"`
+}
+
+// Ingest stores a notification, its alert events and their deliveries in one
+// transaction shared with concurrent ingests (group commit). It returns only
+// after the commit, so a nil error means the notification is durable.
+func (s *Store) Ingest(ctx context.Context, in *Ingest) (IngestResult, error) {
+	req := &ingestReq{in: in, done: make(chan struct{})}
+	select {
+	case s.ingests <- req:
+	case <-s.done:
+		return IngestResult{}, ErrClosed
+	case <-ctx.Done():
+		return IngestResult{}, ctx.Err()
+	}
+	select {
+	case <-req.done:
+		return req.res, req.err
+	case <-s.stopped:
+		select {
+		case <-req.done:
+			return req.res, req.err
+		default:
+			return IngestResult{}, ErrClosed
+		}
+	case <-ctx.Done():
+		return IngestResult{}, ctx.Err()
+	}
+}
+
+// writer is the only goroutine that ingests: whatever queued up while one
+// transaction committed goes into the next, so one fsync serves many.
+func (s *Store) writer() {
+	defer close(s.stopped)
+	for {
+		select {
+		case req := <-s.ingests:
+			s.commitBatch(s.fill([]*ingestReq{req}))
+		case <-s.done:
+			for {
+				select {
+				case req := <-s.ingests:
+					s.commitBatch(s.fill([]*ingestReq{req}))
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (s *Store) fill(batch []*ingestReq) []*ingestReq {
+	for len(batch) < s.opts.MaxBatch {
+		select {
+		case req := <-s.ingests:
+			batch = append(batch, req)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func (s *Store) commitBatch(batch []*ingestReq) {
+	defer func() {
+		for _, r := range batch {
+			close(r.done)
+		}
+	}()
+	fail := func(err error) {
+		for _, r := range batch {
+			if r.err == nil {
+				r.err, r.res = err, IngestResult{}
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		fail(fmt.Errorf("begin: %w", err))
+		return
+	}
+	w := newTxWriter(ctx, tx)
+	for _, r := range batch {
+		// A savepoint per request keeps one bad request from failing the rest.
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT ingest"); err != nil {
+			r.err = err
+			continue
+		}
+		if err := w.apply(r); err != nil {
+			r.err = err
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO ingest"); rerr != nil {
+				_ = tx.Rollback()
+				fail(fmt.Errorf("rollback to savepoint: %w", rerr))
+				return
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE ingest"); err != nil {
+			_ = tx.Rollback()
+			fail(fmt.Errorf("release savepoint: %w", err))
+			return
+		}
+	}
+	w.close()
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("commit: %w", err))
+	}
+}
+
+// txWriter holds the statements one batch prepares once.
+type txWriter struct {
+	ctx                                                   context.Context
+	tx                                                    *sql.Tx
+	insNotif, insEvent, insDelivery, resolvedExists, last *sql.Stmt
+	err                                                   error
+}
+
+func newTxWriter(ctx context.Context, tx *sql.Tx) *txWriter {
+	w := &txWriter{ctx: ctx, tx: tx}
+	w.insNotif = w.prepare(`INSERT INTO notifications (received_at, target, receiver, status, group_key, common)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`)
+	w.insEvent = w.prepare(`INSERT INTO events (notification_id, fingerprint, starts_at, status, alert)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`)
+	w.insDelivery = w.prepare(`INSERT INTO deliveries (channel, fingerprint, starts_at, kind, seq, event_id, state,
+		created_at, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7, $7)
+		ON CONFLICT DO NOTHING RETURNING id`)
+	w.resolvedExists = w.prepare(`SELECT COUNT(*) FROM deliveries
+		WHERE channel = $1 AND fingerprint = $2 AND starts_at = $3 AND kind = 'resolved'`)
+	w.last = w.prepare(`SELECT COALESCE(MAX(created_at), 0), COALESCE(MAX(seq), 0) FROM deliveries
+		WHERE channel = $1 AND fingerprint = $2 AND starts_at = $3 AND kind IN ('firing', 'reminder')`)
+	return w
+}
+
+func (w *txWriter) prepare(q string) *sql.Stmt {
+	if w.err != nil {
+		return nil
+	}
+	st, err := w.tx.PrepareContext(w.ctx, q)
+	if err != nil {
+		w.err = fmt.Errorf("prepare: %w", err)
+	}
+	return st
+}
+
+func (w *txWriter) close() {
+	for _, st := range []*sql.Stmt{w.insNotif, w.insEvent, w.insDelivery, w.resolvedExists, w.last} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (w *txWriter) apply(r *ingestReq) error {
+	if w.err != nil {
+		return w.err
+	}
+	in := r.in
+	n := in.Notification
+	if len(in.Targets) != len(n.Alerts) {
+		return errors.New("ingest: one target list per alert is required")
+	}
+	common, err := json.Marshal(Common{Receiver: n.Receiver, Status: n.Status, GroupLabels: n.GroupLabels,
+		CommonLabels: n.CommonLabels, CommonAnnotations: n.CommonAnnotations, ExternalURL: n.ExternalURL, GroupKey: n.GroupKey})
+	if err != nil {
+		return err
+	}
+	now := nanos(in.ReceivedAt)
+	var nid int64
+	if err := w.insNotif.QueryRowContext(w.ctx, now, in.Target, n.Receiver, n.Status, n.GroupKey, string(common)).Scan(&nid); err != nil {
+		return fmt.Errorf("insert notification: %w", err)
+	}
+	res := IngestResult{NotificationID: nid}
+	seen := map[string]bool{}
+	for i := range n.Alerts {
+		a := &n.Alerts[i]
+		body, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		var eid int64
+		if err := w.insEvent.QueryRowContext(w.ctx, nid, a.Fingerprint, nanos(a.StartsAt), a.Status, string(body)).Scan(&eid); err != nil {
+			return fmt.Errorf("insert event: %w", err)
+		}
+		for _, t := range in.Targets[i] {
+			created, err := w.plan(a, eid, t, in.ReceivedAt)
+			if err != nil {
+				return err
+			}
+			if created {
+				res.Deliveries++
+				if !seen[t.Channel] {
+					seen[t.Channel] = true
+					res.Channels = append(res.Channels, t.Channel)
+				}
+			}
+		}
+	}
+	r.res = res
+	return nil
+}
+
+// plan creates the delivery an alert event calls for on one channel, if it
+// is new: a firing episode once, its resolution once, reminders when asked.
+func (w *txWriter) plan(a *amtemplate.Alert, eventID int64, t Target, now time.Time) (bool, error) {
+	fp, starts := a.Fingerprint, nanos(a.StartsAt)
+	insert := func(kind alert.Kind, seq int) (bool, error) {
+		var id int64
+		err := w.insDelivery.QueryRowContext(w.ctx, t.Channel, fp, starts, string(kind), seq, eventID, nanos(now)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("insert delivery: %w", err)
+		}
+		return true, nil
+	}
+	if a.Status == string(alert.KindResolved) {
+		if !t.SendResolved {
+			return false, nil
+		}
+		return insert(alert.KindResolved, 0)
+	}
+	// A firing notification after the resolution of the same episode is a
+	// late retry; it must not announce the alert again.
+	var resolved int
+	if err := w.resolvedExists.QueryRowContext(w.ctx, t.Channel, fp, starts).Scan(&resolved); err != nil {
+		return false, fmt.Errorf("check resolved: %w", err)
+	}
+	if resolved > 0 {
+		return false, nil
+	}
+	created, err := insert(alert.KindFiring, 0)
+	if err != nil || created || !t.Repeat {
+		return created, err
+	}
+	var lastAt int64
+	var lastSeq int
+	if err := w.last.QueryRowContext(w.ctx, t.Channel, fp, starts).Scan(&lastAt, &lastSeq); err != nil {
+		return false, fmt.Errorf("last reminder: %w", err)
+	}
+	if now.Sub(fromNanos(lastAt)) < t.RepeatInterval {
+		return false, nil
+	}
+	return insert(alert.KindReminder, lastSeq+1)
+}

@@ -1,0 +1,144 @@
+// Package dispatch runs the outbox: one worker per channel takes the due
+// deliveries from the store, folds them during a storm, sends them through
+// the channel's notifier and records the outcome. Retries live here and only
+// here: exponential backoff bounded by a maximum age, honouring the
+// platform's retry_after.
+package dispatch
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// Channel is one configured destination as the dispatcher sees it.
+type Channel struct {
+	Notifier notify.Notifier
+	// StormThreshold: more due events than this are folded into one
+	// message; 0 disables folding.
+	StormThreshold int
+}
+
+// Setup is what a configuration gives the dispatcher; it is swapped as a
+// whole on reload.
+type Setup struct {
+	Channels       map[string]Channel
+	InitialBackoff time.Duration
+	MaxBackoff     time.Duration
+	MaxAge         time.Duration
+	Timeout        time.Duration
+	// Secrets are redacted from every stored or logged error.
+	Secrets []string
+}
+
+// maxFold bounds the alerts of one folded message; the notifier splits the
+// text further when the platform needs it.
+const maxFold = 100
+
+// pollInterval is how often due retries are looked for.
+const pollInterval = time.Second
+
+// Dispatcher delivers the outbox.
+type Dispatcher struct {
+	store   *store.Store
+	logger  *slog.Logger
+	metrics *metrics
+	setup   atomic.Pointer[Setup]
+	now     func() time.Time
+
+	mu      sync.Mutex
+	workers map[string]*worker
+	ctx     context.Context
+	wg      sync.WaitGroup
+}
+
+// New makes a dispatcher; call Run to start it.
+func New(st *store.Store, setup *Setup, reg prometheus.Registerer, logger *slog.Logger) *Dispatcher {
+	d := &Dispatcher{store: st, logger: logger, metrics: newMetrics(reg), now: time.Now,
+		workers: map[string]*worker{}}
+	d.Update(setup)
+	return d
+}
+
+// Update swaps in the setup of a reloaded configuration. Deliveries in
+// flight finish with the setup they started with.
+func (d *Dispatcher) Update(s *Setup) {
+	for name := range s.Channels {
+		d.metrics.precreate(name)
+	}
+	d.setup.Store(s)
+}
+
+// Wake tells the workers of these channels that new deliveries are waiting.
+func (d *Dispatcher) Wake(channels ...string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ctx == nil {
+		return
+	}
+	for _, ch := range channels {
+		d.worker(ch).wake()
+	}
+}
+
+// worker returns the channel's worker, starting it; d.mu must be held.
+func (d *Dispatcher) worker(channel string) *worker {
+	w, ok := d.workers[channel]
+	if !ok {
+		w = &worker{d: d, channel: channel, wakeup: make(chan struct{}, 1),
+			logger: d.logger.With("channel", channel)}
+		d.workers[channel] = w
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			w.run(d.ctx)
+		}()
+	}
+	return w
+}
+
+// Run delivers until ctx is done, then waits for the workers to stop.
+// Pending deliveries left in the store at start (after a restart) are picked
+// up at once.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	d.mu.Lock()
+	d.ctx = ctx
+	d.mu.Unlock()
+	t := time.NewTicker(pollInterval)
+	defer t.Stop()
+	for {
+		d.poll(ctx)
+		select {
+		case <-ctx.Done():
+			d.wg.Wait()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// poll wakes the workers of channels whose earliest delivery is due.
+func (d *Dispatcher) poll(ctx context.Context) {
+	due, err := d.store.PendingChannels(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.logger.Error("cannot read the outbox", "err", err)
+		}
+		return
+	}
+	now := d.now()
+	var ready []string
+	for ch, at := range due {
+		if !at.After(now) {
+			ready = append(ready, ch)
+		}
+	}
+	d.Wake(ready...)
+}

@@ -1,0 +1,87 @@
+// Package route decides which channels an alert goes to: the configured
+// routes in order, Alertmanager matcher syntax, `continue`, and the default
+// channel when nothing matches.
+package route
+
+import (
+	"time"
+
+	amtemplate "github.com/prometheus/alertmanager/template"
+	"github.com/prometheus/common/model"
+
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// defaultRepeatInterval applies when a route asks for reminders without
+// saying how often.
+const defaultRepeatInterval = time.Hour
+
+// Router is an immutable routing table built from one configuration.
+type Router struct {
+	routes   []config.RouteConfig
+	def      string
+	resolved map[string]bool
+}
+
+// New builds the routing table of a validated configuration.
+func New(cfg *config.Config) *Router {
+	r := &Router{routes: cfg.Routes, def: cfg.DefaultChannel, resolved: map[string]bool{}}
+	for _, ch := range cfg.Channels {
+		r.resolved[ch.Name] = ch.SendResolved == nil || *ch.SendResolved
+	}
+	return r
+}
+
+// Has reports whether a channel of that name is configured.
+func (r *Router) Has(channel string) bool {
+	_, ok := r.resolved[channel]
+	return ok
+}
+
+// Targets returns the channels an alert with these labels goes to, each
+// once, with the options of the first route that chose it.
+func (r *Router) Targets(labels amtemplate.KV) []store.Target {
+	ls := make(model.LabelSet, len(labels))
+	for k, v := range labels {
+		ls[model.LabelName(k)] = model.LabelValue(v)
+	}
+	var out []store.Target
+	seen := map[string]bool{}
+	add := func(ch string, rt *config.RouteConfig) {
+		if seen[ch] {
+			return
+		}
+		seen[ch] = true
+		t := store.Target{Channel: ch, SendResolved: r.resolved[ch]}
+		if rt != nil && rt.Repeat {
+			t.Repeat, t.RepeatInterval = true, time.Duration(rt.RepeatInterval)
+			if t.RepeatInterval <= 0 {
+				t.RepeatInterval = defaultRepeatInterval
+			}
+		}
+		out = append(out, t)
+	}
+	for i := range r.routes {
+		rt := &r.routes[i]
+		if !rt.Parsed.Matches(ls) {
+			continue
+		}
+		for _, ch := range rt.Channels {
+			add(ch, rt)
+		}
+		if !rt.Continue {
+			break
+		}
+	}
+	if len(out) == 0 && r.def != "" {
+		add(r.def, nil)
+	}
+	return out
+}
+
+// Direct is the target for a notification posted to one named channel,
+// bypassing the routes.
+func (r *Router) Direct(channel string) store.Target {
+	return store.Target{Channel: channel, SendResolved: r.resolved[channel]}
+}

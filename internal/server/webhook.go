@@ -1,0 +1,127 @@
+package server
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// receive is the Alertmanager webhook. It answers 200 only once the
+// notification is committed; a failure to store answers 503 so that
+// Alertmanager retries, never 400.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	st := s.state.Load()
+	if !st.auth.allows(r) {
+		s.reject(w, http.StatusUnauthorized, "unauthorized", "missing or wrong credentials")
+		return
+	}
+	channel := r.PathValue("channel")
+	if channel != "" && !st.router.Has(channel) {
+		s.reject(w, http.StatusNotFound, "unknown_channel", fmt.Sprintf("unknown channel %q", channel))
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		s.reject(w, http.StatusUnsupportedMediaType, "content_type",
+			fmt.Sprintf("Content-Type must be application/json, got %q", r.Header.Get("Content-Type")))
+		return
+	}
+	limit := st.maxBody
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.reject(w, http.StatusRequestEntityTooLarge, "too_large",
+				fmt.Sprintf("body larger than webhook.max_body_size (%d bytes)", limit))
+			return
+		}
+		s.reject(w, http.StatusBadRequest, "read_error", "cannot read body: "+err.Error())
+		return
+	}
+	n, err := alert.Decode(body)
+	if err != nil {
+		s.reject(w, http.StatusBadRequest, "invalid", err.Error())
+		return
+	}
+	in := &store.Ingest{Notification: n, Target: channel, ReceivedAt: start, Targets: make([][]store.Target, len(n.Alerts))}
+	for i := range n.Alerts {
+		if channel != "" {
+			in.Targets[i] = []store.Target{st.router.Direct(channel)}
+		} else {
+			in.Targets[i] = st.router.Targets(n.Alerts[i].Labels)
+		}
+	}
+	res, err := s.opts.Store.Ingest(r.Context(), in)
+	if err != nil {
+		s.opts.Logger.Error("cannot store a notification; answering 503 so Alertmanager retries",
+			"group_key", n.GroupKey, "err", err)
+		w.Header().Set("Retry-After", "5")
+		s.reject(w, http.StatusServiceUnavailable, "store", "cannot store the notification now; retry later")
+		return
+	}
+	if s.opts.Wake != nil && len(res.Channels) > 0 {
+		s.opts.Wake(res.Channels...)
+	}
+	s.metrics.received.Inc()
+	s.metrics.accept.Observe(time.Since(start).Seconds())
+	s.opts.Logger.Debug("notification stored", "group_key", n.GroupKey, "status", n.Status,
+		"alerts", len(n.Alerts), "deliveries", res.Deliveries, "channels", res.Channels)
+	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "alerts": len(n.Alerts), "deliveries": res.Deliveries})
+}
+
+func (s *Server) reject(w http.ResponseWriter, code int, reason, msg string) {
+	s.metrics.rejected.WithLabelValues(reason).Inc()
+	if code != http.StatusServiceUnavailable {
+		s.opts.Logger.Warn("webhook rejected", "code", code, "reason", msg)
+	}
+	if code == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="herald", Basic realm="herald"`)
+	}
+	writeError(w, code, msg)
+}
+
+// auth holds the webhook credentials of one configuration.
+type auth struct {
+	token          string
+	user, password string
+	basic          bool
+}
+
+func newAuth(c *config.WebhookConfig) auth {
+	a := auth{token: string(c.BearerToken)}
+	if c.BasicAuth != nil {
+		a.user, a.password, a.basic = c.BasicAuth.Username, string(c.BasicAuth.Password), true
+	}
+	return a
+}
+
+// allows checks the request's credentials; with none configured every
+// request is allowed. Either configured method is enough.
+func (a auth) allows(r *http.Request) bool {
+	if a.token == "" && !a.basic {
+		return true
+	}
+	if a.token != "" {
+		const prefix = "Bearer "
+		h := r.Header.Get("Authorization")
+		if len(h) > len(prefix) && subtle.ConstantTimeCompare([]byte(h[len(prefix):]), []byte(a.token)) == 1 {
+			return true
+		}
+	}
+	if a.basic {
+		u, p, ok := r.BasicAuth()
+		if ok && subtle.ConstantTimeCompare([]byte(u), []byte(a.user)) == 1 &&
+			subtle.ConstantTimeCompare([]byte(p), []byte(a.password)) == 1 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,232 @@
+package config
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Herald decodes the YAML node tree itself instead of calling
+// yaml.Decoder.Decode with KnownFields, for two reasons: yaml.v3 does not
+// carry KnownFields into custom unmarshalers (Node.Decode starts a fresh,
+// lenient decoder), so the usual `type plain` pattern silently accepts typos
+// below the top level; and yaml.v3 stops at the first structural problem and
+// never names the field. The walker below visits structs, pointers and lists,
+// applies defaults to every element it creates, expands ${VAR} in scalar
+// values, and hands each scalar to yaml.v3 (so custom unmarshalers and
+// yaml.v3's own type checks still apply), recording every problem with its
+// line and dotted path.
+
+// defaulter is implemented by config types whose list elements or optional
+// sections have defaults; the walker calls it on every value it creates, the
+// equivalent of `*c = DefaultX` at the top of a `type plain` UnmarshalYAML.
+type defaulter interface {
+	setDefaults()
+}
+
+var (
+	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+	nodeType        = reflect.TypeFor[yaml.Node]()
+)
+
+// reservedSections are top-level keys kept for features to come; they get a
+// hint so the user knows the key is not a typo but not supported yet.
+var reservedSections = map[string]bool{
+	"prometheus": true, "alertmanager": true, "grafana": true,
+	"graph": true, "collectors": true, "charts": true,
+}
+
+// decode stores n into v (addressable), recording problems under field.
+func (l *loader) decode(n *yaml.Node, v reflect.Value, field string) {
+	if n.Kind == yaml.AliasNode {
+		if l.aliases[n] {
+			l.fail(field, n.Line, "alias *"+n.Value+" refers to itself")
+			return
+		}
+		l.aliases[n] = true
+		defer delete(l.aliases, n)
+		l.decode(n.Alias, v, field)
+		return
+	}
+	t := v.Type()
+	switch {
+	case reflect.PointerTo(t).Implements(unmarshalerType) || t == nodeType:
+		l.scalar(n, v, field)
+	case t.Kind() == reflect.Struct:
+		l.mapping(n, v, field)
+	case t.Kind() == reflect.Pointer:
+		// An empty section ("console:") turns the section on with its
+		// defaults, which is what the user means; an empty optional scalar
+		// ("storm_threshold:") means unset.
+		if isNull(n) && t.Elem().Kind() != reflect.Struct {
+			v.SetZero()
+			return
+		}
+		p := reflect.New(t.Elem())
+		setDefaults(p)
+		l.decode(n, p.Elem(), field)
+		v.Set(p)
+	case t.Kind() == reflect.Slice:
+		l.sequence(n, v, field)
+	default:
+		l.scalar(n, v, field)
+	}
+}
+
+// scalar decodes a leaf value with yaml.v3 after expanding ${VAR}.
+func (l *loader) scalar(n *yaml.Node, v reflect.Value, field string) {
+	if n.Kind == yaml.ScalarNode {
+		var ok bool
+		if n, ok = l.expandNode(n, field); !ok {
+			return
+		}
+	}
+	err := n.Decode(v.Addr().Interface())
+	if err == nil {
+		return
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		for _, msg := range te.Errors {
+			line, rest := splitYAMLError(msg)
+			if line == 0 {
+				line = n.Line
+			}
+			l.fail(field, line, rest)
+		}
+		return
+	}
+	line, rest := splitYAMLError(err.Error())
+	if line == 0 {
+		line = n.Line
+	}
+	l.fail(field, line, rest)
+}
+
+// sequence decodes a YAML list into a slice, applying defaults to each
+// element before it is decoded.
+func (l *loader) sequence(n *yaml.Node, v reflect.Value, field string) {
+	if isNull(n) {
+		v.SetZero()
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		l.fail(field, n.Line, "must be a list, got "+describe(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		p := indexPath(field, i)
+		l.lines[p] = item.Line
+		e := s.Index(i)
+		setDefaults(e.Addr())
+		l.decode(item, e, p)
+	}
+	v.Set(s)
+}
+
+// mapping decodes a YAML mapping into a struct, keyed by the yaml tags.
+// Fields that are not in the file keep the defaults already in v.
+func (l *loader) mapping(n *yaml.Node, v reflect.Value, field string) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		l.fail(field, n.Line, "must be a mapping, got "+describe(n))
+		return
+	}
+	fields := yamlFields(v.Type())
+	// Merge keys (<<: *base) go first so that keys written next to them win,
+	// as in yaml.v3.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			l.merge(n.Content[i+1], v, field)
+		}
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			l.errorf(field, k.Line, "keys must be strings, got %s", describe(k))
+			continue
+		}
+		idx, ok := fields[k.Value]
+		if !ok {
+			msg := "unknown field \"" + k.Value + "\""
+			if field == "" && reservedSections[k.Value] {
+				msg += " (reserved for a future version of Herald)"
+			}
+			l.errorf(field, k.Line, "%s", msg)
+			l.unknown[field] = true
+			continue
+		}
+		child := joinPath(field, k.Value)
+		if prev, dup := seen[k.Value]; dup {
+			l.errorf(child, k.Line, "already set at line %d", prev)
+			continue
+		}
+		seen[k.Value] = k.Line
+		l.lines[child] = k.Line
+		l.decode(val, v.Field(idx), child)
+	}
+}
+
+// merge applies the value of a "<<" key: one mapping or a list of them.
+func (l *loader) merge(n *yaml.Node, v reflect.Value, field string) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind == yaml.SequenceNode {
+		for _, item := range n.Content {
+			l.merge(item, v, field)
+		}
+		return
+	}
+	l.mapping(n, v, field)
+}
+
+// setDefaults applies a type's defaults to a freshly created value.
+func setDefaults(p reflect.Value) {
+	if d, ok := p.Interface().(defaulter); ok {
+		d.setDefaults()
+	}
+}
+
+// yamlFields maps yaml key names to struct field indexes.
+func yamlFields(t reflect.Type) map[string]int {
+	m := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		m[name] = i
+	}
+	return m
+}
+
+// isNull reports an empty value ("key:" or "key: null").
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// describe names a node's kind for type errors. It leaves the value out:
+// a token pasted under the wrong key must not end up in the error.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return n.ShortTag()
+}

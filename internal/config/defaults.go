@@ -1,0 +1,158 @@
+package config
+
+import (
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// Default values that other packages need to know about when a Config was
+// built in code rather than loaded (nil pointers mean "the default").
+const (
+	// DefaultStormThreshold is delivery.storm_threshold when unset.
+	DefaultStormThreshold = 10
+	// DefaultTelegramAPIURL is Telegram's public Bot API server.
+	DefaultTelegramAPIURL = "https://api.telegram.org"
+	// ConsoleChannelName is the channel Herald adds when none is configured,
+	// so that a first run without a file shows alerts on standard output.
+	ConsoleChannelName = "console"
+	// TelegramChannelName is the channel built from HERALD_TELEGRAM_* when
+	// there is no config file.
+	TelegramChannelName = "telegram"
+)
+
+// DefaultConfig returns the configuration an empty file gives, before the
+// console channel is added. It is a function rather than a variable because
+// Config holds pointers and slices, which a shared variable would let one
+// caller change for all.
+func DefaultConfig() Config {
+	storm := DefaultStormThreshold
+	return Config{
+		ListenAddress: ":9096",
+		DataDir:       "./data",
+		Storage: StorageConfig{
+			Driver:      "sqlite",
+			Synchronous: "FULL",
+			BusyTimeout: Duration(5 * time.Second),
+		},
+		Webhook: WebhookConfig{
+			MaxBodySize: 5 << 20,
+		},
+		Telegram: TelegramConfig{
+			APIURL:  DefaultTelegramAPIURL,
+			Timeout: Duration(30 * time.Second),
+			// Telegram's documented limits: https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
+			RateLimits: TelegramRateLimits{PerChat: 1, PerGroupPerMinute: 20, Global: 30},
+		},
+		Delivery: DeliveryConfig{
+			InitialBackoff: Duration(time.Second),
+			MaxBackoff:     Duration(5 * time.Minute),
+			MaxAge:         Duration(24 * time.Hour),
+			Timeout:        Duration(30 * time.Second),
+			StormThreshold: &storm,
+		},
+	}
+}
+
+// DefaultChannelConfig is the value every channels[] entry starts from.
+func DefaultChannelConfig() ChannelConfig {
+	return ChannelConfig{SendResolved: new(true)}
+}
+
+// DefaultTelegramChannelConfig is the value every channels[].telegram
+// section starts from. Info alerts arrive silently by default because a
+// phone that buzzes for everything gets muted.
+func DefaultTelegramChannelConfig() TelegramChannelConfig {
+	return TelegramChannelConfig{
+		SilentSeverities: []string{"info", "none"},
+		EditOnResolve:    new(true),
+	}
+}
+
+// DefaultRouteConfig is the value every routes[] entry starts from.
+func DefaultRouteConfig() RouteConfig {
+	return RouteConfig{RepeatInterval: Duration(time.Hour)}
+}
+
+func (c *ChannelConfig) setDefaults()         { *c = DefaultChannelConfig() }
+func (t *TelegramChannelConfig) setDefaults() { *t = DefaultTelegramChannelConfig() }
+func (r *RouteConfig) setDefaults()           { *r = DefaultRouteConfig() }
+
+// consoleChannel is the channel used when none is configured.
+func consoleChannel() ChannelConfig {
+	ch := DefaultChannelConfig()
+	ch.Name = ConsoleChannelName
+	ch.Console = &ConsoleChannelConfig{}
+	return ch
+}
+
+// Channel returns the channel called name, or nil.
+func (c *Config) Channel(name string) *ChannelConfig {
+	for i := range c.Channels {
+		if c.Channels[i].Name == name {
+			return &c.Channels[i]
+		}
+	}
+	return nil
+}
+
+// DatabasePath is where the store opens its database: storage.dsn when set,
+// otherwise herald.db in the data directory.
+func (c *Config) DatabasePath() string {
+	if c.Storage.DSN != "" {
+		return string(c.Storage.DSN)
+	}
+	return filepath.Join(c.DataDir, "herald.db")
+}
+
+// TelegramBot returns the bot a Telegram channel sends with: the top-level
+// telegram section with the channel's own token, API URL and proxy laid
+// over it, so a channel can use a second bot or a different network path
+// without repeating the rest. A nil ch gives the top-level bot.
+func (c *Config) TelegramBot(ch *TelegramChannelConfig) TelegramConfig {
+	bot := c.Telegram
+	if ch == nil {
+		return bot
+	}
+	if ch.BotToken != "" {
+		bot.BotToken, bot.BotTokenFile = ch.BotToken, ch.BotTokenFile
+	}
+	if ch.APIURL != "" {
+		bot.APIURL = ch.APIURL
+	}
+	if ch.ProxyURL != "" {
+		bot.ProxyURL = ch.ProxyURL
+	}
+	return bot
+}
+
+// StormThreshold is the number of waiting events above which ch's events are
+// folded into one message: the channel's own value, else delivery's. Zero
+// disables folding.
+func (c *Config) StormThreshold(ch *ChannelConfig) int {
+	if ch != nil && ch.StormThreshold != nil {
+		return *ch.StormThreshold
+	}
+	if c.Delivery.StormThreshold != nil {
+		return *c.Delivery.StormThreshold
+	}
+	return DefaultStormThreshold
+}
+
+// ResolvedEnabled reports whether resolved events go to the channel; a
+// channel built in code (nil SendResolved) gets the default, true.
+func (c *ChannelConfig) ResolvedEnabled() bool {
+	return c.SendResolved == nil || *c.SendResolved
+}
+
+// EditsOnResolve reports whether the firing message is edited when the alert
+// resolves; nil means the default, true.
+func (t *TelegramChannelConfig) EditsOnResolve() bool {
+	return t.EditOnResolve == nil || *t.EditOnResolve
+}
+
+// IsSilent reports whether an alert with this severity label value is sent
+// without sound.
+func (t *TelegramChannelConfig) IsSilent(severity string) bool {
+	return t.DisableNotification || slices.Contains(t.SilentSeverities, severity)
+}

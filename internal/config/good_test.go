@@ -1,0 +1,100 @@
+package config
+
+import (
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestLoadGood checks every key of testdata/good.yml, which sets each one
+// to a value other than its default.
+func TestLoadGood(t *testing.T) {
+	c, err := load("testdata/good.yml", fakeEnv(map[string]string{"TELEGRAM_BOT_TOKEN": "123:good"}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs("testdata")
+	check := func(name string, got, want any) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %#v, want %#v", name, got, want)
+		}
+	}
+	check("listen_address", c.ListenAddress, "0.0.0.0:9097")
+	check("external_url", c.ExternalURL, "https://herald.example.com/")
+	check("data_dir", c.DataDir, "/var/lib/herald")
+	check("storage.dsn", string(c.Storage.DSN), "dsn-value")
+	check("DatabasePath", c.DatabasePath(), "dsn-value")
+	check("storage.synchronous", c.Storage.Synchronous, "NORMAL")
+	check("storage.busy_timeout", c.Storage.BusyTimeout.D(), 10*time.Second)
+	check("webhook.max_body_size", c.Webhook.MaxBodySize, Bytes(512*1024))
+	check("webhook.basic_auth.username", c.Webhook.BasicAuth.Username, "alertmanager")
+	check("webhook.basic_auth.password", string(c.Webhook.BasicAuth.Password), "pw-from-file")
+	check("telegram.bot_token", string(c.Telegram.BotToken), "123:good")
+	check("telegram.api_url", c.Telegram.APIURL, "http://127.0.0.1:8081")
+	check("telegram.proxy_url", c.Telegram.ProxyURL, "socks5h://proxy.internal:1080")
+	check("telegram.timeout", c.Telegram.Timeout.D(), 15*time.Second)
+	check("telegram.rate_limits", c.Telegram.RateLimits, TelegramRateLimits{PerChat: 0.5, PerGroupPerMinute: 10, Global: 25})
+	check("delivery.initial_backoff", c.Delivery.InitialBackoff.D(), 2*time.Second)
+	check("delivery.max_backoff", c.Delivery.MaxBackoff.D(), 10*time.Minute)
+	check("delivery.max_age", c.Delivery.MaxAge.D(), 48*time.Hour)
+	check("delivery.timeout", c.Delivery.Timeout.D(), 20*time.Second)
+	check("delivery.storm_threshold", *c.Delivery.StormThreshold, 0)
+
+	if len(c.Channels) != 3 {
+		t.Fatalf("channels = %+v", c.Channels)
+	}
+	ops := c.Channel("ops").Telegram
+	check("ops.chat_id", ops.ChatID, ChatID("-1001234567890"))
+	check("ops.message_thread_id", ops.MessageThreadID, 7)
+	check("ops.message", ops.Message, `{{ template "telegram.herald.message" . }} $labels ${NOT_ENV} {{ $labels.instance }}`)
+	check("ops.silent_severities", ops.SilentSeverities, []string{"info", "warning"})
+	check("ops.disable_notification", ops.DisableNotification, true)
+	check("ops.EditsOnResolve", ops.EditsOnResolve(), false)
+	check("ops.IsSilent(critical)", ops.IsSilent("critical"), true)
+	check("ops StormThreshold", c.StormThreshold(c.Channel("ops")), 0)
+	check("ops bot", c.TelegramBot(ops), c.Telegram)
+
+	ann := c.Channel("announcements")
+	check("announcements.send_resolved", ann.ResolvedEnabled(), false)
+	check("announcements StormThreshold", c.StormThreshold(ann), 3)
+	check("announcements.chat_id", ann.Telegram.ChatID, ChatID("@herald_alerts"))
+	bot := c.TelegramBot(ann.Telegram)
+	check("announcements bot token", string(bot.BotToken), "789:own-bot")
+	check("announcements bot api_url", bot.APIURL, "https://tg-mirror.example.com")
+	check("announcements bot proxy_url", bot.ProxyURL, "http://proxy.example.com:3128")
+	check("announcements bot timeout", bot.Timeout, c.Telegram.Timeout)
+	check("announcements silent default", ann.Telegram.SilentSeverities, []string{"info", "none"})
+
+	stdout := c.Channel("stdout")
+	check("stdout.platform", stdout.Platform(), "console")
+	check("stdout.message", stdout.Console.Message, "{{ .Status }}")
+	check("stdout.send_resolved", stdout.ResolvedEnabled(), true)
+
+	check("routes[0].parsed", c.Routes[0].Parsed.String(), `{severity="critical",team=~"db|infra",env!="dev"}`)
+	check("routes[0].continue", c.Routes[0].Continue, true)
+	check("routes[0].repeat_interval", c.Routes[0].RepeatInterval.D(), time.Hour)
+	check("routes[1].repeat", c.Routes[1].Repeat, true)
+	check("routes[1].repeat_interval", c.Routes[1].RepeatInterval.D(), 4*time.Hour)
+	check("default_channel", c.DefaultChannel, "stdout")
+	check("templates", c.Templates, []string{filepath.Join(abs, "templates", "*.tmpl")})
+	check("Secrets", c.Secrets(), []string{"dsn-value", "123:good", "pw-from-file", "789:own-bot"})
+	check("Channel(missing)", c.Channel("missing"), (*ChannelConfig)(nil))
+}
+
+// TestResolveFillsToken checks that HERALD_TELEGRAM_BOT_TOKEN completes a
+// file that leaves telegram.bot_token empty, before validation needs it.
+func TestResolveFillsToken(t *testing.T) {
+	env := fakeEnv(map[string]string{"TELEGRAM_BOT_TOKEN": "", EnvTelegramBotToken: "123:env"})
+	c, err := Resolve("testdata/invalid-no-bot-token.yml", true, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(c.Telegram.BotToken) != "123:env" {
+		t.Errorf("bot_token not filled from %s", EnvTelegramBotToken)
+	}
+	if got := string(c.TelegramBot(c.Channel("own-bot").Telegram).BotToken); got != "456:def" {
+		t.Errorf("own-bot token = %q", got)
+	}
+}

@@ -1,0 +1,212 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// fakeEnv returns a getenv over a fixed map, so tests never depend on the
+// environment of the machine running them.
+func fakeEnv(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// TestLoadInvalid pairs every testdata/invalid-*.yml with the exact text
+// `herald check-config` prints for it.
+func TestLoadInvalid(t *testing.T) {
+	tests := []struct {
+		file string
+		want string
+	}{
+		{"invalid-unknown-key-top.yml", `testdata/invalid-unknown-key-top.yml:1: unknown field "listen_adress"
+testdata/invalid-unknown-key-top.yml:4: unknown field "grafana" (reserved for a future version of Herald)`},
+		{"invalid-unknown-key-nested.yml", `testdata/invalid-unknown-key-nested.yml:3: telegram.rate_limits: unknown field "perchat"
+testdata/invalid-unknown-key-nested.yml:7: channels[0].telegram: unknown field "chatid"
+testdata/invalid-unknown-key-nested.yml:9: channels[1]: unknown field "telgram"`},
+		{"invalid-wrong-type.yml", "testdata/invalid-wrong-type.yml:4: telegram.rate_limits.per_group_per_minute: cannot unmarshal !!str `many` into int\n" +
+			"testdata/invalid-wrong-type.yml:5: telegram.rate_limits.global: cannot unmarshal !!seq into int\n" +
+			"testdata/invalid-wrong-type.yml:6: channels: must be a list, got !!str"},
+		{"invalid-duration.yml", `testdata/invalid-duration.yml:2: delivery.max_age: unknown unit "x" in duration "5x"
+testdata/invalid-duration.yml:3: delivery.timeout: not a valid duration string: "10"
+testdata/invalid-duration.yml:5: delivery.max_backoff: must not be less than initial_backoff (1h)`},
+		{"invalid-matcher.yml", "testdata/invalid-matcher.yml:5: routes[0].matchers[2]: invalid matcher \"severity=~\\\"(crit\\\"\": error parsing regexp: missing closing ): `^(?:(crit)$`\n" +
+			`testdata/invalid-matcher.yml:6: routes[0].matchers[3]: invalid matcher "not a matcher": bad matcher format: not a matcher`},
+		{"invalid-route-unknown-channel.yml", `testdata/invalid-route-unknown-channel.yml:6: routes[0].channels[1]: unknown channel "pager"
+testdata/invalid-route-unknown-channel.yml:7: routes[1].channels: a route needs at least one channel`},
+		{"invalid-duplicate-channel.yml", `testdata/invalid-duplicate-channel.yml:4: channels[1].name: duplicate channel name "ops" (also channels[0])
+testdata/invalid-duplicate-channel.yml:6: channels[2].name: invalid channel name "ops team" (use letters, digits, '_', '.' and '-')
+testdata/invalid-duplicate-channel.yml:8: channels[3].name: required`},
+		{"invalid-two-platforms.yml", `testdata/invalid-two-platforms.yml:4: channels[0]: telegram and console are both set; a channel has exactly one platform`},
+		{"invalid-no-platform.yml", `testdata/invalid-no-platform.yml:2: channels[0]: no platform set (want one of: telegram, console)`},
+		{"invalid-missing-chat-id.yml", `testdata/invalid-missing-chat-id.yml:5: channels[0].telegram.chat_id: required
+testdata/invalid-missing-chat-id.yml:9: channels[1].telegram.chat_id: invalid chat id "ops-chat" (want a non-zero integer or "@channelname")`},
+		{"invalid-no-bot-token.yml", `testdata/invalid-no-bot-token.yml:3: channels[0].telegram: channel "ops" has no bot token: set telegram.bot_token (or bot_token_file) or this channel's bot_token`},
+		{"invalid-unset-env.yml", `testdata/invalid-unset-env.yml:3: telegram.bot_token: environment variable HERALD_TEST_UNSET_TOKEN is not set
+testdata/invalid-unset-env.yml:7: channels[0].telegram.chat_id: environment variable HERALD_TEST_UNSET_CHAT is not set
+testdata/invalid-unset-env.yml:8: channels[0].telegram.message: unterminated "${" (write "$${" for a literal "${")`},
+		{"invalid-token-and-file.yml", `testdata/invalid-token-and-file.yml:3: telegram.bot_token_file: cannot be used together with bot_token`},
+		{"invalid-unreadable-file.yml", `testdata/invalid-unreadable-file.yml:2: storage.dsn_file: cannot read "secrets/no-such-dsn": no such file or directory
+testdata/invalid-unreadable-file.yml:4: telegram.bot_token_file: cannot read "secrets/no-such-token": no such file or directory
+testdata/invalid-unreadable-file.yml:8: webhook.basic_auth.password_file: file "secrets/empty" is empty`},
+		{"invalid-default-channel.yml", `testdata/invalid-default-channel.yml:4: default_channel: unknown channel "ops"`},
+		{"invalid-proxy-scheme.yml", `testdata/invalid-proxy-scheme.yml:3: telegram.proxy_url: unsupported proxy scheme "ftp" (want http, https, socks5 or socks5h)
+testdata/invalid-proxy-scheme.yml:4: telegram.api_url: must be an absolute http or https URL
+testdata/invalid-proxy-scheme.yml:9: channels[0].telegram.proxy_url: unsupported proxy scheme "socks4" (want http, https, socks5 or socks5h)`},
+		{"invalid-templates.yml", `testdata/invalid-templates.yml:3: templates[1]: "templates/missing-*.tmpl" matches no file
+testdata/invalid-templates.yml:4: templates[2]: invalid pattern "templates/[.tmpl": syntax error in pattern`},
+		{"invalid-listen-address.yml", `testdata/invalid-listen-address.yml:1: listen_address: invalid address "9096": missing port in address (want host:port, e.g. ":9096")
+testdata/invalid-listen-address.yml:2: external_url: must be an absolute http or https URL`},
+		{"invalid-storage.yml", `testdata/invalid-storage.yml:2: storage.driver: postgres is not supported yet
+testdata/invalid-storage.yml:3: storage.synchronous: invalid value "SOMETIMES" (want FULL, NORMAL, EXTRA or OFF)
+testdata/invalid-storage.yml:4: storage.busy_timeout: must be greater than 0
+testdata/invalid-storage.yml:6: webhook.max_body_size: invalid size "5 parsecs" (want a number of bytes, optionally with a unit: kB, MB, GB, KiB, MiB, GiB)
+testdata/invalid-storage.yml:8: webhook.basic_auth: cannot be used together with bearer_token`},
+		{"invalid-syntax.yml", `testdata/invalid-syntax.yml:2: did not find expected '-' indicator`},
+		{"invalid-duplicate-key.yml", `testdata/invalid-duplicate-key.yml:3: listen_address: already set at line 1`},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		seen[tt.file] = true
+		t.Run(tt.file, func(t *testing.T) {
+			c, err := load(filepath.Join("testdata", tt.file), fakeEnv(nil), "")
+			if err == nil {
+				t.Fatalf("loaded without error: %+v", c)
+			}
+			if c != nil {
+				t.Errorf("got a config along with the error")
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error text\n got: %s\nwant: %s", got, tt.want)
+			}
+			var errs *Errors
+			if !errors.As(err, &errs) || len(errs.List) == 0 {
+				t.Fatalf("error is %T, want *Errors", err)
+			}
+			var one *Error
+			if !errors.As(err, &one) || one.File != filepath.Join("testdata", tt.file) {
+				t.Errorf("errors.As(*Error) = %+v", one)
+			}
+		})
+	}
+	// Every invalid file must be in the table, so none is silently skipped.
+	files, _ := filepath.Glob("testdata/invalid-*.yml")
+	for _, f := range files {
+		if !seen[filepath.Base(f)] {
+			t.Errorf("%s has no expected error in the table", f)
+		}
+	}
+}
+
+// TestLoadMinimal loads the minimal example from the docs as written.
+func TestLoadMinimal(t *testing.T) {
+	t.Setenv("TELEGRAM_BOT_TOKEN", "123:minimal")
+	c, err := Load("testdata/minimal.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(c.Telegram.BotToken) != "123:minimal" {
+		t.Errorf("bot token not expanded")
+	}
+	ops := c.Channel("ops")
+	if ops == nil || ops.Telegram == nil || ops.Telegram.ChatID != "-1001234567890" {
+		t.Fatalf("channel ops = %+v", ops)
+	}
+	if !ops.ResolvedEnabled() || !ops.Telegram.EditsOnResolve() {
+		t.Errorf("channel defaults not applied: %+v %+v", ops, ops.Telegram)
+	}
+	if !reflect.DeepEqual(ops.Telegram.SilentSeverities, []string{"info", "none"}) {
+		t.Errorf("silent_severities = %v", ops.Telegram.SilentSeverities)
+	}
+	if len(c.Routes) != 1 || len(c.Routes[0].Parsed) != 1 || c.Routes[0].Parsed[0].String() != `severity="critical"` {
+		t.Errorf("routes = %+v", c.Routes)
+	}
+	if c.Routes[0].RepeatInterval.D() != time.Hour {
+		t.Errorf("repeat_interval = %s", c.Routes[0].RepeatInterval)
+	}
+	if c.DefaultChannel != "ops" || c.File != "testdata/minimal.yml" {
+		t.Errorf("default_channel %q, file %q", c.DefaultChannel, c.File)
+	}
+	if c.DatabasePath() != filepath.Join("data", "herald.db") {
+		t.Errorf("DatabasePath = %q", c.DatabasePath())
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load("testdata/does-not-exist.yml")
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("err = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// TestLoadEmpty checks that an empty file means all defaults plus the
+// console channel.
+func TestLoadEmpty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "herald.yml")
+	if err := os.WriteFile(path, []byte("# nothing yet\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultConfig()
+	want.File = path
+	want.Channels = []ChannelConfig{consoleChannel()}
+	want.DefaultChannel = ConsoleChannelName
+	if !reflect.DeepEqual(c, &want) {
+		t.Errorf("got  %+v\nwant %+v", c, &want)
+	}
+	if c.ListenAddress != ":9096" || c.Storage.BusyTimeout.D() != 5*time.Second ||
+		c.Webhook.MaxBodySize != 5<<20 || c.Telegram.APIURL != "https://api.telegram.org" ||
+		c.Delivery.MaxAge.D() != 24*time.Hour || c.StormThreshold(nil) != 10 {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestLoadMultipleDocuments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "herald.yml")
+	if err := os.WriteFile(path, []byte("data_dir: a\n---\ndata_dir: b\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	if err == nil || err.Error() != path+":2: only one YAML document is allowed" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestLoadAnchors checks that YAML anchors and merge keys work, with keys
+// written next to the merge winning and ${VAR} expanded in merged values.
+func TestLoadAnchors(t *testing.T) {
+	c, err := load("testdata/anchors.yml", fakeEnv(nil), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := c.Channels[0].Telegram, c.Channels[1].Telegram
+	if a.MessageThreadID != 7 || b.MessageThreadID != 8 || b.ChatID != a.ChatID ||
+		!b.DisableNotification || a.DisableNotification || b.Message != "hello" {
+		t.Errorf("a = %+v\nb = %+v", a, b)
+	}
+}
+
+// TestEmptySection checks that "console:" with nothing under it selects the
+// platform with its defaults, while an empty optional scalar means unset.
+func TestEmptySection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "herald.yml")
+	yml := "channels:\n  - name: out\n    console:\n    storm_threshold:\n    send_resolved: ~\n"
+	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := c.Channel("out")
+	if ch.Platform() != "console" || ch.StormThreshold != nil || ch.SendResolved != nil || !ch.ResolvedEnabled() {
+		t.Errorf("channel = %+v", ch)
+	}
+}

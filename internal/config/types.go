@@ -1,0 +1,168 @@
+// Package config loads, validates and reloads Herald's YAML configuration.
+package config
+
+import (
+	"time"
+
+	"github.com/prometheus/alertmanager/pkg/labels"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	ListenAddress  string          `yaml:"listen_address"`
+	ExternalURL    string          `yaml:"external_url"`
+	DataDir        string          `yaml:"data_dir"`
+	Storage        StorageConfig   `yaml:"storage"`
+	Webhook        WebhookConfig   `yaml:"webhook"`
+	Telegram       TelegramConfig  `yaml:"telegram"`
+	Delivery       DeliveryConfig  `yaml:"delivery"`
+	Channels       []ChannelConfig `yaml:"channels"`
+	Routes         []RouteConfig   `yaml:"routes"`
+	DefaultChannel string          `yaml:"default_channel"`
+	Templates      []string        `yaml:"templates"`
+
+	// File is the path the configuration was loaded from ("" when built from
+	// defaults and the environment).
+	File string `yaml:"-"`
+}
+
+// StorageConfig selects the database.
+type StorageConfig struct {
+	// Driver is "sqlite" (default). "postgres" is reserved.
+	Driver string `yaml:"driver"`
+	// DSN overrides the database location; for sqlite the default is
+	// <data_dir>/herald.db.
+	DSN     Secret `yaml:"dsn"`
+	DSNFile string `yaml:"dsn_file"`
+	// Synchronous is SQLite's synchronous pragma: FULL (default), NORMAL,
+	// EXTRA or OFF. FULL by default because an acknowledged alert must survive
+	// a power cut.
+	Synchronous string `yaml:"synchronous"`
+	// BusyTimeout is how long a writer waits for a lock (default 5s).
+	BusyTimeout Duration `yaml:"busy_timeout"`
+}
+
+// WebhookConfig protects and limits the webhook receiver.
+type WebhookConfig struct {
+	// MaxBodySize is the largest accepted body (default 5MiB), e.g. "5MiB", "512KiB" or bytes.
+	MaxBodySize     Bytes      `yaml:"max_body_size"`
+	BearerToken     Secret     `yaml:"bearer_token"`
+	BearerTokenFile string     `yaml:"bearer_token_file"`
+	BasicAuth       *BasicAuth `yaml:"basic_auth"`
+}
+
+// BasicAuth is a user name and password.
+type BasicAuth struct {
+	Username     string `yaml:"username"`
+	Password     Secret `yaml:"password"`
+	PasswordFile string `yaml:"password_file"`
+}
+
+// TelegramConfig is the default Telegram bot, used by every Telegram channel
+// that does not name its own.
+type TelegramConfig struct {
+	BotToken     Secret `yaml:"bot_token"`
+	BotTokenFile string `yaml:"bot_token_file"`
+	// APIURL is the Bot API server (default https://api.telegram.org).
+	APIURL string `yaml:"api_url"`
+	// ProxyURL is an http, https, socks5 or socks5h proxy for this bot.
+	ProxyURL string `yaml:"proxy_url"`
+	// Timeout bounds one API request (default 30s).
+	Timeout Duration `yaml:"timeout"`
+	// RateLimits are the bot's own limits (Telegram's documented ones by default).
+	RateLimits TelegramRateLimits `yaml:"rate_limits"`
+}
+
+// TelegramRateLimits are the allowances Herald keeps to, so that Telegram
+// never has to answer 429 in normal operation.
+type TelegramRateLimits struct {
+	// PerChat is messages per second to one chat (default 1).
+	PerChat float64 `yaml:"per_chat"`
+	// PerGroupPerMinute is messages per minute to one group or channel (default 20).
+	PerGroupPerMinute int `yaml:"per_group_per_minute"`
+	// Global is messages per second over all chats (default 30).
+	Global int `yaml:"global"`
+}
+
+// DeliveryConfig tunes the outbox and the retry stage.
+type DeliveryConfig struct {
+	// InitialBackoff is the wait after the first failure (default 1s).
+	InitialBackoff Duration `yaml:"initial_backoff"`
+	// MaxBackoff caps the wait between attempts (default 5m).
+	MaxBackoff Duration `yaml:"max_backoff"`
+	// MaxAge is how long a delivery is retried before Herald gives up (default 24h).
+	MaxAge Duration `yaml:"max_age"`
+	// Timeout bounds one attempt (default 30s).
+	Timeout Duration `yaml:"timeout"`
+	// StormThreshold: when more than this many events wait for one channel,
+	// they are folded into one message (default 10; 0 disables folding).
+	StormThreshold *int `yaml:"storm_threshold"`
+}
+
+// ChannelConfig is one named destination. Exactly one platform is set.
+type ChannelConfig struct {
+	Name     string                 `yaml:"name"`
+	Telegram *TelegramChannelConfig `yaml:"telegram"`
+	Console  *ConsoleChannelConfig  `yaml:"console"`
+	// StormThreshold overrides delivery.storm_threshold for this channel.
+	StormThreshold *int `yaml:"storm_threshold"`
+	// SendResolved sends resolved events (default true).
+	SendResolved *bool `yaml:"send_resolved"`
+}
+
+// Platform returns the name of the platform the channel uses.
+func (c *ChannelConfig) Platform() string {
+	switch {
+	case c.Telegram != nil:
+		return "telegram"
+	case c.Console != nil:
+		return "console"
+	}
+	return ""
+}
+
+// TelegramChannelConfig is a Telegram chat (and optionally forum topic).
+type TelegramChannelConfig struct {
+	// ChatID is a numeric chat id or "@channelusername".
+	ChatID          ChatID `yaml:"chat_id"`
+	MessageThreadID int    `yaml:"message_thread_id"`
+	// Message is a template body; default `{{ template "telegram.herald.message" . }}`.
+	Message string `yaml:"message"`
+	// SilentSeverities are severity label values sent without sound (default [info, none]).
+	SilentSeverities []string `yaml:"silent_severities"`
+	// DisableNotification sends every message without sound.
+	DisableNotification bool `yaml:"disable_notification"`
+	// EditOnResolve edits the firing message to show it resolved (default true).
+	EditOnResolve *bool `yaml:"edit_on_resolve"`
+	// Bot overrides the top-level telegram bot for this channel.
+	BotToken     Secret `yaml:"bot_token"`
+	BotTokenFile string `yaml:"bot_token_file"`
+	APIURL       string `yaml:"api_url"`
+	ProxyURL     string `yaml:"proxy_url"`
+}
+
+// ConsoleChannelConfig prints messages to standard output.
+type ConsoleChannelConfig struct {
+	// Message is a template body; default `{{ template "console.herald.message" . }}`.
+	Message string `yaml:"message"`
+}
+
+// RouteConfig sends alerts matching all Matchers to Channels.
+type RouteConfig struct {
+	// Matchers in Alertmanager syntax, e.g. severity="critical", job=~"node.*".
+	Matchers []string `yaml:"matchers"`
+	Channels []string `yaml:"channels"`
+	// Continue goes on to the next route after a match.
+	Continue bool `yaml:"continue"`
+	// Repeat turns Alertmanager's repeat notifications into short reminders
+	// (default false: repeats are suppressed).
+	Repeat bool `yaml:"repeat"`
+	// RepeatInterval is the least time between two reminders (default 1h).
+	RepeatInterval Duration `yaml:"repeat_interval"`
+
+	// Parsed is Matchers parsed with Alertmanager's pkg/labels.
+	Parsed labels.Matchers `yaml:"-"`
+}
+
+// Duration is a time.Duration written like Prometheus durations ("30s", "5m", "1d").
+type Duration time.Duration

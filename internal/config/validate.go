@@ -1,0 +1,189 @@
+package config
+
+import (
+	"errors"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// validate checks c after decoding and completes what depends on other
+// fields (the console channel, the default channel, parsed matchers,
+// absolute template patterns). A field that already failed to decode is not
+// checked again, so each mistake is reported once.
+func (l *loader) validate(c *Config) {
+	l.checkListenAddress(c.ListenAddress)
+	if c.ExternalURL != "" && !l.hasFailed("external_url") {
+		if err := checkHTTPURL(c.ExternalURL); err != nil {
+			l.fieldErrorf("external_url", "%v", err)
+		}
+	}
+	if c.DataDir == "" && c.Storage.DSN == "" {
+		l.fieldErrorf("data_dir", "must not be empty")
+	}
+	l.checkStorage(&c.Storage)
+	l.checkWebhook(&c.Webhook)
+	l.checkBot("telegram", &c.Telegram)
+	l.checkDelivery(&c.Delivery)
+	l.checkChannels(c)
+	l.checkRoutes(c)
+	l.checkDefaultChannel(c)
+	l.checkTemplates(c)
+}
+
+func (l *loader) checkListenAddress(addr string) {
+	const field = "listen_address"
+	if l.hasFailed(field) {
+		return
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		var ae *net.AddrError
+		if errors.As(err, &ae) {
+			err = errors.New(ae.Err)
+		}
+		l.fieldErrorf(field, "invalid address %q: %v (want host:port, e.g. \":9096\")", addr, err)
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		l.fieldErrorf(field, "invalid port %q in %q", port, addr)
+	}
+}
+
+func (l *loader) checkStorage(s *StorageConfig) {
+	switch {
+	case l.hasFailed("storage.driver"):
+	case s.Driver == "sqlite":
+	case s.Driver == "postgres":
+		l.fieldErrorf("storage.driver", "postgres is not supported yet")
+	default:
+		l.fieldErrorf("storage.driver", "unknown driver %q (want sqlite)", s.Driver)
+	}
+	if !l.hasFailed("storage.synchronous") {
+		switch v := strings.ToUpper(s.Synchronous); v {
+		case "FULL", "NORMAL", "EXTRA", "OFF":
+			s.Synchronous = v
+		default:
+			l.fieldErrorf("storage.synchronous", "invalid value %q (want FULL, NORMAL, EXTRA or OFF)", s.Synchronous)
+		}
+	}
+	l.positive("storage.busy_timeout", s.BusyTimeout)
+}
+
+func (l *loader) checkWebhook(w *WebhookConfig) {
+	if w.MaxBodySize <= 0 && !l.hasFailed("webhook.max_body_size") {
+		l.fieldErrorf("webhook.max_body_size", "must be greater than 0")
+	}
+	ba := w.BasicAuth
+	if ba == nil {
+		return
+	}
+	if w.BearerToken != "" || w.BearerTokenFile != "" {
+		l.fieldErrorf("webhook.basic_auth", "cannot be used together with bearer_token")
+	}
+	if ba.Username == "" && l.mayRequire("webhook.basic_auth.username") {
+		l.fieldErrorf("webhook.basic_auth.username", "required")
+	}
+	if ba.Password == "" && l.mayRequire("webhook.basic_auth.password") {
+		l.fieldErrorf("webhook.basic_auth.password", "required (or password_file)")
+	}
+}
+
+// checkBot checks the top-level bot: its URLs, timeout and rate limits.
+func (l *loader) checkBot(prefix string, t *TelegramConfig) {
+	l.checkBotURLs(prefix, t.APIURL, t.ProxyURL)
+	l.positive(prefix+".timeout", t.Timeout)
+	rl := prefix + ".rate_limits"
+	if t.RateLimits.PerChat <= 0 && !l.hasFailed(rl+".per_chat") {
+		l.fieldErrorf(rl+".per_chat", "must be greater than 0")
+	}
+	if t.RateLimits.PerGroupPerMinute <= 0 && !l.hasFailed(rl+".per_group_per_minute") {
+		l.fieldErrorf(rl+".per_group_per_minute", "must be greater than 0")
+	}
+	if t.RateLimits.Global <= 0 && !l.hasFailed(rl+".global") {
+		l.fieldErrorf(rl+".global", "must be greater than 0")
+	}
+}
+
+// checkBotURLs checks an api_url and a proxy_url; empty values are allowed
+// because a channel's overrides are optional.
+func (l *loader) checkBotURLs(prefix, apiURL, proxyURL string) {
+	if apiURL != "" && !l.hasFailed(prefix+".api_url") {
+		if err := checkHTTPURL(apiURL); err != nil {
+			l.fieldErrorf(prefix+".api_url", "%v", err)
+		}
+	}
+	if proxyURL != "" && !l.hasFailed(prefix+".proxy_url") {
+		if err := checkProxyURL(proxyURL); err != nil {
+			l.fieldErrorf(prefix+".proxy_url", "%v", err)
+		}
+	}
+}
+
+func (l *loader) checkDelivery(d *DeliveryConfig) {
+	l.positive("delivery.initial_backoff", d.InitialBackoff)
+	l.positive("delivery.max_backoff", d.MaxBackoff)
+	l.positive("delivery.max_age", d.MaxAge)
+	l.positive("delivery.timeout", d.Timeout)
+	if d.MaxBackoff > 0 && d.MaxBackoff < d.InitialBackoff && !l.hasFailed("delivery.max_backoff") {
+		l.fieldErrorf("delivery.max_backoff", "must not be less than initial_backoff (%s)", d.InitialBackoff)
+	}
+	if d.StormThreshold != nil && *d.StormThreshold < 0 {
+		l.fieldErrorf("delivery.storm_threshold", "must not be negative (0 disables folding)")
+	}
+}
+
+// positive reports a duration that must be greater than zero.
+func (l *loader) positive(field string, d Duration) {
+	if d <= 0 && !l.hasFailed(field) {
+		l.fieldErrorf(field, "must be greater than 0")
+	}
+}
+
+// checkHTTPURL accepts absolute http and https URLs. Errors quote only the
+// scheme, never the URL, which may carry credentials.
+func checkHTTPURL(s string) error {
+	u, err := parseURL(s)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("must be an absolute http or https URL")
+	}
+	if u.Host == "" {
+		return errors.New("must be an absolute http or https URL (no host)")
+	}
+	return nil
+}
+
+// checkProxyURL accepts the proxy schemes Herald's HTTP client can dial.
+func checkProxyURL(s string) error {
+	u, err := parseURL(s)
+	if err != nil {
+		return err
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+	default:
+		return errors.New("unsupported proxy scheme " + strconv.Quote(u.Scheme) + " (want http, https, socks5 or socks5h)")
+	}
+	if u.Host == "" {
+		return errors.New("proxy URL has no host")
+	}
+	return nil
+}
+
+// parseURL parses s and drops the URL from the error, since url.Parse quotes
+// its input, credentials included.
+func parseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, errors.New("invalid URL: " + err.Error())
+	}
+	return u, nil
+}

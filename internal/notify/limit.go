@@ -2,20 +2,33 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
-// Rate is an allowance of Events per Per, with a burst of Burst.
+// Rate is an allowance of Events per Per: a token bucket with a burst of
+// Burst, or, with Window set, at most Events in any interval of length Per
+// (the way Telegram counts messages to a group per minute), which allows a
+// burst without ever going over the platform's count.
 type Rate struct {
 	Events int
 	Per    time.Duration
 	Burst  int
+	Window bool
 }
 
-func (r Rate) limiter() *rate.Limiter {
+// waiter is one allowance.
+type waiter interface {
+	Wait(ctx context.Context) error
+}
+
+func (r Rate) limiter() waiter {
+	if r.Window {
+		return &window{n: r.Events, per: r.Per}
+	}
 	burst := r.Burst
 	if burst <= 0 {
 		burst = 1
@@ -23,19 +36,62 @@ func (r Rate) limiter() *rate.Limiter {
 	return rate.NewLimiter(rate.Limit(float64(r.Events)/r.Per.Seconds()), burst)
 }
 
+// errWouldExceedDeadline mirrors x/time/rate's answer when the wait cannot
+// end before the caller's deadline.
+var errWouldExceedDeadline = errors.New("rate: Wait would exceed context deadline")
+
+// window is a sliding-window allowance: it remembers when the last n events
+// happened and lets another one through only when the oldest of them is more
+// than per ago.
+type window struct {
+	mu    sync.Mutex
+	n     int
+	per   time.Duration
+	times []time.Time
+}
+
+func (w *window) Wait(ctx context.Context) error {
+	for {
+		w.mu.Lock()
+		now := time.Now()
+		cut := 0
+		for cut < len(w.times) && now.Sub(w.times[cut]) >= w.per {
+			cut++
+		}
+		w.times = w.times[cut:]
+		if len(w.times) < w.n {
+			w.times = append(w.times, now)
+			w.mu.Unlock()
+			return nil
+		}
+		wait := w.times[0].Add(w.per).Sub(now)
+		w.mu.Unlock()
+		if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
+			return errWouldExceedDeadline
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
 // Limiter holds a platform's rate limits: one global allowance (per bot or
 // per account) and allowances per key (per chat, per robot). Waiting on it
 // before each request keeps the platform from ever having to answer 429 in
 // normal operation. It is safe for concurrent use.
 type Limiter struct {
-	global *rate.Limiter
+	global waiter
 	mu     sync.Mutex
-	keys   map[string][]*rate.Limiter
+	keys   map[string][]waiter
 }
 
 // NewLimiter makes a Limiter; global may be the zero Rate for none.
 func NewLimiter(global Rate) *Limiter {
-	l := &Limiter{keys: map[string][]*rate.Limiter{}}
+	l := &Limiter{keys: map[string][]waiter{}}
 	if global.Events > 0 {
 		l.global = global.limiter()
 	}

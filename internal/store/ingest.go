@@ -45,11 +45,13 @@ type IngestResult struct {
 	Channels []string
 }
 
-type ingestReq struct {
-	in   *Ingest
-	res  IngestResult
-	err  error
-	done chan struct{}
+// writeReq is one unit of work for the writer goroutine: an ingest or the
+// record of a delivery outcome. Each runs under its own savepoint inside a
+// shared transaction.
+type writeReq struct {
+	apply func(w *txWriter) error
+	err   error
+	done  chan struct{}
 }
 
 // Common is the part of a notification shared by all its alerts.
@@ -67,26 +69,39 @@ type Common struct {
 // transaction shared with concurrent ingests (group commit). It returns only
 // after the commit, so a nil error means the notification is durable.
 func (s *Store) Ingest(ctx context.Context, in *Ingest) (IngestResult, error) {
-	req := &ingestReq{in: in, done: make(chan struct{})}
+	var res IngestResult
+	err := s.submit(ctx, func(w *txWriter) (err error) {
+		res, err = w.ingest(in)
+		return err
+	})
+	if err != nil {
+		return IngestResult{}, err
+	}
+	return res, nil
+}
+
+// submit queues fn for the writer and waits for its commit.
+func (s *Store) submit(ctx context.Context, fn func(w *txWriter) error) error {
+	req := &writeReq{apply: fn, done: make(chan struct{})}
 	select {
 	case s.ingests <- req:
 	case <-s.done:
-		return IngestResult{}, ErrClosed
+		return ErrClosed
 	case <-ctx.Done():
-		return IngestResult{}, ctx.Err()
+		return ctx.Err()
 	}
 	select {
 	case <-req.done:
-		return req.res, req.err
+		return req.err
 	case <-s.stopped:
 		select {
 		case <-req.done:
-			return req.res, req.err
+			return req.err
 		default:
-			return IngestResult{}, ErrClosed
+			return ErrClosed
 		}
 	case <-ctx.Done():
-		return IngestResult{}, ctx.Err()
+		return ctx.Err()
 	}
 }
 
@@ -97,12 +112,12 @@ func (s *Store) writer() {
 	for {
 		select {
 		case req := <-s.ingests:
-			s.commitBatch(s.fill([]*ingestReq{req}))
+			s.commitBatch(s.fill([]*writeReq{req}))
 		case <-s.done:
 			for {
 				select {
 				case req := <-s.ingests:
-					s.commitBatch(s.fill([]*ingestReq{req}))
+					s.commitBatch(s.fill([]*writeReq{req}))
 				default:
 					return
 				}
@@ -111,7 +126,7 @@ func (s *Store) writer() {
 	}
 }
 
-func (s *Store) fill(batch []*ingestReq) []*ingestReq {
+func (s *Store) fill(batch []*writeReq) []*writeReq {
 	for len(batch) < s.opts.MaxBatch {
 		select {
 		case req := <-s.ingests:
@@ -123,7 +138,7 @@ func (s *Store) fill(batch []*ingestReq) []*ingestReq {
 	return batch
 }
 
-func (s *Store) commitBatch(batch []*ingestReq) {
+func (s *Store) commitBatch(batch []*writeReq) {
 	defer func() {
 		for _, r := range batch {
 			close(r.done)
@@ -132,7 +147,7 @@ func (s *Store) commitBatch(batch []*ingestReq) {
 	fail := func(err error) {
 		for _, r := range batch {
 			if r.err == nil {
-				r.err, r.res = err, IngestResult{}
+				r.err = err
 			}
 		}
 	}
@@ -150,7 +165,7 @@ func (s *Store) commitBatch(batch []*ingestReq) {
 			r.err = err
 			continue
 		}
-		if err := w.apply(r); err != nil {
+		if err := w.run(r); err != nil {
 			r.err = err
 			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO ingest"); rerr != nil {
 				_ = tx.Rollback()
@@ -213,24 +228,27 @@ func (w *txWriter) close() {
 	}
 }
 
-func (w *txWriter) apply(r *ingestReq) error {
+func (w *txWriter) run(r *writeReq) error {
 	if w.err != nil {
 		return w.err
 	}
-	in := r.in
+	return r.apply(w)
+}
+
+func (w *txWriter) ingest(in *Ingest) (IngestResult, error) {
 	n := in.Notification
 	if len(in.Targets) != len(n.Alerts) {
-		return errors.New("ingest: one target list per alert is required")
+		return IngestResult{}, errors.New("ingest: one target list per alert is required")
 	}
 	common, err := json.Marshal(Common{Receiver: n.Receiver, Status: n.Status, GroupLabels: n.GroupLabels,
 		CommonLabels: n.CommonLabels, CommonAnnotations: n.CommonAnnotations, ExternalURL: n.ExternalURL, GroupKey: n.GroupKey})
 	if err != nil {
-		return err
+		return IngestResult{}, err
 	}
 	now := nanos(in.ReceivedAt)
 	var nid int64
 	if err := w.insNotif.QueryRowContext(w.ctx, now, in.Target, n.Receiver, n.Status, n.GroupKey, string(common)).Scan(&nid); err != nil {
-		return fmt.Errorf("insert notification: %w", err)
+		return IngestResult{}, fmt.Errorf("insert notification: %w", err)
 	}
 	res := IngestResult{NotificationID: nid}
 	seen := map[string]bool{}
@@ -238,16 +256,16 @@ func (w *txWriter) apply(r *ingestReq) error {
 		a := &n.Alerts[i]
 		body, err := json.Marshal(a)
 		if err != nil {
-			return err
+			return IngestResult{}, err
 		}
 		var eid int64
 		if err := w.insEvent.QueryRowContext(w.ctx, nid, a.Fingerprint, nanos(a.StartsAt), a.Status, string(body)).Scan(&eid); err != nil {
-			return fmt.Errorf("insert event: %w", err)
+			return IngestResult{}, fmt.Errorf("insert event: %w", err)
 		}
 		for _, t := range in.Targets[i] {
 			created, err := w.plan(a, eid, t, in.ReceivedAt)
 			if err != nil {
-				return err
+				return IngestResult{}, err
 			}
 			if created {
 				res.Deliveries++
@@ -258,8 +276,7 @@ func (w *txWriter) apply(r *ingestReq) error {
 			}
 		}
 	}
-	r.res = res
-	return nil
+	return res, nil
 }
 
 // plan creates the delivery an alert event calls for on one channel, if it

@@ -113,30 +113,30 @@ type Outcome struct {
 	Error string
 }
 
-// Record stores the outcome of an attempt in one transaction.
+// Record stores the outcome of an attempt. It shares the writer's group
+// commit with ingests, so recording never costs a commit of its own.
 func (s *Store) Record(ctx context.Context, o Outcome) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("record outcome: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	return s.submit(ctx, func(w *txWriter) error { return w.record(o) })
+}
+
+func (w *txWriter) record(o Outcome) error {
 	outcome := o.State
 	if outcome == StatePending {
 		outcome = "retry"
 	}
 	at := nanos(o.At)
 	for _, d := range o.Deliveries {
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = $1, attempts = attempts + 1,
+		if _, err := w.tx.ExecContext(w.ctx, `UPDATE deliveries SET state = $1, attempts = attempts + 1,
 			sent_parts = sent_parts + $2, next_attempt_at = $3, updated_at = $4, last_error = $5 WHERE id = $6`,
 			o.State, len(o.Refs), nanos(o.NextAttempt), at, o.Error, d.ID); err != nil {
 			return fmt.Errorf("update delivery %d: %w", d.ID, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, attempted_at, duration_ns, outcome, error)
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO delivery_attempts (delivery_id, attempted_at, duration_ns, outcome, error)
 			VALUES ($1, $2, $3, $4, $5)`, d.ID, at, o.Duration.Nanoseconds(), outcome, o.Error); err != nil {
 			return fmt.Errorf("insert attempt: %w", err)
 		}
 		for _, r := range o.Refs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO sent_messages (delivery_id, channel, fingerprint, starts_at,
+			if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO sent_messages (delivery_id, channel, fingerprint, starts_at,
 				kind, part, chat_id, thread_id, message_id, folded, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 				d.ID, d.Channel, d.Fingerprint, nanos(d.StartsAt), string(d.Kind), r.Part, r.ChatID, r.ThreadID,
 				r.MessageID, r.Folded, at); err != nil {
@@ -144,7 +144,7 @@ func (s *Store) Record(ctx context.Context, o Outcome) error {
 			}
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // FiringRefs returns the messages sent for the firing event of an episode on

@@ -47,7 +47,7 @@ type Store struct {
 	logger *slog.Logger
 	opts   Options
 
-	ingests chan *ingestReq
+	ingests chan *writeReq
 	done    chan struct{}
 	stopped chan struct{}
 }
@@ -92,7 +92,7 @@ func Open(ctx context.Context, path string, opts Options, logger *slog.Logger) (
 	}
 	r.SetMaxOpenConns(4)
 	s := &Store{write: w, read: r, logger: logger, opts: opts,
-		ingests: make(chan *ingestReq, 4*opts.MaxBatch),
+		ingests: make(chan *writeReq, 4*opts.MaxBatch),
 		done:    make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()

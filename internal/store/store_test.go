@@ -16,7 +16,7 @@ import (
 	"github.com/heraldhq/herald/internal/notify"
 )
 
-func openTest(t *testing.T, path string) *Store {
+func openTest(t testing.TB, path string) *Store {
 	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "herald.db")

@@ -41,7 +41,8 @@ CREATE TABLE deliveries (
     last_error      TEXT    NOT NULL DEFAULT '',
     UNIQUE (channel, fingerprint, starts_at, kind, seq)
 );
-CREATE INDEX deliveries_pending ON deliveries (channel, next_attempt_at) WHERE state = 'pending';
+CREATE INDEX deliveries_pending ON deliveries (channel, id) WHERE state = 'pending';
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';
 
 CREATE TABLE delivery_attempts (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,

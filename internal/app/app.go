@@ -1,0 +1,134 @@
+// Package app wires Herald together: configuration, store, dispatcher,
+// notifiers and the HTTP server, and applies reloads to all of them.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/dispatch"
+	"github.com/heraldhq/herald/internal/notify/telegram"
+	"github.com/heraldhq/herald/internal/server"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// Options are what the command line gives the app.
+type Options struct {
+	// ListenAddress overrides listen_address when set.
+	ListenAddress string
+	// Stdout receives console channel output.
+	Stdout io.Writer
+	Logger *slog.Logger
+	// Registry collects the metrics; a new one when nil.
+	Registry *prometheus.Registry
+	// Ready, when set, receives the bound address once Herald serves.
+	Ready func(addr string)
+}
+
+// App is one running Herald.
+type App struct {
+	co     *config.Coordinator
+	opts   Options
+	logger *slog.Logger
+	reg    *prometheus.Registry
+	bots   *telegram.Bots
+}
+
+// New prepares an app around a loaded configuration.
+func New(co *config.Coordinator, opts Options) *App {
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+		opts.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	return &App{co: co, opts: opts, logger: opts.Logger, reg: opts.Registry, bots: telegram.NewBots(opts.Logger)}
+}
+
+// Run serves until ctx is done, then shuts down in order: stop taking
+// webhooks, let deliveries in flight finish, close the store.
+func (a *App) Run(ctx context.Context) error {
+	cfg := a.co.Current()
+	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{
+		Synchronous: cfg.Storage.Synchronous, BusyTimeout: cfg.Storage.BusyTimeout.D()}, a.logger)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	setup, err := a.Setup(cfg)
+	if err != nil {
+		return err
+	}
+	disp := dispatch.New(st, setup, a.reg, a.logger)
+	a.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "herald_outbox_pending",
+		Help: "Deliveries waiting to be sent or retried.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := st.PendingCount(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
+	srv := server.New(cfg, server.Options{Store: st, Wake: disp.Wake, Reload: a.co.Reload,
+		Gatherer: a.reg, Registerer: a.reg, Logger: a.logger})
+	a.co.Subscribe(func(c *config.Config) error {
+		s, err := a.Setup(c)
+		if err != nil {
+			return err
+		}
+		disp.Update(s)
+		srv.Update(c)
+		if c.DatabasePath() != cfg.DatabasePath() || c.ListenAddress != cfg.ListenAddress {
+			a.logger.Warn("storage and listen_address changes take effect after a restart")
+		}
+		return nil
+	})
+
+	addr := cfg.ListenAddress
+	if a.opts.ListenAddress != "" {
+		addr = a.opts.ListenAddress
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn)}
+	dctx, stopDispatch := context.WithCancel(context.Background())
+	dispDone := make(chan struct{})
+	go func() { disp.Run(dctx); close(dispDone) }()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	a.logger.Info("Herald started", "listen_address", ln.Addr().String(), "channels", len(cfg.Channels),
+		"routes", len(cfg.Routes), "default_channel", cfg.DefaultChannel, "database", cfg.DatabasePath())
+	if a.opts.Ready != nil {
+		a.opts.Ready(ln.Addr().String())
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	}
+	a.logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if serr := hs.Shutdown(sctx); serr != nil {
+		a.logger.Warn("HTTP shutdown", "err", serr)
+	}
+	stopDispatch()
+	<-dispDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,59 @@
+package app
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/dispatch"
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/notify/console"
+	"github.com/heraldhq/herald/internal/notify/telegram"
+	"github.com/heraldhq/herald/internal/template"
+)
+
+// Setup builds the dispatcher's view of a configuration: templates parsed and
+// one notifier per channel. Bots are shared across reloads, so their rate
+// limits carry over.
+func (a *App) Setup(cfg *config.Config) (*dispatch.Setup, error) {
+	tmpl, err := template.New(cfg.Templates, a.logger)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	s := &dispatch.Setup{
+		Channels:       map[string]dispatch.Channel{},
+		InitialBackoff: cfg.Delivery.InitialBackoff.D(),
+		MaxBackoff:     cfg.Delivery.MaxBackoff.D(),
+		MaxAge:         cfg.Delivery.MaxAge.D(),
+		Timeout:        cfg.Delivery.Timeout.D(),
+		Secrets:        cfg.Secrets(),
+	}
+	for i := range cfg.Channels {
+		ch := &cfg.Channels[i]
+		n, err := a.notifier(cfg, ch, tmpl)
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: %w", ch.Name, err)
+		}
+		s.Channels[ch.Name] = dispatch.Channel{Notifier: n, StormThreshold: cfg.StormThreshold(ch)}
+	}
+	return s, nil
+}
+
+func (a *App) notifier(cfg *config.Config, ch *config.ChannelConfig, tmpl *template.Templates) (notify.Notifier, error) {
+	logger := a.logger.With("channel", ch.Name)
+	switch {
+	case ch.Telegram != nil:
+		bot, err := a.bots.Get(cfg.TelegramBot(ch.Telegram))
+		if err != nil {
+			return nil, err
+		}
+		return telegram.New(ch.Name, ch.Telegram, bot, tmpl, logger), nil
+	case ch.Console != nil:
+		w := a.opts.Stdout
+		if w == nil {
+			w = os.Stdout
+		}
+		return console.New(ch.Console, tmpl, w), nil
+	}
+	return nil, fmt.Errorf("no platform configured")
+}

@@ -1,0 +1,54 @@
+package notify
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestWindowAllowsBurstThenWaits(t *testing.T) {
+	l := NewLimiter(Rate{})
+	r := Rate{Events: 5, Per: 200 * time.Millisecond, Window: true}
+	start := time.Now()
+	for i := 0; i < 5; i++ {
+		if err := l.Wait(context.Background(), "g", r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if time.Since(start) > 50*time.Millisecond {
+		t.Fatal("a burst within the window must not wait")
+	}
+	if err := l.Wait(context.Background(), "g", r); err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) < 200*time.Millisecond {
+		t.Fatal("the sixth event came inside the window")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	for i := 0; i < 5; i++ {
+		_ = l.Wait(context.Background(), "h", r)
+	}
+	if err := l.Wait(ctx, "h", r); err == nil {
+		t.Fatal("a wait past the deadline must fail at once")
+	}
+}
+
+func TestTokenBucketPerKey(t *testing.T) {
+	l := NewLimiter(Rate{Events: 1000, Per: time.Second, Burst: 1000})
+	r := Rate{Events: 10, Per: time.Second, Burst: 1}
+	start := time.Now()
+	for i := 0; i < 3; i++ {
+		if err := l.Wait(context.Background(), "a", r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := time.Since(start); took < 150*time.Millisecond {
+		t.Fatalf("3 events at 10/s took %v", took)
+	}
+	// Another key has its own allowance.
+	start = time.Now()
+	if err := l.Wait(context.Background(), "b", r); err != nil || time.Since(start) > 50*time.Millisecond {
+		t.Fatalf("key b waited %v: %v", time.Since(start), err)
+	}
+}

@@ -1,0 +1,158 @@
+package faketelegram
+
+import (
+	"fmt"
+	"maps"
+	"strconv"
+	"time"
+)
+
+// Message is a message the fake accepted, as it stands now.
+type Message struct {
+	ChatID   int64
+	ID       int64
+	ThreadID int64
+	// Text is the text as sent (HTML when ParseMode is "HTML"); for a photo,
+	// its caption.
+	Text string
+	// Plain is Text after entity parsing: what the user reads.
+	Plain               string
+	ParseMode           string
+	ReplyTo             int64
+	DisableNotification bool
+	LinkPreviewDisabled bool
+	// Photo is the uploaded image of a photo message, nil for text.
+	Photo []byte
+	// Edits are the texts (captions for photos) that earlier versions had,
+	// oldest first; empty when the message was never edited.
+	Edits []string
+	Date  time.Time
+}
+
+// Stats count what the fake answered.
+type Stats struct {
+	// Requests is every HTTP request, including injected failures.
+	Requests int
+	// OK, TooManyRequests and Errors count API answers by outcome.
+	OK              int
+	TooManyRequests int
+	Errors          int
+	// Injected counts injected failures (500, 502, hangs, resets).
+	Injected int
+	// Calls counts API answers by method name as requested.
+	Calls map[string]int
+}
+
+type msgKey struct{ chat, id int64 }
+
+func (m *Message) clone() Message {
+	c := *m
+	c.Edits = append([]string(nil), m.Edits...)
+	c.Photo = append([]byte(nil), m.Photo...)
+	if m.Photo == nil {
+		c.Photo = nil
+	}
+	return c
+}
+
+// Messages returns the accepted messages in the order they were sent, with
+// their current content.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshot()
+}
+
+func (s *Server) snapshot() []Message {
+	out := make([]Message, len(s.msgs))
+	for i, m := range s.msgs {
+		out[i] = m.clone()
+	}
+	return out
+}
+
+// Message returns one message by chat and id.
+func (s *Server) Message(chat, id int64) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.byID[msgKey{chat, id}]
+	if !ok {
+		return Message{}, false
+	}
+	return m.clone(), true
+}
+
+// Stats returns the counters so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.Calls = maps.Clone(s.stats.Calls)
+	return st
+}
+
+// WaitMessages waits until at least n messages were accepted and returns
+// them; after timeout it returns what arrived and an error.
+func (s *Server) WaitMessages(n int, timeout time.Duration) ([]Message, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		if len(s.msgs) >= n {
+			defer s.mu.Unlock()
+			return s.snapshot(), nil
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline.C:
+			got := s.Messages()
+			return got, fmt.Errorf("faketelegram: %d messages after %v, want %d", len(got), timeout, n)
+		}
+	}
+}
+
+// store records a new message in chat; the caller holds s.mu.
+func (s *Server) store(m *Message) {
+	s.nextID[m.ChatID]++
+	m.ID = s.nextID[m.ChatID]
+	m.Date = time.Now()
+	s.msgs = append(s.msgs, m)
+	s.byID[msgKey{m.ChatID, m.ID}] = m
+	// Wake every WaitMessages: closing broadcasts, a fresh channel re-arms.
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// result is the Bot API's Message object for m.
+func (m *Message) result(c *Chat) map[string]any {
+	chat := map[string]any{"id": c.ID, "type": c.kind()}
+	if c.Username != "" {
+		chat["username"] = c.Username
+	}
+	if c.ID < 0 {
+		chat["title"] = "Chat " + strconv.FormatInt(c.ID, 10)
+	}
+	r := map[string]any{"message_id": m.ID, "date": m.Date.Unix(), "chat": chat}
+	if m.ThreadID != 0 {
+		r["message_thread_id"] = m.ThreadID
+		r["is_topic_message"] = true
+	}
+	if m.ReplyTo != 0 {
+		r["reply_to_message"] = map[string]any{"message_id": m.ReplyTo, "chat": chat, "date": m.Date.Unix()}
+	}
+	if len(m.Edits) > 0 {
+		r["edit_date"] = time.Now().Unix()
+	}
+	if m.Photo != nil {
+		id := fmt.Sprintf("photo-%d-%d-%d", m.ChatID, m.ID, len(m.Edits))
+		r["photo"] = []map[string]any{{"file_id": id, "file_unique_id": id, "width": 1, "height": 1, "file_size": len(m.Photo)}}
+		if m.Plain != "" {
+			r["caption"] = m.Plain
+		}
+	} else {
+		r["text"] = m.Plain
+	}
+	return r
+}

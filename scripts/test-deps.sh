@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the end-to-end tests run for real: Prometheus, Alertmanager
+# and node_exporter from Debian's packages. Without them (and not as root)
+# the end-to-end tests skip locally; under CI=true they fail instead.
+set -euo pipefail
+
+need=()
+command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "test-deps: missing ${need[*]}; install them (Debian: apt-get install ${need[*]}) or the end-to-end tests skip" >&2
+  exit 0
+fi
+echo "test-deps: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

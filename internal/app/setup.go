@@ -40,14 +40,13 @@ func (a *App) Setup(cfg *config.Config) (*dispatch.Setup, error) {
 }
 
 func (a *App) notifier(cfg *config.Config, ch *config.ChannelConfig, tmpl *template.Templates) (notify.Notifier, error) {
-	logger := a.logger.With("channel", ch.Name)
 	switch {
 	case ch.Telegram != nil:
 		bot, err := a.bots.Get(cfg.TelegramBot(ch.Telegram))
 		if err != nil {
 			return nil, err
 		}
-		return telegram.New(ch.Name, ch.Telegram, bot, tmpl, logger), nil
+		return telegram.New(ch.Name, ch.Telegram, bot, tmpl, a.logger), nil
 	case ch.Console != nil:
 		w := a.opts.Stdout
 		if w == nil {

@@ -289,3 +289,30 @@ func TestBackoff(t *testing.T) {
 		t.Errorf("cap: %v", got)
 	}
 }
+
+func TestThrottledIsNotAnAttempt(t *testing.T) {
+	n := &scripted{}
+	n.answer = func(i int, m *notify.Message) ([]notify.Ref, bool, error) {
+		if i == 1 {
+			return nil, true, fmt.Errorf("telegram: waiting: %w", &notify.ThrottledError{Wait: 200 * time.Millisecond})
+		}
+		return []notify.Ref{{MessageID: "1"}}, false, nil
+	}
+	e := start(t, "", n, 10)
+	e.ingest(t, "firing", "a")
+	msgs := e.n.wait(t, 2)
+	e.waitCounts(t, map[string]int{"sent": 1})
+	if v := testutil.ToFloat64(e.d.metrics.deliveries.WithLabelValues("ops", OutcomeRetry)); v != 0 {
+		t.Fatalf("a throttled send counted as a retry: %v", v)
+	}
+	_ = msgs
+	var attempts int
+	db, err := sql.Open("sqlite", e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow("SELECT attempts FROM deliveries").Scan(&attempts); err != nil || attempts != 1 {
+		t.Fatalf("attempts %d (%v), want 1", attempts, err)
+	}
+}

@@ -124,6 +124,18 @@ func (w *worker) send(ctx context.Context, setup *Setup, n notify.Notifier, batc
 		w.record(o, OutcomeSuccess)
 		return
 	}
+	var throttled *notify.ThrottledError
+	if errors.As(err, &throttled) {
+		// Our own rate limit, not a failure: wait, then send again.
+		w.pausedUntil = w.d.now().Add(throttled.Wait)
+		w.logger.Debug("rate limit reached; waiting", "for", throttled.Wait)
+		if len(refs) == 0 {
+			return
+		}
+		o.State, o.NextAttempt, o.Error = store.StatePending, w.pausedUntil, err.Error()
+		w.record(o, OutcomeRetry)
+		return
+	}
 	err = notify.Redact(err, setup.Secrets...)
 	o.Error = err.Error()
 	oldest := batch[0].CreatedAt

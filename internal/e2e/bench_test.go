@@ -1,13 +1,18 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/internal/loadgen"
+	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
 
 // consoleConfig writes a configuration whose only channel prints to the
@@ -36,4 +41,51 @@ func BenchmarkWebhookIngest(b *testing.B) {
 	b.ReportMetric(r.PerSecond(), "notifications/s")
 	b.ReportMetric(float64(r.P50.Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(r.P99.Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkEndToEnd measures one alert from the webhook to the fake
+// Telegram's acceptance, one at a time, without charts. The fake and Herald
+// get generous rate limits so that the latency measured is Herald's own.
+func BenchmarkEndToEnd(b *testing.B) {
+	fake := faketelegram.New(b, faketelegram.Config{Chats: []faketelegram.Chat{{ID: 4242}},
+		Limits: faketelegram.Limits{Unlimited: true}})
+	dir := b.TempDir()
+	cfg := fmt.Sprintf(`listen_address: 127.0.0.1:0
+data_dir: %s
+telegram:
+  bot_token: %s
+  api_url: %s
+  rate_limits: {per_chat: 100000, global: 100000}
+channels:
+  - name: bench
+    telegram: {chat_id: 4242}
+`, filepath.Join(dir, "data"), fake.Token(), fake.URL())
+	path := filepath.Join(dir, "herald.yml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	h := startHerald(b, path)
+	client := &http.Client{}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		resp, err := client.Post(h.URL+"/api/v1/alerts", "application/json",
+			bytes.NewReader(loadgen.Body(t0.UnixNano(), 1, nil)))
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("post: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		if _, err := fake.WaitMessages(i+1, 10*time.Second); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	if os.Getenv("HERALD_BENCH_DEBUG") != "" {
+		b.Logf("slowest: %v", lat[max(0, len(lat)-10):])
+	}
 }

@@ -166,3 +166,13 @@ func realPayload(t *testing.T, replace ...string) string {
 // settle waits long enough for anything still queued to arrive, so that a
 // test can check that nothing more did.
 func settle() { time.Sleep(1500 * time.Millisecond) }
+
+// httpGet returns the status code of a GET.
+func httpGet(url string) (int, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}

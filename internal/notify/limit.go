@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -33,12 +32,43 @@ func (r Rate) limiter() waiter {
 	if burst <= 0 {
 		burst = 1
 	}
-	return rate.NewLimiter(rate.Limit(float64(r.Events)/r.Per.Seconds()), burst)
+	return &bucket{rate.NewLimiter(rate.Limit(float64(r.Events)/r.Per.Seconds()), burst)}
 }
 
-// errWouldExceedDeadline mirrors x/time/rate's answer when the wait cannot
-// end before the caller's deadline.
-var errWouldExceedDeadline = errors.New("rate: Wait would exceed context deadline")
+// ThrottledError says that Herald's own rate limit for a platform needs a
+// longer wait than the attempt may take. It is not a failure: the dispatcher
+// pauses the channel for Wait and tries again without counting an attempt.
+type ThrottledError struct {
+	Wait time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	return "rate limit: next send allowed in " + e.Wait.Round(time.Millisecond).String()
+}
+
+// bucket is a token-bucket allowance.
+type bucket struct{ l *rate.Limiter }
+
+func (b *bucket) Wait(ctx context.Context) error {
+	r := b.l.Reserve()
+	delay := r.Delay()
+	if dl, ok := ctx.Deadline(); ok && time.Now().Add(delay).After(dl) {
+		r.Cancel()
+		return &ThrottledError{Wait: delay}
+	}
+	if delay == 0 {
+		return nil
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		r.Cancel()
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // window is a sliding-window allowance: it remembers when the last n events
 // happened and lets another one through only when the oldest of them is more
@@ -67,7 +97,7 @@ func (w *window) Wait(ctx context.Context) error {
 		wait := w.times[0].Add(w.per).Sub(now)
 		w.mu.Unlock()
 		if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
-			return errWouldExceedDeadline
+			return &ThrottledError{Wait: wait}
 		}
 		t := time.NewTimer(wait)
 		select {

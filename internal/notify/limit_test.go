@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -29,8 +30,9 @@ func TestWindowAllowsBurstThenWaits(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		_ = l.Wait(context.Background(), "h", r)
 	}
-	if err := l.Wait(ctx, "h", r); err == nil {
-		t.Fatal("a wait past the deadline must fail at once")
+	var te *ThrottledError
+	if err := l.Wait(ctx, "h", r); !errors.As(err, &te) || te.Wait < 150*time.Millisecond {
+		t.Fatalf("a wait past the deadline must fail at once with the wait needed: %v", err)
 	}
 }
 

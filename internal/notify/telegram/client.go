@@ -33,6 +33,8 @@ type APIError struct {
 	Err error
 }
 
+// Error reads like Telegram's answer, prefixed by the method, plus what to
+// do when the answer names a new chat id.
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("telegram %s: %d %s", e.Method, e.Code, e.Description)
 	if e.MigrateToChatID != 0 {
@@ -42,6 +44,8 @@ func (e *APIError) Error() string {
 	return s
 }
 
+// Unwrap gives the shared classifier's error, so that errors.As finds the
+// *notify.HTTPError (and its status) as for every other platform.
 func (e *APIError) Unwrap() error { return e.Err }
 
 // apiResponse is the Bot API's answer envelope.
@@ -83,6 +87,12 @@ func (b *Bot) call(ctx context.Context, chat config.ChatID, method string, param
 		return true, b.redact(fmt.Errorf("telegram %s: %w", method, err))
 	}
 	retry, err := check(method, resp, raw, result)
+	if rl, ok := errors.AsType[*notify.RateLimitError](err); ok {
+		// The limiter exists so that this never happens; when it does, the
+		// token is shared with another program or the limits are too high.
+		b.logger.Warn("Telegram answered 429 although Herald keeps to telegram.rate_limits; is another program using this bot token?",
+			"method", method, "chat", chat.String(), "retry_after", rl.RetryAfter)
+	}
 	return retry, b.redact(err)
 }
 
@@ -112,7 +122,9 @@ func check(method string, resp *http.Response, body []byte, result any) (bool, e
 		// 2xx that is not a Bot API answer: a captive portal or a proxy
 		// error page. Nothing was sent; another attempt may get through.
 		return true, fmt.Errorf("telegram %s: HTTP %d without a Bot API answer: %.200q", method, resp.StatusCode, body)
-	case jerr != nil:
+	case jerr != nil || ans.Description == "":
+		// Not Telegram's envelope (a proxy's page): the classifier's error
+		// keeps the status and the start of the body.
 		return retry, fmt.Errorf("telegram %s: %w", method, herr)
 	}
 	aerr := &APIError{Method: method, Code: status, Description: ans.Description,

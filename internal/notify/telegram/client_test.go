@@ -50,7 +50,9 @@ func TestClassification(t *testing.T) {
 		{name: "wrong token", chat: userChat, check: contains("401 Unauthorized"),
 			setup: func(_ *faketelegram.Server, c *config.TelegramConfig) { c.BotToken = "1:wrong" }},
 		{name: "bot blocked", chat: 6, check: contains("403 Forbidden: bot was blocked by the user"),
-			setup: func(f *faketelegram.Server, _ *config.TelegramConfig) { f.AddChat(faketelegram.Chat{ID: 6, Blocked: true}) }},
+			setup: func(f *faketelegram.Server, _ *config.TelegramConfig) {
+				f.AddChat(faketelegram.Chat{ID: 6, Blocked: true})
+			}},
 		{name: "bad HTML", chat: userChat, text: "a <br> b", check: contains("can't parse entities")},
 		{name: "group migrated", chat: -7, check: contains("set chat_id: -1007"),
 			setup: func(f *faketelegram.Server, _ *config.TelegramConfig) {

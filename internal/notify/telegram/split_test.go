@@ -112,6 +112,8 @@ func FuzzSplit(f *testing.F) {
 	} {
 		f.Add(s, uint16(3))
 	}
+	f.Add(" 👍", uint16(1)) // a blank that fits, then a pair that does not
+	f.Add("abc\n  ", uint16(3))
 	f.Fuzz(func(t *testing.T, s string, limit uint16) {
 		lim := int(limit%64) + 1
 		if limit > 60000 {

@@ -109,7 +109,7 @@ type firing struct {
 // events and reminders answer, or nil. A message in another chat (the
 // channel's chat_id changed since) cannot be replied to.
 func (n *Notifier) replyTo(m *notify.Message) *firing {
-	if m.Kind != alert.KindResolved && m.Kind != alert.KindReminder || len(m.Previous) == 0 {
+	if (m.Kind != alert.KindResolved && m.Kind != alert.KindReminder) || len(m.Previous) == 0 {
 		return nil
 	}
 	first := slices.MinFunc(m.Previous, func(a, b notify.Ref) int { return cmp.Compare(a.Part, b.Part) })

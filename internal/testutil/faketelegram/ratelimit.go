@@ -9,7 +9,9 @@ import (
 // Telegram's documented ones (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
 // about one message per second in a chat (bursts are tolerated for a
 // short while), 20 messages per minute in a group, 30 messages per second
-// overall. Every call that sends or edits a message counts.
+// overall. Every call that sends or edits a message in a known chat counts,
+// also one refused afterwards for its content, as a client's own limiter
+// counts it.
 type Limits struct {
 	// PerChat is messages per second to one chat (default 1).
 	PerChat float64

@@ -1,8 +1,10 @@
 package faketelegram
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -47,11 +49,8 @@ type msgKey struct{ chat, id int64 }
 
 func (m *Message) clone() Message {
 	c := *m
-	c.Edits = append([]string(nil), m.Edits...)
-	c.Photo = append([]byte(nil), m.Photo...)
-	if m.Photo == nil {
-		c.Photo = nil
-	}
+	c.Edits = slices.Clone(m.Edits)
+	c.Photo = bytes.Clone(m.Photo)
 	return c
 }
 

@@ -8,11 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/internal/testutil"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 	"github.com/heraldhq/herald/internal/testutil/realproc"
 )
@@ -106,7 +106,7 @@ func TestBinaryServeSendTestAndSIGHUP(t *testing.T) {
 	dir := t.TempDir()
 	addr := realproc.FreePort(t)
 	cfg := writeFile(t, dir, "herald.yml", fmt.Sprintf("listen_address: %s\ndata_dir: %s\n", addr, filepath.Join(dir, "data")))
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr := &testutil.Buffer{}, &testutil.Buffer{}
 	cmd := exec.Command(bin, "--config", cfg)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
@@ -163,25 +163,7 @@ func waitReady(t *testing.T, base string) {
 	}
 }
 
-// lockedBuffer is written by the process's output copier and read by the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func waitLog(t *testing.T, b *lockedBuffer, s string) {
+func waitLog(t *testing.T, b *testutil.Buffer, s string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(b.String(), s) {

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/app"
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/testutil"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
 
@@ -66,36 +66,17 @@ default_channel: dev
 	return path
 }
 
-// logBuffer keeps Herald's log for the test's failure output and for
-// checking that no secret was logged.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // herald is one running instance.
 type herald struct {
 	URL  string
-	Log  *logBuffer
+	Log  *testutil.Buffer
 	stop func()
 }
 
 // startHerald runs Herald from a config file until stop or the test's end.
 func startHerald(t testing.TB, cfgPath string) *herald {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testutil.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	co, err := config.NewCoordinator(cfgPath, true, os.Getenv, logger)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -46,6 +47,8 @@ func runHerald(t testing.TB, bin, cfg, addr string) *os.Process {
 	t.Helper()
 	cmd := exec.Command(bin, "--config", cfg, "--listen-address", addr, "--log.level", "warn")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// If the test binary dies, Herald must not live on as an orphan.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

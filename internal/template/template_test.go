@@ -1,11 +1,9 @@
 package template
 
 import (
-	"bytes"
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // the tz function must not depend on the host's zoneinfo
@@ -13,33 +11,16 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/testutil"
 )
 
 // testNow is the fixed clock of every test: 12 minutes after the alert of
 // the real webhook payload started.
 var testNow = time.Date(2026, 11, 21, 4, 21, 42, 0, time.UTC)
 
-// syncBuffer is a log destination safe for concurrent Execute calls.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newTestTemplates(t testing.TB, files ...string) (*Templates, *syncBuffer) {
+func newTestTemplates(t testing.TB, files ...string) (*Templates, *testutil.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	tm, err := New(files, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -29,6 +29,20 @@ type Message struct {
 	// SentParts is the number of parts already delivered by an earlier
 	// attempt; the notifier sends only the parts after them.
 	SentParts int
+	// Image is the chart of the metric that fired, nil when there is none
+	// (no Prometheus, a failed or slow render, a folded message). Each
+	// platform decides how to attach it.
+	Image *Image
+}
+
+// Image is a rendered chart.
+type Image struct {
+	// PNG is the encoded image.
+	PNG []byte
+	// Width and Height are its size in pixels.
+	Width, Height int
+	// Alt is a short text description (alert name and identifying labels).
+	Alt string
 }
 
 // Ref is a platform's reference to a message that was sent.

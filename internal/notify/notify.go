@@ -58,6 +58,9 @@ type Ref struct {
 	// Folded is set when the referenced message holds several alerts, so it
 	// must not be edited to show one of them resolved.
 	Folded bool
+	// Media is set when the referenced message is a photo (the chart) whose
+	// text is its caption, so an edit must change the caption or the media.
+	Media bool
 }
 
 // Notifier sends messages to one platform. It builds and sends the request

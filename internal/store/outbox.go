@@ -137,9 +137,10 @@ func (w *txWriter) record(o Outcome) error {
 		}
 		for _, r := range o.Refs {
 			if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO sent_messages (delivery_id, channel, fingerprint, starts_at,
-				kind, part, chat_id, thread_id, message_id, folded, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				kind, part, chat_id, thread_id, message_id, folded, media, sent_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 				d.ID, d.Channel, d.Fingerprint, nanos(d.StartsAt), string(d.Kind), r.Part, r.ChatID, r.ThreadID,
-				r.MessageID, r.Folded, at); err != nil {
+				r.MessageID, r.Folded, r.Media, at); err != nil {
 				return fmt.Errorf("insert sent message: %w", err)
 			}
 		}
@@ -150,7 +151,7 @@ func (w *txWriter) record(o Outcome) error {
 // FiringRefs returns the messages sent for the firing event of an episode on
 // a channel, by part.
 func (s *Store) FiringRefs(ctx context.Context, channel, fingerprint string, startsAt time.Time) ([]notify.Ref, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT part, chat_id, thread_id, message_id, folded FROM sent_messages
+	rows, err := s.read.QueryContext(ctx, `SELECT part, chat_id, thread_id, message_id, folded, media FROM sent_messages
 		WHERE channel = $1 AND fingerprint = $2 AND starts_at = $3 AND kind = 'firing' ORDER BY part, id`,
 		channel, fingerprint, nanos(startsAt))
 	if err != nil {
@@ -160,7 +161,7 @@ func (s *Store) FiringRefs(ctx context.Context, channel, fingerprint string, sta
 	var out []notify.Ref
 	for rows.Next() {
 		var r notify.Ref
-		if err := rows.Scan(&r.Part, &r.ChatID, &r.ThreadID, &r.MessageID, &r.Folded); err != nil {
+		if err := rows.Scan(&r.Part, &r.ChatID, &r.ThreadID, &r.MessageID, &r.Folded, &r.Media); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -169,12 +169,12 @@ func TestRecordAndRefsSurviveReopen(t *testing.T) {
 		t.Fatalf("after reopen: %+v %v", ds, err)
 	}
 	err = s.Record(ctx, Outcome{Deliveries: ds, State: StateSent, At: t0.Add(time.Minute),
-		Refs: []notify.Ref{{Part: 1, ChatID: "-1", MessageID: "11"}}})
+		Refs: []notify.Ref{{Part: 1, ChatID: "-1", MessageID: "11", Media: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	refs, err := s.FiringRefs(ctx, "ops", "a", t0)
-	if err != nil || len(refs) != 2 || refs[0].MessageID != "10" || refs[1].MessageID != "11" {
+	if err != nil || len(refs) != 2 || refs[0].MessageID != "10" || refs[1].MessageID != "11" || refs[0].Media || !refs[1].Media {
 		t.Fatalf("refs %+v %v", refs, err)
 	}
 	if n, _ := s.PendingCount(ctx); n != 0 {

@@ -316,3 +316,30 @@ func TestThrottledIsNotAnAttempt(t *testing.T) {
 		t.Fatalf("attempts %d (%v), want 1", attempts, err)
 	}
 }
+
+// A folded message cut short after its first part is sent whole again: its
+// retry may hold other alerts, so resuming by part number would skip some.
+func TestPartialFoldedMessageIsResentWhole(t *testing.T) {
+	block := make(chan struct{})
+	n := &scripted{}
+	n.answer = func(i int, m *notify.Message) ([]notify.Ref, bool, error) {
+		switch i {
+		case 1:
+			<-block
+		case 2:
+			return []notify.Ref{{Part: 0, MessageID: "p0", Folded: true}}, true, &notify.HTTPError{StatusCode: 500}
+		}
+		return []notify.Ref{{Part: m.SentParts, MessageID: fmt.Sprint(i), Folded: m.Folded}}, false, nil
+	}
+	e := start(t, "", n, 3)
+	e.ingest(t, "firing", "first")
+	time.Sleep(50 * time.Millisecond)
+	e.ingest(t, "firing", "a", "b", "c", "d", "e")
+	close(block)
+	e.waitCounts(t, map[string]int{"sent": 6})
+	msgs := e.n.wait(t, 3)
+	if len(msgs) != 3 || !msgs[2].Folded || len(msgs[2].Data.Alerts) != 5 || msgs[2].SentParts != 0 {
+		t.Fatalf("retry of the folded message: %d messages, folded=%v alerts=%d sentParts=%d",
+			len(msgs), msgs[2].Folded, len(msgs[2].Data.Alerts), msgs[2].SentParts)
+	}
+}

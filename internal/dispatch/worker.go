@@ -116,7 +116,7 @@ func (w *worker) send(ctx context.Context, setup *Setup, n notify.Notifier, batc
 	cancel()
 	took := w.d.now().Sub(start)
 	w.d.metrics.duration.WithLabelValues(w.channel).Observe(took.Seconds())
-	o := store.Outcome{Deliveries: batch, At: start, Duration: took, Refs: refs}
+	o := store.Outcome{Deliveries: batch, At: start, Duration: took, Refs: refs, Resumable: !m.Folded}
 	if err == nil {
 		o.State = store.StateSent
 		w.lastErr = ""
@@ -133,7 +133,7 @@ func (w *worker) send(ctx context.Context, setup *Setup, n notify.Notifier, batc
 			return
 		}
 		o.State, o.NextAttempt, o.Error = store.StatePending, w.pausedUntil, err.Error()
-		w.record(o, OutcomeRetry)
+		w.record(o, "")
 		return
 	}
 	err = notify.Redact(err, setup.Secrets...)
@@ -171,8 +171,10 @@ func (w *worker) send(ctx context.Context, setup *Setup, n notify.Notifier, batc
 	}
 }
 
-// record persists an outcome; it must not be cut short by shutdown, or a
-// sent message would be sent again after the restart.
+// record persists an outcome and counts it under outcome ("" counts
+// nothing: a send cut short by our own rate limit is neither a success nor a
+// failure). It must not be cut short by shutdown, or a sent message would be
+// sent again after the restart.
 func (w *worker) record(o store.Outcome, outcome string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -181,5 +183,7 @@ func (w *worker) record(o store.Outcome, outcome string) {
 		time.Sleep(time.Second)
 		return
 	}
-	w.d.metrics.deliveries.WithLabelValues(w.channel, outcome).Add(float64(len(o.Deliveries)))
+	if outcome != "" {
+		w.d.metrics.deliveries.WithLabelValues(w.channel, outcome).Add(float64(len(o.Deliveries)))
+	}
 }

@@ -22,6 +22,8 @@ type Rate struct {
 // waiter is one allowance.
 type waiter interface {
 	Wait(ctx context.Context) error
+	// delay is how long until n events in a row fit, as things stand.
+	delay(n int) time.Duration
 }
 
 func (r Rate) limiter() waiter {
@@ -48,6 +50,14 @@ func (e *ThrottledError) Error() string {
 
 // bucket is a token-bucket allowance.
 type bucket struct{ l *rate.Limiter }
+
+func (b *bucket) delay(n int) time.Duration {
+	missing := float64(n) - b.l.TokensAt(time.Now())
+	if missing <= 0 || b.l.Limit() <= 0 {
+		return 0
+	}
+	return time.Duration(missing / float64(b.l.Limit()) * float64(time.Second))
+}
 
 func (b *bucket) Wait(ctx context.Context) error {
 	r := b.l.Reserve()
@@ -78,6 +88,22 @@ type window struct {
 	n     int
 	per   time.Duration
 	times []time.Time
+}
+
+func (w *window) delay(n int) time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	if n > w.n {
+		n = w.n
+	}
+	// The events that must leave the window before n more fit.
+	leave := len(w.times) + n - w.n
+	var d time.Duration
+	if leave > 0 {
+		d = w.times[leave-1].Add(w.per).Sub(now)
+	}
+	return max(d, 0)
 }
 
 func (w *window) Wait(ctx context.Context) error {
@@ -128,10 +154,10 @@ func NewLimiter(global Rate) *Limiter {
 	return l
 }
 
-// Wait blocks until one request to key is allowed by every rate that applies
-// to it; rates are the allowances of that key (created on first use).
-func (l *Limiter) Wait(ctx context.Context, key string, rates ...Rate) error {
+// forKey returns the allowances of key, created from rates on first use.
+func (l *Limiter) forKey(key string, rates []Rate) []waiter {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	ls, ok := l.keys[key]
 	if !ok {
 		for _, r := range rates {
@@ -141,7 +167,29 @@ func (l *Limiter) Wait(ctx context.Context, key string, rates ...Rate) error {
 		}
 		l.keys[key] = ls
 	}
-	l.mu.Unlock()
+	return ls
+}
+
+// Delay is how long, as things stand, until n requests to key in a row fit
+// every allowance. A notifier about to send a message in n parts checks it
+// first, so that its own limit never cuts a message in the middle: when the
+// delay is longer than the attempt may take, it returns a *ThrottledError
+// before sending anything.
+func (l *Limiter) Delay(key string, n int, rates ...Rate) time.Duration {
+	var d time.Duration
+	for _, w := range l.forKey(key, rates) {
+		d = max(d, w.delay(n))
+	}
+	if l.global != nil {
+		d = max(d, l.global.delay(n))
+	}
+	return d
+}
+
+// Wait blocks until one request to key is allowed by every rate that applies
+// to it; rates are the allowances of that key (created on first use).
+func (l *Limiter) Wait(ctx context.Context, key string, rates ...Rate) error {
+	ls := l.forKey(key, rates)
 	for _, kl := range ls {
 		if err := kl.Wait(ctx); err != nil {
 			return err

@@ -54,3 +54,25 @@ func TestTokenBucketPerKey(t *testing.T) {
 		t.Fatalf("key b waited %v: %v", time.Since(start), err)
 	}
 }
+
+func TestDelayForSeveralEvents(t *testing.T) {
+	l := NewLimiter(Rate{})
+	win := Rate{Events: 3, Per: time.Second, Window: true}
+	if d := l.Delay("g", 3, win); d != 0 {
+		t.Fatalf("empty window: %v", d)
+	}
+	for i := 0; i < 2; i++ {
+		_ = l.Wait(context.Background(), "g", win)
+	}
+	if d := l.Delay("g", 1, win); d != 0 {
+		t.Fatalf("one free slot: %v", d)
+	}
+	if d := l.Delay("g", 2, win); d < 900*time.Millisecond || d > time.Second {
+		t.Fatalf("two events need the oldest to leave: %v", d)
+	}
+	bucket := Rate{Events: 10, Per: time.Second, Burst: 1}
+	_ = l.Wait(context.Background(), "b", bucket)
+	if d := l.Delay("b", 3, bucket); d < 250*time.Millisecond || d > 300*time.Millisecond {
+		t.Fatalf("3 events at 10/s with an empty bucket: %v", d)
+	}
+}

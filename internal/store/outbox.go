@@ -109,6 +109,10 @@ type Outcome struct {
 	Duration    time.Duration
 	// Refs are the parts sent by this attempt.
 	Refs []notify.Ref
+	// Resumable says that a retry resumes after the parts in Refs. A folded
+	// message is not resumable: its retry may hold other alerts, so it is
+	// sent whole again.
+	Resumable bool
 	// Error is the reason of a failure, already free of secrets.
 	Error string
 }
@@ -125,10 +129,14 @@ func (w *txWriter) record(o Outcome) error {
 		outcome = "retry"
 	}
 	at := nanos(o.At)
+	advance := 0
+	if o.Resumable {
+		advance = len(o.Refs)
+	}
 	for _, d := range o.Deliveries {
 		if _, err := w.tx.ExecContext(w.ctx, `UPDATE deliveries SET state = $1, attempts = attempts + 1,
 			sent_parts = sent_parts + $2, next_attempt_at = $3, updated_at = $4, last_error = $5 WHERE id = $6`,
-			o.State, len(o.Refs), nanos(o.NextAttempt), at, o.Error, d.ID); err != nil {
+			o.State, advance, nanos(o.NextAttempt), at, o.Error, d.ID); err != nil {
 			return fmt.Errorf("update delivery %d: %w", d.ID, err)
 		}
 		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO delivery_attempts (delivery_id, attempted_at, duration_ns, outcome, error)

@@ -154,7 +154,7 @@ func TestRecordAndRefsSurviveReopen(t *testing.T) {
 		t.Fatalf("delivery data %+v", ds[0])
 	}
 	err = s.Record(ctx, Outcome{Deliveries: ds, State: StatePending, NextAttempt: t0.Add(time.Minute), At: t0,
-		Refs: []notify.Ref{{Part: 0, ChatID: "-1", MessageID: "10"}}, Error: "HTTP 500"})
+		Refs: []notify.Ref{{Part: 0, ChatID: "-1", MessageID: "10"}}, Error: "HTTP 500", Resumable: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,8 @@ Commands:
   serve          receive Alertmanager webhooks and deliver them (default)
   check-config   check the configuration and print every problem
   send-test      send a sample alert (firing, then resolved) through Herald
+  explain        show how an alert rule's expression is charted
+  render         draw the chart of an expression or an alert to a PNG
   version        print the version
 
 Run 'herald COMMAND --help' for the flags of a command.
@@ -89,6 +91,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = checkConfig(args, stdout, stderr)
 	case "send-test":
 		err = sendTest(args, stdout, stderr)
+	case "explain":
+		err = explain(args, stdout, stderr)
+	case "render":
+		err = renderCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 	case "help", "-h", "--help":

@@ -17,6 +17,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
+	"github.com/heraldhq/herald/internal/graph"
 	"github.com/heraldhq/herald/internal/notify/telegram"
 	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/store"
@@ -42,6 +43,7 @@ type App struct {
 	logger *slog.Logger
 	reg    *prometheus.Registry
 	bots   *telegram.Bots
+	charts *graph.Metrics
 }
 
 // New prepares an app around a loaded configuration.
@@ -50,7 +52,8 @@ func New(co *config.Coordinator, opts Options) *App {
 		opts.Registry = prometheus.NewRegistry()
 		opts.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	return &App{co: co, opts: opts, logger: opts.Logger, reg: opts.Registry, bots: telegram.NewBots(opts.Logger)}
+	return &App{co: co, opts: opts, logger: opts.Logger, reg: opts.Registry, bots: telegram.NewBots(opts.Logger),
+		charts: graph.NewMetrics(opts.Registry)}
 }
 
 // Run serves until ctx is done, then shuts down in order: stop taking

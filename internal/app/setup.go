@@ -6,6 +6,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
+	"github.com/heraldhq/herald/internal/graph"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/notify/console"
 	"github.com/heraldhq/herald/internal/notify/telegram"
@@ -27,6 +28,13 @@ func (a *App) Setup(cfg *config.Config) (*dispatch.Setup, error) {
 		MaxAge:         cfg.Delivery.MaxAge.D(),
 		Timeout:        cfg.Delivery.Timeout.D(),
 		Secrets:        cfg.Secrets(),
+	}
+	charts, err := graph.Build(cfg, a.charts, a.logger)
+	if err != nil {
+		return nil, err
+	}
+	if charts != nil {
+		s.Charts = charts
 	}
 	for i := range cfg.Channels {
 		ch := &cfg.Channels[i]

@@ -34,8 +34,7 @@ var (
 // reservedSections are top-level keys kept for features to come; they get a
 // hint so the user knows the key is not a typo but not supported yet.
 var reservedSections = map[string]bool{
-	"prometheus": true, "alertmanager": true, "grafana": true,
-	"graph": true, "collectors": true, "charts": true,
+	"alertmanager": true, "collectors": true, "charts": true,
 }
 
 // decode stores n into v (addressable), recording problems under field.
@@ -70,6 +69,8 @@ func (l *loader) decode(n *yaml.Node, v reflect.Value, field string) {
 		v.Set(p)
 	case t.Kind() == reflect.Slice:
 		l.sequence(n, v, field)
+	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
+		l.dict(n, v, field)
 	default:
 		l.scalar(n, v, field)
 	}
@@ -174,6 +175,45 @@ func (l *loader) mapping(n *yaml.Node, v reflect.Value, field string) {
 		l.lines[child] = k.Line
 		l.decode(val, v.Field(idx), child)
 	}
+}
+
+// dict decodes a YAML mapping with free-form keys (headers) into a map,
+// through the walker, so that values get ${VAR} expansion, defaults and
+// field paths like any other value (prometheus.headers.X-Api-Key).
+func (l *loader) dict(n *yaml.Node, v reflect.Value, field string) {
+	if isNull(n) {
+		v.SetZero()
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		l.fail(field, n.Line, "must be a mapping, got "+describe(n))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		switch {
+		case k.Kind != yaml.ScalarNode:
+			l.errorf(field, k.Line, "keys must be strings, got %s", describe(k))
+			continue
+		case k.ShortTag() == "!!merge":
+			l.errorf(field, k.Line, "merge keys (<<) are not supported here")
+			continue
+		}
+		child := joinPath(field, k.Value)
+		if prev, dup := seen[k.Value]; dup {
+			l.errorf(child, k.Line, "already set at line %d", prev)
+			continue
+		}
+		seen[k.Value] = k.Line
+		l.lines[child] = k.Line
+		e := reflect.New(v.Type().Elem())
+		setDefaults(e)
+		l.decode(val, e.Elem(), child)
+		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), e.Elem())
+	}
+	v.Set(m)
 }
 
 // merge applies the value of a "<<" key: one mapping or a list of them.

@@ -35,6 +35,9 @@ func DefaultConfig() Config {
 			Synchronous: "FULL",
 			BusyTimeout: Duration(5 * time.Second),
 		},
+		Prometheus: DefaultPrometheusConfig(),
+		Grafana:    DefaultGrafanaConfig(),
+		Graph:      DefaultGraphConfig(),
 		Webhook: WebhookConfig{
 			MaxBodySize: 5 << 20,
 		},

@@ -28,6 +28,32 @@ func TestLoadGood(t *testing.T) {
 	check("DatabasePath", c.DatabasePath(), "dsn-value")
 	check("storage.synchronous", c.Storage.Synchronous, "NORMAL")
 	check("storage.busy_timeout", c.Storage.BusyTimeout.D(), 10*time.Second)
+	check("prometheus", c.Prometheus, PrometheusConfig{
+		URL:       "https://prometheus.example.com/prom/",
+		BasicAuth: &BasicAuth{Username: "herald", Password: "pw-from-file", PasswordFile: "secrets/password"},
+		TLS: TLSConfig{
+			CAFile: filepath.Join(abs, "tls", "ca.pem"), CertFile: filepath.Join(abs, "tls", "client.pem"),
+			KeyFile: filepath.Join(abs, "tls", "client-key.pem"), ServerName: "prometheus.internal", InsecureSkipVerify: true,
+		},
+		Timeout:       Duration(3 * time.Second),
+		Headers:       map[string]Secret{"X-Scope-OrgID": "tenant-1", "X-Api-Key": "key-from-default"},
+		RulesCacheTTL: 0,
+	})
+	if tc, err := c.Prometheus.TLS.ClientConfig(); err != nil || tc.RootCAs == nil || len(tc.Certificates) != 1 || tc.ServerName != "prometheus.internal" || !tc.InsecureSkipVerify {
+		t.Errorf("prometheus TLS ClientConfig = %+v, %v", tc, err)
+	}
+	check("grafana", c.Grafana, GrafanaConfig{
+		URL: "http://grafana.internal:3000", APIToken: "glsa_from_file", APITokenFile: "secrets/grafana-token",
+		OrgID: 2, Timeout: Duration(45 * time.Second),
+	})
+	check("graph", c.Graph, GraphConfig{
+		Enabled: new(false), Renderer: RendererGrafana, Timeout: Duration(8 * time.Second),
+		MatchLabels: []string{"instance", "job", "pod"}, RangeFactor: 3.5,
+		MinRange: Duration(time.Hour), MaxRange: Duration(48 * time.Hour), Width: 800, Height: 400,
+		Theme: ThemeDark, Timezone: "Asia/Shanghai", MaxSeries: 5, Font: filepath.Join(abs, "fonts", "header-only.ttf"),
+		OnResolve: OnResolveReply, Grafana: GraphGrafanaConfig{DashboardUID: "herald-alert", PanelID: 2},
+	})
+	check("GraphEnabled", c.GraphEnabled(), false)
 	check("webhook.max_body_size", c.Webhook.MaxBodySize, Bytes(512*1024))
 	check("webhook.basic_auth.username", c.Webhook.BasicAuth.Username, "alertmanager")
 	check("webhook.basic_auth.password", string(c.Webhook.BasicAuth.Password), "pw-from-file")
@@ -79,7 +105,7 @@ func TestLoadGood(t *testing.T) {
 	check("routes[1].repeat_interval", c.Routes[1].RepeatInterval.D(), 4*time.Hour)
 	check("default_channel", c.DefaultChannel, "stdout")
 	check("templates", c.Templates, []string{filepath.Join(abs, "templates", "*.tmpl")})
-	check("Secrets", c.Secrets(), []string{"dsn-value", "123:good", "pw-from-file", "789:own-bot"})
+	check("Secrets", c.Secrets(), []string{"dsn-value", "123:good", "glsa_from_file", "pw-from-file", "789:own-bot", "key-from-default", "tenant-1"})
 	check("Channel(missing)", c.Channel("missing"), (*ChannelConfig)(nil))
 }
 

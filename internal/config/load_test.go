@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,7 +25,7 @@ func TestLoadInvalid(t *testing.T) {
 		want string
 	}{
 		{"invalid-unknown-key-top.yml", `testdata/invalid-unknown-key-top.yml:1: unknown field "listen_adress"
-testdata/invalid-unknown-key-top.yml:4: unknown field "grafana" (reserved for a future version of Herald)`},
+testdata/invalid-unknown-key-top.yml:4: unknown field "alertmanager" (reserved for a future version of Herald)`},
 		{"invalid-unknown-key-nested.yml", `testdata/invalid-unknown-key-nested.yml:3: telegram.rate_limits: unknown field "perchat"
 testdata/invalid-unknown-key-nested.yml:7: channels[0].telegram: unknown field "chatid"
 testdata/invalid-unknown-key-nested.yml:9: channels[1]: unknown field "telgram"`},
@@ -68,6 +69,48 @@ testdata/invalid-storage.yml:6: webhook.max_body_size: invalid size "5 parsecs" 
 testdata/invalid-storage.yml:8: webhook.basic_auth: cannot be used together with bearer_token`},
 		{"invalid-syntax.yml", `testdata/invalid-syntax.yml:2: did not find expected '-' indicator`},
 		{"invalid-duplicate-key.yml", `testdata/invalid-duplicate-key.yml:3: listen_address: already set at line 1`},
+		{"invalid-prometheus.yml", `testdata/invalid-prometheus.yml:2: prometheus.url: must be an absolute http or https URL
+testdata/invalid-prometheus.yml:4: prometheus.basic_auth: cannot be used together with bearer_token
+testdata/invalid-prometheus.yml:4: prometheus.basic_auth.password: required (or password_file)
+testdata/invalid-prometheus.yml:6: prometheus.timeout: must be greater than 0
+testdata/invalid-prometheus.yml:7: prometheus.rules_cache_ttl: not a valid duration string: "soon"
+testdata/invalid-prometheus.yml:8: prometheus.tls_config.key_file: required when cert_file is set
+testdata/invalid-prometheus.yml:9: prometheus.tls_config.ca_file: cannot read "tls/missing-ca.pem": no such file or directory
+testdata/invalid-prometheus.yml:12: grafana.url: must not contain a user name or password (use basic_auth)
+testdata/invalid-prometheus.yml:14: grafana.api_token_file: cannot be used together with api_token
+testdata/invalid-prometheus.yml:15: grafana.org_id: must be greater than 0
+testdata/invalid-prometheus.yml:16: grafana.timeout: must be greater than 0
+testdata/invalid-prometheus.yml:17: grafana.basic_auth: cannot be used together with api_token`},
+		{"invalid-headers.yml", `testdata/invalid-headers.yml:5: prometheus.headers.X Bad: invalid header name "X Bad"
+testdata/invalid-headers.yml:7: prometheus.headers.x-scope-orgid: same header as "X-Scope-OrgID" (header names are case-insensitive)
+testdata/invalid-headers.yml:8: prometheus.headers.X-Token: the value holds a character not allowed in a header (a line break?)
+testdata/invalid-headers.yml:9: prometheus.headers.Authorization: cannot be used together with basic_auth or bearer_token
+testdata/invalid-headers.yml:10: prometheus.headers.X-Api-Key: environment variable HERALD_TEST_UNSET_KEY is not set
+testdata/invalid-headers.yml:11: prometheus.headers.X-Scope-OrgID: already set at line 6
+testdata/invalid-headers.yml:13: grafana.basic_auth.username: required`},
+		{"invalid-graph.yml", `testdata/invalid-graph.yml:2: graph.enabled: requires prometheus.url
+testdata/invalid-graph.yml:3: graph.renderer: grafana needs grafana.url
+testdata/invalid-graph.yml:4: graph.timeout: must be greater than 0
+testdata/invalid-graph.yml:5: graph.match_labels[1]: invalid label name ""
+testdata/invalid-graph.yml:6: graph.range_factor: must be a number greater than 0
+testdata/invalid-graph.yml:8: graph.max_range: must not be less than min_range (2h)
+testdata/invalid-graph.yml:9: graph.width: must be between 200 and 4000
+testdata/invalid-graph.yml:10: graph.height: must be between 200 and 4000
+testdata/invalid-graph.yml:11: graph.theme: unknown theme "blue" (want light or dark)
+testdata/invalid-graph.yml:12: graph.timezone: unknown time zone "Mars/Olympus" (want an IANA name such as UTC or Europe/Berlin)
+testdata/invalid-graph.yml:13: graph.max_series: must be greater than 0
+testdata/invalid-graph.yml:14: graph.font: cannot read "fonts/missing.ttf": no such file or directory
+testdata/invalid-graph.yml:15: graph.on_resolve: unknown value "delete" (want edit, reply or none)
+testdata/invalid-graph.yml:16: graph.grafana.dashboard_uid: required when renderer is grafana
+testdata/invalid-graph.yml:17: graph.grafana.panel_id: must be greater than 0`},
+		{"invalid-graph-files.yml", `testdata/invalid-graph-files.yml:3: prometheus.headers: must be a mapping, got a list
+testdata/invalid-graph-files.yml:4: prometheus.tls_config: cert_file and key_file: tls: private key does not match public key
+testdata/invalid-graph-files.yml:5: prometheus.tls_config.ca_file: "secrets/token" holds no PEM certificate
+testdata/invalid-graph-files.yml:9: grafana.url: must be an absolute http or https URL
+testdata/invalid-graph-files.yml:11: graph.renderer: unknown renderer "Grafana" (want builtin or grafana)
+testdata/invalid-graph-files.yml:12: graph.font: "templates/herald.tmpl" is not a TrueType or OpenType font (.ttf, .otf, .ttc)
+testdata/invalid-graph-files.yml:13: graph.timezone: unknown time zone "Local" (want an IANA name such as UTC or Europe/Berlin)
+testdata/invalid-graph-files.yml:14: graph.range_factor: must be a number greater than 0`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -82,6 +125,10 @@ testdata/invalid-storage.yml:8: webhook.basic_auth: cannot be used together with
 			}
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error text\n got: %s\nwant: %s", got, tt.want)
+			}
+			// The files write their secrets as s3cr3t and hunter2.
+			if got := err.Error(); strings.Contains(got, "s3cr3t") || strings.Contains(got, "hunter2") {
+				t.Errorf("error text leaks a secret:\n%s", got)
 			}
 			var errs *Errors
 			if !errors.As(err, &errs) || len(errs.List) == 0 {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -69,9 +71,21 @@ func secretRefs(c *Config) []secretRef {
 		{&c.Storage.DSN, &c.Storage.DSNFile, "storage.dsn", "storage.dsn_file"},
 		{&c.Webhook.BearerToken, &c.Webhook.BearerTokenFile, "webhook.bearer_token", "webhook.bearer_token_file"},
 		{&c.Telegram.BotToken, &c.Telegram.BotTokenFile, "telegram.bot_token", "telegram.bot_token_file"},
+		{&c.Prometheus.BearerToken, &c.Prometheus.BearerTokenFile, "prometheus.bearer_token", "prometheus.bearer_token_file"},
+		{&c.Grafana.APIToken, &c.Grafana.APITokenFile, "grafana.api_token", "grafana.api_token_file"},
 	}
-	if ba := c.Webhook.BasicAuth; ba != nil {
-		refs = append(refs, secretRef{&ba.Password, &ba.PasswordFile, "webhook.basic_auth.password", "webhook.basic_auth.password_file"})
+	for _, a := range []struct {
+		ba     *BasicAuth
+		prefix string
+	}{
+		{c.Webhook.BasicAuth, "webhook"},
+		{c.Prometheus.BasicAuth, "prometheus"},
+		{c.Grafana.BasicAuth, "grafana"},
+	} {
+		if a.ba != nil {
+			p := a.prefix + ".basic_auth"
+			refs = append(refs, secretRef{&a.ba.Password, &a.ba.PasswordFile, p + ".password", p + ".password_file"})
+		}
 	}
 	for i := range c.Channels {
 		if tg := c.Channels[i].Telegram; tg != nil {
@@ -133,12 +147,19 @@ func readSecretFile(dir, name string) (Secret, error) {
 func (c *Config) Secrets() []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, r := range secretRefs(c) {
-		s := string(*r.value)
+	add := func(s string) {
 		if s != "" && !seen[s] {
 			seen[s] = true
 			out = append(out, s)
 		}
+	}
+	for _, r := range secretRefs(c) {
+		add(string(*r.value))
+	}
+	// Header values have no *_file twin (${VAR} covers them), so they are
+	// not in secretRefs; sorted so that the list does not depend on map order.
+	for _, name := range slices.Sorted(maps.Keys(c.Prometheus.Headers)) {
+		add(string(c.Prometheus.Headers[name]))
 	}
 	return out
 }

@@ -27,7 +27,12 @@ func allSecrets() (*Config, []string) {
 	ch.Name = "ops"
 	ch.Telegram = &tg
 	c.Channels = []ChannelConfig{ch}
-	return &c, []string{"dsn-SECRET-1", "bearer-SECRET-2", "password-SECRET-3", "token-SECRET-4", "channel-token-SECRET-5"}
+	c.Prometheus.BearerToken = "prom-bearer-SECRET-6"
+	c.Prometheus.Headers = map[string]Secret{"X-Api-Key": "header-SECRET-7"}
+	c.Grafana.APIToken = "grafana-token-SECRET-8"
+	c.Grafana.BasicAuth = &BasicAuth{Username: "admin", Password: "grafana-password-SECRET-9"}
+	return &c, []string{"dsn-SECRET-1", "bearer-SECRET-2", "password-SECRET-3", "token-SECRET-4", "channel-token-SECRET-5",
+		"prom-bearer-SECRET-6", "header-SECRET-7", "grafana-token-SECRET-8", "grafana-password-SECRET-9"}
 }
 
 // TestSecretNeverPrinted checks every way a Config ends up as text.
@@ -41,6 +46,9 @@ func TestSecretNeverPrinted(t *testing.T) {
 		"%#v1": fmt.Sprintf("%#v", c.Telegram),
 		"%v2":  fmt.Sprintf("%v", c.Channels[0].Telegram),
 		"%+v3": fmt.Sprintf("%+v", c.Webhook.BasicAuth),
+		"%+v4": fmt.Sprintf("%+v", c.Prometheus),
+		"%v5":  fmt.Sprintf("%v", c.Prometheus.Headers),
+		"%#v6": fmt.Sprintf("%#v", c.Grafana),
 	}
 	y, err := yaml.Marshal(c)
 	if err != nil {

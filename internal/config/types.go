@@ -9,17 +9,20 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	ListenAddress  string          `yaml:"listen_address"`
-	ExternalURL    string          `yaml:"external_url"`
-	DataDir        string          `yaml:"data_dir"`
-	Storage        StorageConfig   `yaml:"storage"`
-	Webhook        WebhookConfig   `yaml:"webhook"`
-	Telegram       TelegramConfig  `yaml:"telegram"`
-	Delivery       DeliveryConfig  `yaml:"delivery"`
-	Channels       []ChannelConfig `yaml:"channels"`
-	Routes         []RouteConfig   `yaml:"routes"`
-	DefaultChannel string          `yaml:"default_channel"`
-	Templates      []string        `yaml:"templates"`
+	ListenAddress  string           `yaml:"listen_address"`
+	ExternalURL    string           `yaml:"external_url"`
+	DataDir        string           `yaml:"data_dir"`
+	Storage        StorageConfig    `yaml:"storage"`
+	Prometheus     PrometheusConfig `yaml:"prometheus"`
+	Grafana        GrafanaConfig    `yaml:"grafana"`
+	Graph          GraphConfig      `yaml:"graph"`
+	Webhook        WebhookConfig    `yaml:"webhook"`
+	Telegram       TelegramConfig   `yaml:"telegram"`
+	Delivery       DeliveryConfig   `yaml:"delivery"`
+	Channels       []ChannelConfig  `yaml:"channels"`
+	Routes         []RouteConfig    `yaml:"routes"`
+	DefaultChannel string           `yaml:"default_channel"`
+	Templates      []string         `yaml:"templates"`
 
 	// File is the path the configuration was loaded from ("" when built from
 	// defaults and the environment).

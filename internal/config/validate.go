@@ -23,6 +23,9 @@ func (l *loader) validate(c *Config) {
 		l.fieldErrorf("data_dir", "must not be empty")
 	}
 	l.checkStorage(&c.Storage)
+	l.checkPrometheus(&c.Prometheus)
+	l.checkGrafana(&c.Grafana)
+	l.checkGraph(c)
 	l.checkWebhook(&c.Webhook)
 	l.checkBot("telegram", &c.Telegram)
 	l.checkDelivery(&c.Delivery)
@@ -75,19 +78,7 @@ func (l *loader) checkWebhook(w *WebhookConfig) {
 	if w.MaxBodySize <= 0 && !l.hasFailed("webhook.max_body_size") {
 		l.fieldErrorf("webhook.max_body_size", "must be greater than 0")
 	}
-	ba := w.BasicAuth
-	if ba == nil {
-		return
-	}
-	if w.BearerToken != "" || w.BearerTokenFile != "" {
-		l.fieldErrorf("webhook.basic_auth", "cannot be used together with bearer_token")
-	}
-	if ba.Username == "" && l.mayRequire("webhook.basic_auth.username") {
-		l.fieldErrorf("webhook.basic_auth.username", "required")
-	}
-	if ba.Password == "" && l.mayRequire("webhook.basic_auth.password") {
-		l.fieldErrorf("webhook.basic_auth.password", "required (or password_file)")
-	}
+	l.checkClientAuth("webhook", w.BasicAuth, w.BearerToken != "" || w.BearerTokenFile != "", "bearer_token")
 }
 
 // checkBot checks the top-level bot: its URLs, timeout and rate limits.

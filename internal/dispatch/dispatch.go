@@ -12,7 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	amtemplate "github.com/prometheus/alertmanager/template"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/heraldhq/herald/internal/alert"
 
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/store"
@@ -36,6 +39,15 @@ type Setup struct {
 	Timeout        time.Duration
 	// Secrets are redacted from every stored or logged error.
 	Secrets []string
+	// Charts makes the chart of an alert event; nil when charts are off.
+	Charts Charts
+}
+
+// Charts makes the chart of one alert event within its own time budget, or
+// returns nil; it is called once per message and caches per event, so every
+// channel of the same event gets the same image.
+type Charts interface {
+	Image(ctx context.Context, a amtemplate.Alert, kind alert.Kind) *notify.Image
 }
 
 // maxFold bounds the alerts of one folded message; the notifier splits the

@@ -73,7 +73,7 @@ func (w *worker) step(ctx context.Context) bool {
 		return true
 	}
 	batch, folded := pick(ds, ch.StormThreshold)
-	msg := w.message(ctx, batch, folded)
+	msg := w.message(ctx, setup, batch, folded)
 	w.send(ctx, setup, ch.Notifier, batch, msg)
 	return true
 }
@@ -95,10 +95,15 @@ func pick(ds []*store.Delivery, threshold int) ([]*store.Delivery, bool) {
 	return out, len(out) > 1
 }
 
-func (w *worker) message(ctx context.Context, batch []*store.Delivery, folded bool) *notify.Message {
+func (w *worker) message(ctx context.Context, setup *Setup, batch []*store.Delivery, folded bool) *notify.Message {
 	first := batch[0]
 	m := &notify.Message{Channel: w.channel, Kind: first.Kind, Folded: folded, Data: buildData(batch),
 		SentParts: first.SentParts}
+	// A chart for one alert's firing or resolution; reminders stay short and
+	// a storm's folded list has no single metric to draw.
+	if setup.Charts != nil && !folded && first.Kind != alert.KindReminder {
+		m.Image = setup.Charts.Image(ctx, m.Data.Alerts[0], first.Kind)
+	}
 	if !folded && first.Kind != alert.KindFiring {
 		refs, err := w.d.store.FiringRefs(ctx, w.channel, first.Fingerprint, first.StartsAt)
 		if err != nil {

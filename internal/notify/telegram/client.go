@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/heraldhq/herald/internal/config"
@@ -64,20 +63,27 @@ type apiResponse struct {
 // decodes the answer's result into result. It returns whether a failure is
 // worth retrying; every error is free of the bot's secrets.
 func (b *Bot) call(ctx context.Context, chat config.ChatID, method string, params, result any) (bool, error) {
+	body, err := json.Marshal(params)
+	if err != nil {
+		return false, fmt.Errorf("telegram %s: %w", method, err)
+	}
+	return b.post(ctx, chat, method, "application/json", body, result)
+}
+
+// post waits for the rate limit of chat, posts body to method and decodes
+// the answer's result into result: the one path of every API call, JSON or
+// multipart, so that each takes a token and is classified the same way.
+func (b *Bot) post(ctx context.Context, chat config.ChatID, method, contentType string, body []byte, result any) (bool, error) {
 	if err := b.wait(ctx, chat); err != nil {
 		// The limiter refuses when the wait would outlast ctx: the delivery
 		// is fine, it just needs a later attempt.
 		return true, err
 	}
-	body, err := json.Marshal(params)
-	if err != nil {
-		return false, fmt.Errorf("telegram %s: %w", method, err)
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.apiURL+"/bot"+b.token+"/"+method, bytes.NewReader(body))
 	if err != nil {
 		return false, b.redact(fmt.Errorf("telegram %s: %w", method, notify.RedactURL(err)))
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	resp, err := b.client.Do(req)
 	if err != nil {
 		return notify.TransportError("telegram "+method, err, b.secrets...)
@@ -181,13 +187,13 @@ type sentMessage struct {
 }
 
 // sendMessage sends one text and returns its message id.
-func (b *Bot) sendMessage(ctx context.Context, chat config.ChatID, p *sendMessageParams) (string, bool, error) {
+func (b *Bot) sendMessage(ctx context.Context, chat config.ChatID, p *sendMessageParams) (int64, bool, error) {
 	var m sentMessage
 	retry, err := b.call(ctx, chat, "sendMessage", p, &m)
 	if err != nil {
-		return "", retry, err
+		return 0, retry, err
 	}
-	return strconv.FormatInt(m.MessageID, 10), false, nil
+	return m.MessageID, false, nil
 }
 
 // editMessageText replaces the text of a message.

@@ -111,3 +111,12 @@ type logBuffer struct{ testutil.Buffer }
 func (l *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+func mustTemplates(t *testing.T) *template.Templates {
+	t.Helper()
+	tmpl, err := template.New(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}

@@ -1,8 +1,9 @@
 // Package telegram delivers alert messages to Telegram chats and forum
 // topics through the Bot API, with plain net/http so that answers go
 // through the same classifier as every other platform. Long messages are
-// split into valid parts, resolved events reply to (and edit) the firing
-// message, and every call waits on the bot's rate limiter.
+// split into valid parts, a chart goes out as a photo with the message as
+// its caption, resolved events reply to (and edit) the firing message and
+// its chart, and every call waits on the bot's rate limiter.
 package telegram
 
 import (
@@ -24,12 +25,15 @@ import (
 const parseMode = "HTML"
 
 // Notifier sends to one Telegram chat (and topic). It is safe for
-// concurrent use.
+// concurrent use: nothing in it changes after New.
 type Notifier struct {
 	name   string
 	cfg    *config.TelegramChannelConfig
 	bot    *Bot
 	logger *slog.Logger
+	// onResolve is what resolved events do with their chart: one of
+	// config.OnResolveEdit, OnResolveReply and OnResolveNone.
+	onResolve string
 	// render turns a message into Telegram HTML; a field so that tests can
 	// pin the text while the templates change.
 	render func(*notify.Message) string
@@ -37,9 +41,26 @@ type Notifier struct {
 
 var _ notify.Notifier = (*Notifier)(nil)
 
+// Option sets an optional behaviour of a Notifier in New. Options rather
+// than setters keep a Notifier immutable once workers share it.
+type Option func(*Notifier)
+
+// WithChartOnResolve sets what resolved events do with their chart
+// (graph.on_resolve). config.OnResolveEdit, the default (also for ""),
+// replaces the firing message's chart with the resolved one
+// (editMessageMedia) so that the chat keeps one chart per episode, and
+// replies with the resolved text; config.OnResolveReply replies with the
+// resolved chart as a new photo; config.OnResolveNone replies with text
+// only. The firing message's text or caption is edited in every mode
+// (edit_on_resolve). The config validates the mode; an unknown one that
+// gets here anyway falls back to the default with a warning.
+func WithChartOnResolve(mode string) Option {
+	return func(n *Notifier) { n.onResolve = mode }
+}
+
 // New makes the notifier of the channel called name. bot is shared by every
 // channel with the same token (see Bots).
-func New(name string, cfg *config.TelegramChannelConfig, bot *Bot, tmpl *template.Templates, logger *slog.Logger) *Notifier {
+func New(name string, cfg *config.TelegramChannelConfig, bot *Bot, tmpl *template.Templates, logger *slog.Logger, opts ...Option) *Notifier {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -48,51 +69,100 @@ func New(name string, cfg *config.TelegramChannelConfig, bot *Bot, tmpl *templat
 		d := template.NewData(m.Data, string(m.Kind), m.Folded, name)
 		return tmpl.Execute(cfg.Message, template.DefaultTelegramMessage, d, true)
 	}
+	for _, o := range opts {
+		o(n)
+	}
+	switch n.onResolve {
+	case config.OnResolveEdit, config.OnResolveReply, config.OnResolveNone:
+	case "":
+		n.onResolve = config.OnResolveEdit
+	default:
+		n.logger.Warn("unknown graph.on_resolve; using edit", "mode", n.onResolve)
+		n.onResolve = config.OnResolveEdit
+	}
 	return n
 }
 
 // Notify sends m: its parts after m.SentParts, as a reply to the firing
 // message for resolved events and reminders, then edits the firing
-// message to show it resolved. It returns a Ref for every part it sent,
-// also when a later part failed, so that a retry resumes after them.
+// message to show it resolved. With a chart, part 0 is the photo (see
+// sendCharted). It returns a Ref for every part it sent, also when a later
+// part failed, so that a retry resumes after them; a retry must carry the
+// same chart decision (an image or none) as the first attempt, since the
+// photo shifts the numbering of the text parts.
 func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref, bool, error) {
 	text := n.render(m)
-	parts := Split(text, MaxMessageLength)
-	if len(parts) == 0 {
+	if len(Split(text, MaxMessageLength)) == 0 {
 		// Templates never render nothing; if they did, another try would too.
 		return nil, false, errors.New("telegram: the message template rendered no text")
 	}
 	reply := n.replyTo(m)
 	silent := n.silent(m)
+	resolved := m.Kind == alert.KindResolved && !m.Folded
+	// A folded firing message holds other alerts too: it must not be
+	// rewritten to say that one of them is over.
+	edit := resolved && reply != nil && !reply.folded && n.cfg.EditsOnResolve()
+	var img *notify.Image
+	if !resolved || n.onResolve != config.OnResolveNone {
+		img = n.chart(m)
+	}
+	// Telegram can put a new photo only into a message that has one.
+	editMedia := edit && img != nil && reply.media && n.onResolve == config.OnResolveEdit
+	send := img
+	if editMedia {
+		send = nil // the chart goes into the firing message instead
+	}
 	var refs []notify.Ref
-	for i := m.SentParts; i < len(parts); i++ {
+	var retry bool
+	var err error
+	if send != nil {
+		refs, retry, err = n.sendCharted(ctx, m, text, send, reply, silent)
+	} else {
+		refs, retry, err = n.sendParts(ctx, m, Split(text, MaxMessageLength), 0, reply.messageID(), silent)
+	}
+	if err != nil {
+		return refs, retry, err
+	}
+	n.logger.Debug("sent", "kind", m.Kind, "parts", len(refs), "chart", send != nil, "silent", silent)
+	if edit {
+		if !editMedia {
+			img = nil
+		}
+		n.editResolved(ctx, reply, text, img)
+	}
+	return refs, false, nil
+}
+
+// sendParts sends the text parts of m, numbered from first, that an
+// earlier attempt did not send. The first of them replies to replyTo
+// (when not 0); a resumed attempt has lost the message to reply to.
+func (n *Notifier) sendParts(ctx context.Context, m *notify.Message, parts []string, first int, replyTo int64, silent bool) ([]notify.Ref, bool, error) {
+	var refs []notify.Ref
+	for i := max(first, m.SentParts); i < first+len(parts); i++ {
 		p := &sendMessageParams{
 			ChatID:              n.cfg.ChatID.String(),
 			MessageThreadID:     n.cfg.MessageThreadID,
-			Text:                parts[i],
+			Text:                parts[i-first],
 			ParseMode:           parseMode,
 			LinkPreviewOptions:  linkPreview{IsDisabled: true},
 			DisableNotification: silent,
 		}
-		if i == 0 && reply != nil {
-			p.ReplyParameters = &replyParameters{MessageID: reply.id, AllowSendingWithoutReply: true}
+		if i == first && replyTo != 0 {
+			p.ReplyParameters = &replyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 		}
 		id, retry, err := n.bot.sendMessage(ctx, n.cfg.ChatID, p)
 		if err != nil {
 			return refs, retry, err
 		}
-		refs = append(refs, n.ref(i, id))
-	}
-	n.logger.Debug("sent", "kind", m.Kind, "parts", len(parts)-m.SentParts, "silent", silent)
-	if m.Kind == alert.KindResolved && !m.Folded && n.cfg.EditsOnResolve() && reply != nil {
-		n.editResolved(ctx, reply, parts)
+		refs = append(refs, n.ref(m, i, id, false))
 	}
 	return refs, false, nil
 }
 
-// ref is the reference of part i.
-func (n *Notifier) ref(i int, id string) notify.Ref {
-	r := notify.Ref{Part: i, ChatID: n.cfg.ChatID.String(), MessageID: id}
+// ref is the reference of part i of m; media for a photo.
+func (n *Notifier) ref(m *notify.Message, i int, id int64, media bool) notify.Ref {
+	r := notify.Ref{Part: i, ChatID: n.cfg.ChatID.String(), MessageID: strconv.FormatInt(id, 10),
+		Folded: m.Folded, Media: media}
 	if n.cfg.MessageThreadID != 0 {
 		r.ThreadID = strconv.Itoa(n.cfg.MessageThreadID)
 	}
@@ -103,6 +173,18 @@ func (n *Notifier) ref(i int, id string) notify.Ref {
 type firing struct {
 	chat config.ChatID
 	id   int64
+	// media: the message is a photo whose text is its caption.
+	media bool
+	// folded: the message holds several alerts.
+	folded bool
+}
+
+// messageID is the id to reply to; 0 (no reply) for a nil f.
+func (f *firing) messageID() int64 {
+	if f == nil {
+		return 0
+	}
+	return f.id
 }
 
 // replyTo returns the first part of the firing message that resolved
@@ -117,7 +199,7 @@ func (n *Notifier) replyTo(m *notify.Message) *firing {
 	if err != nil || first.ChatID != n.cfg.ChatID.String() {
 		return nil
 	}
-	return &firing{chat: config.ChatID(first.ChatID), id: id}
+	return &firing{chat: config.ChatID(first.ChatID), id: id, media: first.Media, folded: first.Folded}
 }
 
 // silent reports whether m goes without sound: always when the channel
@@ -136,33 +218,6 @@ func (n *Notifier) silent(m *notify.Message) bool {
 		}
 	}
 	return true
-}
-
-// editResolved turns the firing message into the resolved text, so that
-// the chat history shows at a glance what is over. It is a courtesy: the
-// resolved reply is already delivered, so a failure is only logged.
-func (n *Notifier) editResolved(ctx context.Context, f *firing, parts []string) {
-	if len(parts) != 1 {
-		return // the resolved text does not fit one message
-	}
-	p := &editMessageTextParams{
-		ChatID:             f.chat.String(),
-		MessageID:          f.id,
-		Text:               parts[0],
-		ParseMode:          parseMode,
-		LinkPreviewOptions: linkPreview{IsDisabled: true},
-	}
-	retry, err := n.bot.editMessageText(ctx, f.chat, p)
-	switch {
-	case err == nil:
-		n.logger.Debug("edited the firing message", "message_id", f.id)
-	case retry:
-		n.logger.Warn("cannot edit the firing message to show it resolved", "message_id", f.id, "err", err)
-	default:
-		// "message is not modified", "message to edit not found" (deleted,
-		// or older than 48 hours in some chats): expected, nothing to do.
-		n.logger.Debug("firing message not edited", "message_id", f.id, "err", err)
-	}
 }
 
 // String names the notifier; the bot's token stays hidden.

@@ -152,3 +152,51 @@ func (am *Alertmanager) Post(t testing.TB, alerts ...PostableAlert) {
 		t.Fatalf("alertmanager answered %s", b.String())
 	}
 }
+
+// StartNodeExporter runs prometheus-node-exporter and returns its address.
+func StartNodeExporter(t testing.TB) string {
+	t.Helper()
+	bin := Binary(t, "prometheus-node-exporter", "node_exporter")
+	addr := FreePort(t)
+	Start(t, bin, "http://"+addr+"/metrics", "--web.listen-address="+addr)
+	return addr
+}
+
+// Prometheus is a running Prometheus.
+type Prometheus struct {
+	URL string
+}
+
+// StartPrometheus runs Prometheus on addr ("" for a free port) scraping the
+// targets of each job every second, evaluating rules (the text of a rule
+// file) every second and sending alerts to the Alertmanager at amURL.
+func StartPrometheus(t testing.TB, addr string, jobs map[string][]string, rules, amURL string) *Prometheus {
+	t.Helper()
+	bin := Binary(t, "prometheus")
+	dir := t.TempDir()
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: [%q]\n", filepath.Join(dir, "rules.yml"))
+	fmt.Fprintf(&cfg, "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [%q]\n", strings.TrimPrefix(amURL, "http://"))
+	cfg.WriteString("scrape_configs:\n")
+	for job, targets := range jobs {
+		fmt.Fprintf(&cfg, "  - job_name: %q\n    static_configs:\n      - targets: [", job)
+		for i, tg := range targets {
+			if i > 0 {
+				cfg.WriteString(", ")
+			}
+			fmt.Fprintf(&cfg, "%q", tg)
+		}
+		cfg.WriteString("]\n")
+	}
+	for name, body := range map[string]string{"prometheus.yml": cfg.String(), "rules.yml": rules} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if addr == "" {
+		addr = FreePort(t)
+	}
+	Start(t, bin, "http://"+addr+"/-/ready", "--config.file="+filepath.Join(dir, "prometheus.yml"),
+		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+addr, "--log.level=debug")
+	return &Prometheus{URL: "http://" + addr}
+}

@@ -1,0 +1,165 @@
+package config
+
+import "time"
+
+// Values of graph.renderer, graph.theme and graph.on_resolve, for code that
+// switches on them.
+const (
+	// RendererBuiltin draws charts in-process (the default).
+	RendererBuiltin = "builtin"
+	// RendererGrafana renders a panel of a template dashboard through
+	// Grafana's image renderer.
+	RendererGrafana = "grafana"
+
+	// ThemeLight is the default chart theme.
+	ThemeLight = "light"
+	// ThemeDark draws light lines on a dark background.
+	ThemeDark = "dark"
+
+	// OnResolveEdit replaces the chart of the firing message (the default).
+	OnResolveEdit = "edit"
+	// OnResolveReply sends the resolved chart as a reply.
+	OnResolveReply = "reply"
+	// OnResolveNone sends no chart with the resolved event.
+	OnResolveNone = "none"
+)
+
+// PrometheusConfig is the server Herald queries for charts and rules: any
+// server with the Prometheus HTTP API (Prometheus, Thanos, Mimir,
+// VictoriaMetrics).
+type PrometheusConfig struct {
+	// URL is the API base, without /api/v1 ("" = no Prometheus, no charts).
+	URL             string     `yaml:"url"`
+	BasicAuth       *BasicAuth `yaml:"basic_auth"`
+	BearerToken     Secret     `yaml:"bearer_token"`
+	BearerTokenFile string     `yaml:"bearer_token_file"`
+	TLS             TLSConfig  `yaml:"tls_config"`
+	// Timeout bounds one API call (default 10s).
+	Timeout Duration `yaml:"timeout"`
+	// Headers are sent with every request. The values are secrets because
+	// multi-tenant proxies take tokens in headers (X-Scope-OrgID is not
+	// secret, but an API key header is).
+	Headers map[string]Secret `yaml:"headers"`
+	// RulesCacheTTL is how long one /api/v1/rules answer serves alert
+	// lookups (default 1m; 0 asks every time).
+	RulesCacheTTL Duration `yaml:"rules_cache_ttl"`
+}
+
+// TLSConfig is the client side of TLS to a server. File paths are made
+// absolute (relative to the config file's directory) when loading.
+type TLSConfig struct {
+	// CAFile verifies the server instead of the system roots.
+	CAFile string `yaml:"ca_file"`
+	// CertFile and KeyFile are a client certificate, both or neither.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// ServerName overrides the name checked in the server's certificate.
+	ServerName string `yaml:"server_name"`
+	// InsecureSkipVerify accepts any server certificate.
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+}
+
+// GrafanaConfig is the Grafana server used by the Grafana renderer and by
+// the bot's dashboard browser.
+type GrafanaConfig struct {
+	URL          string     `yaml:"url"`
+	APIToken     Secret     `yaml:"api_token"`
+	APITokenFile string     `yaml:"api_token_file"`
+	BasicAuth    *BasicAuth `yaml:"basic_auth"`
+	// OrgID is sent as X-Grafana-Org-Id (default 1).
+	OrgID int `yaml:"org_id"`
+	// Timeout bounds one API call or render (default 30s): Grafana's image
+	// renderer takes seconds per panel.
+	Timeout Duration `yaml:"timeout"`
+}
+
+// GraphConfig controls the charts attached to alerts.
+type GraphConfig struct {
+	// Enabled turns charts on or off; nil means on when prometheus.url is set.
+	Enabled *bool `yaml:"enabled"`
+	// Renderer is RendererBuiltin (default) or RendererGrafana.
+	Renderer string `yaml:"renderer"`
+	// Timeout is the total enrichment budget of one alert event (rule
+	// lookup, query and render; default 5s). Past it the alert goes without
+	// a chart.
+	Timeout Duration `yaml:"timeout"`
+	// MatchLabels are the alert labels injected into the query so the chart
+	// shows the failing instance only (default [instance]).
+	MatchLabels []string `yaml:"match_labels"`
+	// RangeFactor times the rule's `for` is the window (default 2),
+	// clamped to [MinRange, MaxRange] (defaults 30m, 24h).
+	RangeFactor float64  `yaml:"range_factor"`
+	MinRange    Duration `yaml:"min_range"`
+	MaxRange    Duration `yaml:"max_range"`
+	// Width and Height are the image size in pixels (default 1200×600).
+	Width  int `yaml:"width"`
+	Height int `yaml:"height"`
+	// Theme is ThemeLight (default) or ThemeDark.
+	Theme string `yaml:"theme"`
+	// Timezone names the zone of the time axis (default "UTC").
+	Timezone string `yaml:"timezone"`
+	// MaxSeries is the most series drawn (default 10); the rest are counted
+	// in a note.
+	MaxSeries int `yaml:"max_series"`
+	// Font is a TrueType/OpenType font file for labels in scripts the
+	// built-in font lacks (CJK). Made absolute when loading.
+	Font string `yaml:"font"`
+	// OnResolve is what the resolved event does with the chart:
+	// OnResolveEdit (default), OnResolveReply or OnResolveNone.
+	OnResolve string `yaml:"on_resolve"`
+	// Grafana configures the Grafana renderer.
+	Grafana GraphGrafanaConfig `yaml:"grafana"`
+}
+
+// GraphGrafanaConfig is the template dashboard the Grafana renderer uses.
+// Its panel takes the query and title from dashboard variables in the
+// render URL, so the dashboard is never edited.
+type GraphGrafanaConfig struct {
+	// DashboardUID is required when graph.renderer is grafana.
+	DashboardUID string `yaml:"dashboard_uid"`
+	// PanelID is the panel to render (default 1).
+	PanelID int `yaml:"panel_id"`
+}
+
+// DefaultPrometheusConfig is the prometheus section an empty file gives.
+func DefaultPrometheusConfig() PrometheusConfig {
+	return PrometheusConfig{
+		Timeout:       Duration(10 * time.Second),
+		RulesCacheTTL: Duration(time.Minute),
+	}
+}
+
+// DefaultGrafanaConfig is the grafana section an empty file gives.
+func DefaultGrafanaConfig() GrafanaConfig {
+	return GrafanaConfig{OrgID: 1, Timeout: Duration(30 * time.Second)}
+}
+
+// DefaultGraphConfig is the graph section an empty file gives. The window
+// defaults follow the alert-with-graph seed: twice the rule's `for`, and
+// never so short that the trend before the alert is cut off.
+func DefaultGraphConfig() GraphConfig {
+	return GraphConfig{
+		Renderer:    RendererBuiltin,
+		Timeout:     Duration(5 * time.Second),
+		MatchLabels: []string{"instance"},
+		RangeFactor: 2,
+		MinRange:    Duration(30 * time.Minute),
+		MaxRange:    Duration(24 * time.Hour),
+		Width:       1200,
+		Height:      600,
+		Theme:       ThemeLight,
+		Timezone:    "UTC",
+		MaxSeries:   10,
+		OnResolve:   OnResolveEdit,
+		Grafana:     GraphGrafanaConfig{PanelID: 1},
+	}
+}
+
+// GraphEnabled reports whether alerts get charts: graph.enabled when set,
+// otherwise whenever there is a Prometheus to query.
+func (c *Config) GraphEnabled() bool {
+	if c.Graph.Enabled != nil {
+		return *c.Graph.Enabled
+	}
+	return c.Prometheus.URL != ""
+}

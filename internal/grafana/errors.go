@@ -1,0 +1,130 @@
+package grafana
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// Reasons of an *Error: few and fixed, so that they can label a metric
+// (herald_graph_failures_total{reason}).
+const (
+	// ReasonAuth: Grafana refused the credentials (401, 403, or a
+	// redirect to its login page).
+	ReasonAuth = "grafana_auth"
+	// ReasonNotFound: no such page (404): a wrong url or sub-path.
+	ReasonNotFound = "grafana_not_found"
+	// ReasonNoRenderer: Grafana answered something else than the rendered
+	// panel, as it does without the image renderer.
+	ReasonNoRenderer = "grafana_no_renderer"
+	// ReasonHTTP: any other error status.
+	ReasonHTTP = "grafana_http"
+	// ReasonBadAnswer: an answer that cannot be used (too large, unreadable).
+	ReasonBadAnswer = "grafana_bad_answer"
+	// ReasonTimeout: no answer before the deadline.
+	ReasonTimeout = "grafana_timeout"
+	// ReasonUnreachable: no answer at all (DNS, connection refused, reset).
+	ReasonUnreachable = "grafana_unreachable"
+)
+
+// maxErrorBody bounds what of an error answer goes into an error.
+const maxErrorBody = 200
+
+// Error is a failed call to Grafana. Its text never holds a secret. The
+// client never retries: the caller has a deadline and decides.
+type Error struct {
+	// Reason is one of the Reason constants.
+	Reason string
+	// StatusCode is Grafana's HTTP status, 0 when there was no answer.
+	StatusCode int
+	// Permanent is set when another attempt cannot succeed before the
+	// configuration changes (credentials, URL, the renderer plugin).
+	Permanent bool
+
+	text string
+	err  error
+}
+
+// Error reads like "grafana render dashboard x panel 1: <cause>".
+func (e *Error) Error() string { return e.text }
+
+// Unwrap gives the cause, so that errors.Is finds context.DeadlineExceeded.
+func (e *Error) Unwrap() error { return e.err }
+
+// IsPermanent reports whether err is a Grafana error that retrying cannot
+// fix, so that callers can log it once, loudly, instead of per alert.
+func IsPermanent(err error) bool {
+	e, ok := errors.AsType[*Error](err)
+	return ok && e.Permanent
+}
+
+// fail completes e with its text, msg and the cause's text, with every
+// secret of c replaced: a cause may quote a request or an answer.
+func (c *Client) fail(e *Error, msg string, cause error) *Error {
+	text := msg
+	if cause != nil {
+		text += ": " + cause.Error()
+	}
+	for _, s := range c.secrets {
+		if s != "" {
+			text = strings.ReplaceAll(text, s, "<secret>")
+		}
+	}
+	e.text, e.err = text, cause
+	return e
+}
+
+// statusError classifies a non-2xx answer. body is Grafana's error answer
+// (JSON {"message": ...} usually), quoted shortly for the operator.
+func (c *Client) statusError(op string, resp *http.Response, body []byte) *Error {
+	code := resp.StatusCode
+	e := &Error{StatusCode: code, Reason: ReasonHTTP}
+	hint := ""
+	switch {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		e.Reason, e.Permanent = ReasonAuth, true
+		hint = " (check grafana.api_token: a service account token with the Viewer role, or basic_auth, and grafana.org_id)"
+	case code/100 == 3:
+		e.Reason, e.Permanent = ReasonAuth, true
+		hint = fmt.Sprintf(" (redirect to %q: Grafana wants a login; check grafana.api_token or basic_auth)", redirectPath(resp))
+	case code == http.StatusNotFound:
+		e.Reason, e.Permanent = ReasonNotFound, true
+		hint = " (check grafana.url, with Grafana's sub-path if it has one)"
+	case code == http.StatusTooManyRequests || code/100 == 5:
+		// A busy or broken Grafana may do better for the next alert.
+	default:
+		e.Permanent = true
+	}
+	msg := fmt.Sprintf("grafana %s: HTTP %d%s", op, code, hint)
+	if q := quote(body); q != "" {
+		msg += ": " + q
+	}
+	return c.fail(e, msg, nil)
+}
+
+// redirectPath is the path a redirect points to, without its query.
+func redirectPath(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil {
+		return ""
+	}
+	return loc.Path
+}
+
+// quote is the start of body as one line, or "" for a binary body.
+func quote(body []byte) string {
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if !utf8.ValidString(s) {
+		return ""
+	}
+	if len(s) > maxErrorBody {
+		cut := maxErrorBody
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}

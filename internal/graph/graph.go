@@ -1,0 +1,183 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	amtemplate "github.com/prometheus/alertmanager/template"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/graph/source"
+	"github.com/heraldhq/herald/internal/notify"
+)
+
+// Failure reasons, the values of herald_graph_failures_total's label.
+const (
+	ReasonNoQuery    = "no_query"
+	ReasonPrometheus = "prometheus"
+	ReasonRender     = "render"
+	ReasonTimeout    = "timeout"
+)
+
+// Drawer turns a plan into a PNG: the built-in renderer after a Prometheus
+// query, or Grafana's image renderer.
+type Drawer interface {
+	Draw(ctx context.Context, p Plan, a amtemplate.Alert) ([]byte, error)
+}
+
+// Finder finds the expression of an alert.
+type Finder interface {
+	Find(ctx context.Context, a amtemplate.Alert) (source.Found, error)
+}
+
+// Enricher makes charts for alert events within a budget and renders each
+// event once, whatever the number of channels it goes to.
+type Enricher struct {
+	cfg     config.GraphConfig
+	finder  Finder
+	drawer  Drawer
+	logger  *slog.Logger
+	now     func() time.Time
+	metrics *Metrics
+	mu      sync.Mutex
+	entries map[string]*entry
+}
+
+// entry is one event's chart, shared by the channels that wait for it.
+type entry struct {
+	done    chan struct{}
+	img     *notify.Image
+	expires time.Time
+}
+
+// cacheTTL keeps a chart for the other destinations of the same event.
+const cacheTTL = 10 * time.Minute
+
+// Metrics are the chart metrics; made once per process, they outlive the
+// enrichers that reloads replace.
+type Metrics struct {
+	failed *prometheus.CounterVec
+	took   prometheus.Histogram
+}
+
+// NewMetrics registers the chart metrics.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_graph_failures_total",
+			Help: "Alerts delivered without a chart, by reason (no_query, prometheus, render, timeout).",
+		}, []string{"reason"}),
+		took: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "herald_graph_duration_seconds",
+			Help:    "Time to make one chart: rule lookup, query and render.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
+	}
+	for _, r := range []string{ReasonNoQuery, ReasonPrometheus, ReasonRender, ReasonTimeout} {
+		m.failed.WithLabelValues(r)
+	}
+	if reg != nil {
+		reg.MustRegister(m.failed, m.took)
+	}
+	return m
+}
+
+// NewEnricher makes an enricher around a finder and a drawer.
+func NewEnricher(cfg config.GraphConfig, finder Finder, drawer Drawer, m *Metrics, logger *slog.Logger) *Enricher {
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Enricher{cfg: cfg, finder: finder, drawer: drawer, logger: logger, now: time.Now,
+		entries: map[string]*entry{}, metrics: m}
+}
+
+// Image returns the chart of an alert event, or nil when there is none
+// within the budget. It never returns an error: the reason is logged and
+// counted, and the alert goes without a chart.
+func (e *Enricher) Image(ctx context.Context, a amtemplate.Alert, kind alert.Kind) *notify.Image {
+	key := a.Fingerprint + "@" + a.StartsAt.UTC().Format(time.RFC3339Nano) + "/" + string(kind)
+	e.mu.Lock()
+	now := e.now()
+	for k, en := range e.entries {
+		if !en.expires.IsZero() && now.After(en.expires) {
+			delete(e.entries, k)
+		}
+	}
+	en, ok := e.entries[key]
+	if !ok {
+		en = &entry{done: make(chan struct{})}
+		e.entries[key] = en
+	}
+	e.mu.Unlock()
+	if ok {
+		select {
+		case <-en.done:
+			return en.img
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	en.img = e.make(ctx, a)
+	e.mu.Lock()
+	en.expires = e.now().Add(cacheTTL)
+	e.mu.Unlock()
+	close(en.done)
+	return en.img
+}
+
+func (e *Enricher) make(parent context.Context, a amtemplate.Alert) *notify.Image {
+	start := time.Now()
+	ctx, cancel := budget(parent, e.cfg.Timeout.D())
+	defer cancel()
+	defer func() { e.metrics.took.Observe(time.Since(start).Seconds()) }()
+	logger := e.logger.With("alertname", a.Labels["alertname"], "fingerprint", a.Fingerprint)
+	found, err := e.finder.Find(ctx, a)
+	if err != nil || found.Expr == "" {
+		e.fail(logger, ReasonNoQuery, ctx, fmt.Errorf("no expression to chart: %w", errOr(err)))
+		return nil
+	}
+	p := MakePlan(&e.cfg, a, found, e.now())
+	if !p.Rewrite.Rewritten {
+		logger.Debug("charting the expression as it is", "reason", p.Rewrite.Reason)
+	}
+	png, err := e.drawer.Draw(ctx, p, a)
+	if err != nil {
+		var qe *QueryError
+		reason := ReasonRender
+		if errors.As(err, &qe) {
+			reason = ReasonPrometheus
+		}
+		e.fail(logger, reason, ctx, err)
+		return nil
+	}
+	logger.Debug("chart rendered", "query", p.Query, "took", time.Since(start).Round(time.Millisecond))
+	return &notify.Image{PNG: png, Width: e.cfg.Width, Height: e.cfg.Height, Alt: p.Title}
+}
+
+func (e *Enricher) fail(logger *slog.Logger, reason string, ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		reason = ReasonTimeout
+	}
+	e.metrics.failed.WithLabelValues(reason).Inc()
+	logger.Warn("alert goes without a chart", "reason", reason, "err", err)
+}
+
+func errOr(err error) error {
+	if err == nil {
+		return errors.New("none found")
+	}
+	return err
+}
+
+// QueryError marks a failure of the Prometheus query (as opposed to the
+// render), for the failure metric.
+type QueryError struct{ Err error }
+
+func (e *QueryError) Error() string { return "query Prometheus: " + e.Err.Error() }
+func (e *QueryError) Unwrap() error { return e.Err }

@@ -1,0 +1,166 @@
+package render
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+)
+
+// Chart is what one alert chart shows.
+type Chart struct {
+	// Title is shown on top: the alert name and its identifying labels.
+	Title string
+	// Series are the query's result; the highest MaxSeries by last value
+	// are drawn.
+	Series []Series
+	// Threshold, when set, is drawn as a dashed line labelled with Op
+	// (">", "<", ">=", ...) and the value.
+	Threshold *float64
+	Op        string
+	// Unit humanises values: "bytes", "seconds", "percent" (0–100),
+	// "ratio" (0–1 shown as %), "short" (SI); "" infers it from MetricName
+	// (see unitOf for the rules).
+	Unit       string
+	MetricName string
+	// Start and End are the time window; zero values mean the extent of
+	// the data.
+	Start, End time.Time
+	// FiringFrom..FiringTo is shaded; a zero FiringTo means still firing
+	// (to End), a zero FiringFrom means no shading.
+	FiringFrom time.Time
+	FiringTo   time.Time
+	// Resolved tints the shading as resolved rather than firing.
+	Resolved bool
+}
+
+// Series is one time series of the query result.
+type Series struct {
+	Labels map[string]string
+	Points []Point
+}
+
+// Point is one sample. A NaN or infinite V breaks the line.
+type Point struct {
+	T time.Time
+	V float64
+}
+
+// line is a series ready to draw.
+type line struct {
+	labels         map[string]string
+	pts            []Point // in time order, within the window
+	min, max, last float64 // over finite values; NaN when there are none
+}
+
+// plan is the chart's data after selection and ranging.
+type plan struct {
+	start, end time.Time
+	lines      []line // shown, highest last value first
+	hidden     int    // series left out
+	total      int    // series in the result
+	lo, hi     float64
+	hasData    bool // some shown point is finite
+}
+
+// prepare picks the series to show and the ranges of both axes. It accepts
+// anything: unsorted points, points outside the window, NaN and ±Inf.
+func prepare(c Chart, maxSeries int) plan {
+	p := plan{start: c.Start, end: c.End, total: len(c.Series), lo: math.Inf(1), hi: math.Inf(-1)}
+	if p.start.IsZero() || p.end.IsZero() || !p.end.After(p.start) {
+		p.start, p.end = dataExtent(c.Series)
+	}
+	lines := make([]line, 0, len(c.Series))
+	for _, s := range c.Series {
+		l := line{labels: s.Labels, pts: window(s.Points, p.start, p.end),
+			min: math.NaN(), max: math.NaN(), last: math.NaN()}
+		for _, pt := range l.pts {
+			if finite(pt.V) {
+				if !(pt.V >= l.min) {
+					l.min = pt.V
+				}
+				if !(pt.V <= l.max) {
+					l.max = pt.V
+				}
+				l.last = pt.V
+			}
+		}
+		lines = append(lines, l)
+	}
+	// Highest last value first; series without one go last. Ties keep the
+	// input order, so the same data always draws the same colours.
+	slices.SortStableFunc(lines, func(a, b line) int {
+		an, bn := math.IsNaN(a.last), math.IsNaN(b.last)
+		if an || bn {
+			return cmp.Compare(btoi(an), btoi(bn))
+		}
+		return cmp.Compare(b.last, a.last)
+	})
+	if len(lines) > maxSeries {
+		p.hidden = len(lines) - maxSeries
+		lines = lines[:maxSeries]
+	}
+	p.lines = lines
+	for _, l := range lines {
+		if !math.IsNaN(l.min) {
+			p.hasData = true
+			p.lo, p.hi = math.Min(p.lo, l.min), math.Max(p.hi, l.max)
+		}
+	}
+	return p
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// dataExtent is the time span of all points, widened when it is a single
+// instant (or there is none) so the axis still has a width.
+func dataExtent(ss []Series) (time.Time, time.Time) {
+	var lo, hi time.Time
+	for _, s := range ss {
+		for _, pt := range s.Points {
+			if lo.IsZero() || pt.T.Before(lo) {
+				lo = pt.T
+			}
+			if hi.IsZero() || pt.T.After(hi) {
+				hi = pt.T
+			}
+		}
+	}
+	if !hi.After(lo) {
+		lo, hi = lo.Add(-5*time.Minute), hi.Add(5*time.Minute)
+	}
+	return lo, hi
+}
+
+// window returns the points within [start, end] in time order. Prometheus
+// returns them that way, so usually this is the input slice itself and
+// nothing is copied.
+func window(pts []Point, start, end time.Time) []Point {
+	sorted, inside := true, true
+	for i, pt := range pts {
+		if i > 0 && pt.T.Before(pts[i-1].T) {
+			sorted = false
+		}
+		if pt.T.Before(start) || pt.T.After(end) {
+			inside = false
+		}
+	}
+	if sorted && inside {
+		return pts
+	}
+	out := make([]Point, 0, len(pts))
+	for _, pt := range pts {
+		if !pt.T.Before(start) && !pt.T.After(end) {
+			out = append(out, pt)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Point) int { return a.T.Compare(b.T) })
+	return out
+}

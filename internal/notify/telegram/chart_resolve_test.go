@@ -1,0 +1,197 @@
+package telegram
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"mime/multipart"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/faketelegram"
+)
+
+func TestChartOnResolve(t *testing.T) {
+	fake := newFake(t, faketelegram.Limits{Unlimited: true})
+	bot := mustBot(t, botConfig(fake), nil)
+	off := false
+	firingPNG, resolvedPNG := chartPNG(t, 600, 300, 1), chartPNG(t, 600, 300, 2)
+	long := "\n" + strings.Repeat("resolved details\n", 80)
+	tests := []struct {
+		name        string
+		mode        string
+		firingChart bool   // the firing message is a photo
+		chart       bool   // the resolved event has a chart
+		noEdit      bool   // edit_on_resolve: false
+		folded      bool   // the firing message held several alerts
+		extra       string // appended to the resolved text
+		wantPhoto   []byte // the firing message's photo afterwards
+		wantCaption string // the firing message's text or caption afterwards
+		replyPhoto  bool   // the reply is a photo
+	}{
+		{name: "edit replaces the chart", mode: config.OnResolveEdit, firingChart: true, chart: true,
+			wantPhoto: resolvedPNG.PNG, wantCaption: "✅ resolved"},
+		{name: "edit is the default", firingChart: true, chart: true,
+			wantPhoto: resolvedPNG.PNG, wantCaption: "✅ resolved"},
+		{name: "edit with a long text keeps the title", mode: config.OnResolveEdit, firingChart: true, chart: true, extra: long,
+			wantPhoto: resolvedPNG.PNG, wantCaption: "✅ resolved"},
+		{name: "edit without a resolved chart edits the caption", mode: config.OnResolveEdit, firingChart: true,
+			wantPhoto: firingPNG.PNG, wantCaption: "✅ resolved"},
+		{name: "edit of a text firing message replies with the chart", mode: config.OnResolveEdit, chart: true,
+			wantCaption: "✅ resolved", replyPhoto: true},
+		{name: "edit_on_resolve off replies with the chart", mode: config.OnResolveEdit, firingChart: true, chart: true, noEdit: true,
+			wantPhoto: firingPNG.PNG, wantCaption: "🔥 firing", replyPhoto: true},
+		{name: "folded firing message is left alone", mode: config.OnResolveEdit, firingChart: true, chart: true, folded: true,
+			wantPhoto: firingPNG.PNG, wantCaption: "🔥 firing", replyPhoto: true},
+		{name: "reply", mode: config.OnResolveReply, firingChart: true, chart: true,
+			wantPhoto: firingPNG.PNG, wantCaption: "✅ resolved", replyPhoto: true},
+		{name: "none", mode: config.OnResolveNone, firingChart: true, chart: true,
+			wantPhoto: firingPNG.PNG, wantCaption: "✅ resolved"},
+		{name: "none with a long text puts the title in the caption", mode: config.OnResolveNone, firingChart: true, extra: long,
+			wantPhoto: firingPNG.PNG, wantCaption: "✅ resolved"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs logBuffer
+			cfg := channelConfig(userChat)
+			if tt.noEdit {
+				cfg.EditOnResolve = &off
+			}
+			tmpl := mustTemplates(t)
+			n := New("ops", cfg, bot, tmpl, logs.logger(), WithChartOnResolve(tt.mode))
+			n.render = func(m *notify.Message) string {
+				if m.Kind == alert.KindFiring {
+					return "🔥 <b>firing</b>"
+				}
+				return "✅ <b>resolved</b>" + tt.extra
+			}
+			ctx := ctxT(t, 5*time.Second)
+			m := message(alert.KindFiring, nasty)
+			if tt.firingChart {
+				m.Image = firingPNG
+			}
+			prev, _, err := n.Notify(ctx, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range prev {
+				prev[i].Folded = tt.folded
+			}
+			m = message(alert.KindResolved, nasty)
+			m.Previous = prev
+			if tt.chart {
+				m.Image = resolvedPNG
+			}
+			refs, _, err := n.Notify(ctx, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, _ := fake.Message(userChat, mustID(t, prev[0]))
+			reply, _ := fake.Message(userChat, mustID(t, refs[0]))
+			if !bytes.Equal(first.Photo, tt.wantPhoto) {
+				t.Errorf("firing photo: %d bytes, want %d", len(first.Photo), len(tt.wantPhoto))
+			}
+			if strings.TrimSpace(first.Plain) != tt.wantCaption {
+				t.Errorf("firing message reads %q, want %q", first.Plain, tt.wantCaption)
+			}
+			if reply.ReplyTo != first.ID {
+				t.Errorf("the resolved message does not reply to the firing one")
+			}
+			if (reply.Photo != nil) != tt.replyPhoto || refs[0].Media != tt.replyPhoto {
+				t.Errorf("reply is a photo: %v (ref %+v), want %v", reply.Photo != nil, refs[0], tt.replyPhoto)
+			}
+			if tt.replyPhoto && !bytes.Equal(reply.Photo, resolvedPNG.PNG) {
+				t.Error("the reply's photo is not the resolved chart")
+			}
+			if strings.Contains(logs.String(), "level=WARN") {
+				t.Errorf("warnings:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+func TestChartEditFailureDoesNotFail(t *testing.T) {
+	fake := newFake(t, faketelegram.Limits{Unlimited: true})
+	n := resolvedText(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), nil))
+	m := message(alert.KindResolved, nasty)
+	m.Image = chartPNG(t, 600, 300, 2)
+	// The firing photo was deleted.
+	m.Previous = []notify.Ref{{Part: 0, ChatID: "111", MessageID: "999", Media: true}}
+	refs, _, err := n.Notify(ctxT(t, 5*time.Second), m)
+	if err != nil || len(refs) != 1 {
+		t.Fatalf("refs=%+v err=%v", refs, err)
+	}
+	if st := fake.Stats(); st.Calls["editMessageMedia"] != 1 || st.Errors != 1 {
+		t.Errorf("calls %v, errors %d", st.Calls, st.Errors)
+	}
+}
+
+func TestChartCallsKeepToRateLimit(t *testing.T) {
+	// Every call (photo, its text, the resolved reply, the media edit)
+	// takes a token: a fake allowing 10 calls a second to a chat with no
+	// burst sees no 429 from a bot that keeps to 10 a second.
+	limits := faketelegram.Limits{PerChat: 10, PerChatBurst: 1, Global: 100}
+	run := func(perChat float64) faketelegram.Stats {
+		fake := newFake(t, limits)
+		cfg := botConfig(fake)
+		cfg.RateLimits = config.TelegramRateLimits{PerChat: perChat, PerGroupPerMinute: 1e6, Global: 1e6}
+		n := newNotifier(t, mustBot(t, cfg, nil), channelConfig(userChat), nil)
+		n.render = func(m *notify.Message) string { return string(m.Kind) + "\n" + strings.Repeat("text\n", 250) }
+		ctx := ctxT(t, 10*time.Second)
+		m := message(alert.KindFiring, nasty)
+		m.Image = chartPNG(t, 600, 300, 1)
+		prev, _, _ := n.Notify(ctx, m)
+		m = message(alert.KindResolved, nasty)
+		m.Image, m.Previous = chartPNG(t, 600, 300, 2), prev
+		_, _, _ = n.Notify(ctx, m)
+		return fake.Stats()
+	}
+	if st := run(10); st.TooManyRequests != 0 || st.OK != 4 {
+		t.Errorf("with the limiter: %d ok, %d 429 (%v)", st.OK, st.TooManyRequests, st.Calls)
+	}
+	if st := run(1e6); st.TooManyRequests == 0 {
+		t.Error("the fake let the calls through without a limiter; the test proves nothing")
+	}
+}
+
+func TestMultipartBody(t *testing.T) {
+	p := &sendPhotoParams{ChatID: "-100333", MessageThreadID: 7, Caption: "<b>x</b> & \"y\"", ParseMode: "HTML",
+		DisableNotification: true, ReplyParameters: &replyParameters{MessageID: 5, AllowSendingWithoutReply: true}}
+	body, ct, err := multipartBody(p, "photo", []byte("PNGDATA"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, params, _ := mime.ParseMediaType(ct)
+	if mt != "multipart/form-data" {
+		t.Fatalf("content type %q", ct)
+	}
+	form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"chat_id": "-100333", "message_thread_id": "7", "caption": p.Caption,
+		"parse_mode": "HTML", "disable_notification": "true"}
+	for k, v := range want {
+		if got := form.Value[k]; len(got) != 1 || got[0] != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	var rp replyParameters
+	if err := json.Unmarshal([]byte(form.Value["reply_parameters"][0]), &rp); err != nil || rp != *p.ReplyParameters {
+		t.Errorf("reply_parameters %q: %v", form.Value["reply_parameters"], err)
+	}
+	fh := form.File["photo"]
+	if len(fh) != 1 || fh[0].Filename != "chart.png" || fh[0].Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("file part %+v", fh)
+	}
+	f, _ := fh[0].Open()
+	defer f.Close()
+	if b, _ := io.ReadAll(f); string(b) != "PNGDATA" {
+		t.Errorf("file content %q", b)
+	}
+}

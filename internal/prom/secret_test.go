@@ -1,0 +1,130 @@
+package prom
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/internal/config"
+)
+
+// allAuth sets every kind of credential at once (the config loader would
+// refuse basic_auth with a bearer token; the client must still not leak).
+func allAuth() config.PrometheusConfig {
+	return config.PrometheusConfig{
+		BasicAuth:   &config.BasicAuth{Username: "herald", Password: testPassword},
+		BearerToken: testToken,
+		Headers:     map[string]config.Secret{"X-Api-Key": testAPIKey, "X-Scope-OrgID": "1"},
+		Timeout:     config.Duration(300 * time.Millisecond),
+	}
+}
+
+// assertNoSecret fails when err's text holds a credential, raw or encoded.
+func assertNoSecret(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, s := range []string{testToken, testPassword, testAPIKey, "aGVyYWxkOnB3LXMzY3IzdC1iYXNpYw==", "s3cr3t"} {
+		if strings.Contains(msg, s) {
+			t.Errorf("error leaks %q: %s", s, msg)
+		}
+	}
+}
+
+// TestNoSecretInErrors covers every path an error takes: an answer that
+// quotes the credentials, a refused connection, a hang, a bad URL.
+func TestNoSecretInErrors(t *testing.T) {
+	ctx := context.Background()
+	t.Run("echoed by the server", func(t *testing.T) {
+		_, srv := newFake(t, &fakeProm{fail: "echo"})
+		_, err := client(t, srv.URL, allAuth()).QueryRange(ctx, "up", t0, t0.Add(time.Hour), time.Minute)
+		assertNoSecret(t, err)
+		if !strings.Contains(err.Error(), "<secret>") {
+			t.Errorf("no <secret> in %v", err)
+		}
+	})
+	t.Run("connection refused", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL
+		srv.Close()
+		c := client(t, url+"/prom?tenant=x", allAuth())
+		_, err := c.Query(ctx, `up{instance="web-1"}`, t0)
+		assertNoSecret(t, err)
+		_, err = c.AlertingRules(ctx)
+		assertNoSecret(t, err)
+		if strings.Contains(err.Error(), "type=alert") || !strings.Contains(err.Error(), "/prom/api/v1/rules") {
+			t.Errorf("URL in the error not cut to its path: %v", err)
+		}
+	})
+	t.Run("hang", func(t *testing.T) {
+		cfg := allAuth()
+		cfg.BearerToken = ""
+		_, srv := newFake(t, &fakeProm{fail: "hang", wantAuth: "Basic aGVyYWxkOnB3LXMzY3IzdC1iYXNpYw=="})
+		_, err := client(t, srv.URL, cfg).QueryRange(ctx, "up", t0, t0.Add(time.Hour), time.Minute)
+		assertNoSecret(t, err)
+	})
+	t.Run("bad url", func(t *testing.T) {
+		for _, u := range []string{"http://herald:pw-s3cr3t-basic@prometheus:port/", "http://herald:pw-s3cr3t-basic@prometheus:9090/", "prometheus:9090"} {
+			_, err := New(config.PrometheusConfig{URL: u}, nil)
+			assertNoSecret(t, err)
+		}
+	})
+}
+
+// TestTLS checks the CA file, server_name, insecure_skip_verify and a
+// client certificate against a server that requires one.
+func TestTLS(t *testing.T) {
+	clientCA, err := os.ReadFile("testdata/tls/ca.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(clientCA)
+	srv := httptest.NewUnstartedServer(&fakeProm{t: t})
+	srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
+	srv.StartTLS()
+	defer srv.Close()
+	serverCA := filepath.Join(t.TempDir(), "server-ca.pem")
+	if err := os.WriteFile(serverCA, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert := config.TLSConfig{CertFile: "testdata/tls/client.pem", KeyFile: "testdata/tls/client-key.pem"}
+	tests := []struct {
+		name string
+		tls  config.TLSConfig
+		ok   bool
+	}{
+		{"ca and client cert", config.TLSConfig{CAFile: serverCA, CertFile: cert.CertFile, KeyFile: cert.KeyFile}, true},
+		// httptest's certificate is for example.com and 127.0.0.1.
+		{"server_name", config.TLSConfig{CAFile: serverCA, ServerName: "example.com", CertFile: cert.CertFile, KeyFile: cert.KeyFile}, true},
+		{"wrong server_name", config.TLSConfig{CAFile: serverCA, ServerName: "prometheus.internal", CertFile: cert.CertFile, KeyFile: cert.KeyFile}, false},
+		{"insecure", config.TLSConfig{InsecureSkipVerify: true, CertFile: cert.CertFile, KeyFile: cert.KeyFile}, true},
+		{"system roots", cert, false},
+		{"no client cert", config.TLSConfig{CAFile: serverCA}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := client(t, srv.URL, config.PrometheusConfig{TLS: tt.tls, Timeout: config.Duration(2 * time.Second)})
+			_, err := c.Query(context.Background(), "up", t0)
+			if (err == nil) != tt.ok {
+				t.Errorf("err = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+	if _, err := New(config.PrometheusConfig{URL: srv.URL, TLS: config.TLSConfig{CAFile: "testdata/tls/missing.pem"}}, nil); err == nil {
+		t.Error("a missing CA file was accepted")
+	}
+}

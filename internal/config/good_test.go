@@ -106,6 +106,8 @@ func TestLoadGood(t *testing.T) {
 	check("default_channel", c.DefaultChannel, "stdout")
 	check("templates", c.Templates, []string{filepath.Join(abs, "templates", "*.tmpl")})
 	check("Secrets", c.Secrets(), []string{"dsn-value", "123:good", "glsa_from_file", "pw-from-file", "789:own-bot", "key-from-default", "tenant-1"})
+	c.Prometheus.Headers["X-Scope-OrgID"] = "1"
+	check("Secrets without a short header value", c.Secrets(), []string{"dsn-value", "123:good", "glsa_from_file", "pw-from-file", "789:own-bot", "key-from-default"})
 	check("Channel(missing)", c.Channel("missing"), (*ChannelConfig)(nil))
 }
 

@@ -142,6 +142,12 @@ func readSecretFile(dir, name string) (Secret, error) {
 	return Secret(v), nil
 }
 
+// MinRedactedHeaderValue is the shortest custom header value that
+// Secrets lists. Header values are secrets by type, but most are tenant
+// ids such as "1"; replacing every "1" in every error would make errors
+// unreadable while hiding nothing worth hiding.
+const MinRedactedHeaderValue = 4
+
 // Secrets returns every secret value set in c, so that other code can redact
 // them from errors and log lines that quote URLs or API answers.
 func (c *Config) Secrets() []string {
@@ -159,7 +165,9 @@ func (c *Config) Secrets() []string {
 	// Header values have no *_file twin (${VAR} covers them), so they are
 	// not in secretRefs; sorted so that the list does not depend on map order.
 	for _, name := range slices.Sorted(maps.Keys(c.Prometheus.Headers)) {
-		add(string(c.Prometheus.Headers[name]))
+		if v := c.Prometheus.Headers[name]; len(v) >= MinRedactedHeaderValue {
+			add(string(v))
+		}
 	}
 	return out
 }

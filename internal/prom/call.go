@@ -83,8 +83,14 @@ func (c *Client) send(ctx context.Context, u *url.URL, args url.Values, post boo
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 	} else {
+		// Parameters in the configured URL (VictoriaMetrics'
+		// extra_label=…) stay next to the call's own.
+		q := u.Query()
+		for k, vs := range args {
+			q[k] = vs
+		}
 		g := *u
-		g.RawQuery = args.Encode()
+		g.RawQuery = q.Encode()
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, g.String(), nil)
 	}
 	if err != nil {

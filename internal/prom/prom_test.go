@@ -153,15 +153,25 @@ func TestAlertingRules(t *testing.T) {
 	}
 }
 
-// TestPostFallback checks that a server refusing POST gets a GET.
+// TestPostFallback checks that a server refusing POST gets a GET, and
+// that parameters of the configured URL go with both.
 func TestPostFallback(t *testing.T) {
 	f, srv := newFake(t, &fakeProm{fail: "no_post"})
-	if _, err := client(t, srv.URL, config.PrometheusConfig{}).Query(context.Background(), "up", t0); err != nil {
+	c := client(t, srv.URL+"/?extra_label=env%3Dprod", config.PrometheusConfig{})
+	if _, err := c.Query(context.Background(), "up", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AlertingRules(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	reqs := f.seen()
-	if len(reqs) != 2 || reqs[0].method != http.MethodPost || reqs[1].method != http.MethodGet || reqs[1].form.Get("query") != "up" {
-		t.Errorf("requests = %+v", reqs)
+	if len(reqs) != 3 || reqs[0].method != http.MethodPost || reqs[1].method != http.MethodGet || reqs[1].form.Get("query") != "up" {
+		t.Fatalf("requests = %+v", reqs)
+	}
+	for _, r := range reqs {
+		if r.form.Get("extra_label") != "env=prod" {
+			t.Errorf("%s %s lost the URL's parameter: %v", r.method, r.path, r.form)
+		}
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,16 +56,25 @@ func TestNoSecretInErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), "<secret>") {
 			t.Errorf("no <secret> in %v", err)
 		}
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.Type != "unauthorized" {
+			t.Fatalf("errors.As(*APIError) = %v", ae)
+		}
+		assertNoSecret(t, ae)
 	})
 	t.Run("connection refused", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
-		url := srv.URL
+		addr := srv.URL
 		srv.Close()
-		c := client(t, url+"/prom?tenant=x", allAuth())
+		c := client(t, addr+"/prom?tenant=x", allAuth())
 		_, err := c.Query(ctx, `up{instance="web-1"}`, t0)
 		assertNoSecret(t, err)
 		_, err = c.AlertingRules(ctx)
 		assertNoSecret(t, err)
+		var ue *url.Error
+		if !errors.As(err, &ue) || strings.Contains(ue.URL, "?") {
+			t.Errorf("inner *url.Error = %v", ue)
+		}
 		if strings.Contains(err.Error(), "type=alert") || !strings.Contains(err.Error(), "/prom/api/v1/rules") {
 			t.Errorf("URL in the error not cut to its path: %v", err)
 		}

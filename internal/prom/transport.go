@@ -67,12 +67,6 @@ func (t *headerTransport) CloseIdleConnections() {
 	}
 }
 
-// minHeaderSecret is the shortest custom header value that is redacted.
-// Header values are secrets by type, but most are tenant ids such as "1";
-// replacing every "1" in an error would make it unreadable while hiding
-// nothing worth hiding.
-const minHeaderSecret = 4
-
 // redactor removes credentials from error texts. Prometheus and the
 // proxies in front of it sometimes echo a request back (an auth proxy's
 // "invalid token Bearer …"), so every error is filtered, not only the ones
@@ -94,7 +88,7 @@ func newRedactor(cfg config.PrometheusConfig) *redactor {
 		}
 	}
 	for _, v := range cfg.Headers {
-		if len(v) >= minHeaderSecret {
+		if len(v) >= config.MinRedactedHeaderValue {
 			s = append(s, string(v))
 		}
 	}
@@ -102,23 +96,27 @@ func newRedactor(cfg config.PrometheusConfig) *redactor {
 }
 
 // redactedError is an error whose text had secrets removed; Unwrap keeps
-// errors.Is(err, context.DeadlineExceeded) and errors.As(*v1.Error) working.
+// errors.Is(err, context.DeadlineExceeded) and errors.As(*APIError) working.
 type redactedError struct {
 	msg string
 	err error
 }
 
+// Error is the redacted text.
 func (e *redactedError) Error() string { return e.msg }
+
+// Unwrap returns the original error, for errors.Is and errors.As.
 func (e *redactedError) Unwrap() error { return e.err }
 
 // apply returns err with every secret replaced by <secret>, and a
 // *url.Error's URL cut down to scheme, host and path: its query holds the
-// whole PromQL expression, which makes logs unreadable.
+// whole PromQL expression, which makes logs unreadable. The *url.Error and
+// *APIError inside are cleaned too (both are made afresh for each call), so
+// that code reaching them with errors.As cannot print a secret either.
 func (r *redactor) apply(err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
 	var ue *url.Error
 	if errors.As(err, &ue) && ue.URL != "" {
 		short := "<url>"
@@ -126,10 +124,19 @@ func (r *redactor) apply(err error) error {
 			u.User, u.RawQuery, u.Fragment = nil, "", ""
 			short = u.String()
 		}
-		msg = strings.ReplaceAll(msg, ue.URL, short)
+		ue.URL = short
 	}
-	for _, s := range r.secrets {
-		msg = strings.ReplaceAll(msg, s, "<secret>")
+	var ae *APIError
+	if errors.As(err, &ae) {
+		ae.Msg = r.clean(ae.Msg)
 	}
-	return &redactedError{msg: msg, err: err}
+	return &redactedError{msg: r.clean(err.Error()), err: err}
+}
+
+// clean replaces every secret in s.
+func (r *redactor) clean(s string) string {
+	for _, secret := range r.secrets {
+		s = strings.ReplaceAll(s, secret, "<secret>")
+	}
+	return s
 }

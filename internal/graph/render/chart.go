@@ -18,10 +18,15 @@ type Chart struct {
 	// (">", "<", ">=", ...) and the value.
 	Threshold *float64
 	Op        string
-	// Unit humanises values: "bytes", "seconds", "percent" (0–100),
-	// "ratio" (0–1 shown as %), "short" (SI); "" infers it from MetricName
-	// (see unitOf for the rules).
-	Unit       string
+	// Unit humanises values: "bytes" (KiB, MiB, ... 1024-based),
+	// "seconds" (µs, ms, s, m, h), "percent" (0–100), "ratio" (0–1 shown
+	// as %), "short" (SI: k, M, G); an unknown unit means short.
+	Unit string
+	// MetricName gives the unit when Unit is "": after dropping a _total,
+	// _bucket or _sum suffix (and reading ':' as '_'), *_bytes is bytes,
+	// *_seconds is seconds, *_seconds_total is a ratio (the rate of a
+	// seconds counter is a busy fraction, like CPU), *_ratio is a ratio,
+	// *_percent and *_percentage are percent, anything else is short.
 	MetricName string
 	// Start and End are the time window; zero values mean the extent of
 	// the data.

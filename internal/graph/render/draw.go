@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"git.sr.ht/~sbinet/gg"
-
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )

@@ -24,11 +24,27 @@ type area struct {
 	lo, hi     float64
 }
 
-func (a *area) x(t time.Time) float64 { return a.l + (a.r-a.l)*seconds(a.start, t)/a.span }
+// x maps a time to a column of the plot; times outside the window land on
+// its edge.
+func (a *area) x(t time.Time) float64 {
+	return a.l + (a.r-a.l)*unit01(seconds(a.start, t)/a.span)
+}
 
-// y maps a value; halves keep hi-lo finite near ±MaxFloat64.
+// y maps a value to a row of the plot. Halves keep hi-lo finite near
+// ±MaxFloat64; the fraction comes first so that nothing overflows on the
+// way to pixels.
 func (a *area) y(v float64) float64 {
-	return a.b - (a.b-a.t)*(v/2-a.lo/2)/(a.hi/2-a.lo/2)
+	return a.b - (a.b-a.t)*unit01((v/2-a.lo/2)/(a.hi/2-a.lo/2))
+}
+
+// unit01 clamps f to [0, 1], NaN to 0. The rasteriser works in 26.6 fixed
+// point and, given a coordinate millions of pixels away, loops for minutes
+// over the cells in between, so no coordinate may leave the plot.
+func unit01(f float64) float64 {
+	if !(f > 0) {
+		return 0
+	}
+	return math.Min(f, 1)
 }
 
 // layout is where everything goes. It is computed apart from drawing so

@@ -141,7 +141,6 @@ func (r *Renderer) drawNoData(cv canvas, a *area, p plan, loc *time.Location, wi
 	cv.hline(th.grid, 1, nil, a.l, a.r, a.b-1)
 	cx, cy := (a.l+a.r)/2, (a.t+a.b)/2
 	big := r.fonts.style(true, bigSize, th.muted, draw.XCenter, draw.YBottom)
-	cv.text(big, cx, cy, "No data")
 	var why string
 	switch {
 	case p.total == 0:
@@ -161,5 +160,10 @@ func (r *Renderer) drawNoData(cv canvas, a *area, p plan, loc *time.Location, wi
 		}
 	}
 	sub := r.fonts.style(false, tickSize+2, th.muted, draw.XCenter, draw.YTop)
-	cv.text(sub, cx, cy+10, fit(sub, why, a.r-a.l))
+	why = fit(sub, why, a.r-a.l)
+	// A patch of background keeps grid lines from running through the words.
+	w := math.Max(width(big, "No data"), width(sub, why))/2 + 12
+	cv.rect(th.bg, cx-w, cy-bigSize-8, cx+w, cy+10+tickSize+12)
+	cv.text(big, cx, cy, "No data")
+	cv.text(sub, cx, cy+10, why)
 }

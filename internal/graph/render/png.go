@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"image"
-	"sync"
 )
 
 // pngEncoder writes opaque RGBA images as 8-bit RGB PNGs with the "None"
@@ -18,7 +17,7 @@ import (
 // deflate matches the repeated pixels directly: measured on a 10-series
 // chart, 301 KB in ~6 ms against image/png's 321 KB in ~14 ms at BestSpeed.
 type pngEncoder struct {
-	states sync.Pool // *pngState
+	states freeList[*pngState]
 }
 
 // pngState is the reusable memory of one encoding: the zlib writer holds
@@ -34,7 +33,7 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 // encode returns img as PNG bytes. The alpha channel is dropped: every
 // chart is drawn on an opaque background.
 func (e *pngEncoder) encode(img *image.RGBA) ([]byte, error) {
-	st, _ := e.states.Get().(*pngState)
+	st := e.states.get()
 	if st == nil {
 		st = &pngState{}
 		var err error
@@ -42,7 +41,7 @@ func (e *pngEncoder) encode(img *image.RGBA) ([]byte, error) {
 			return nil, err
 		}
 	}
-	defer e.states.Put(st)
+	defer e.states.put(st)
 	st.idat.Reset()
 	st.zw.Reset(&st.idat)
 

@@ -128,14 +128,24 @@ func every(events float64, per time.Duration) notify.Rate {
 
 // wait blocks until a request to chat is within every limit that applies.
 func (b *Bot) wait(ctx context.Context, chat config.ChatID) error {
-	rates := []notify.Rate{b.perChat}
-	if chat.IsGroup() {
-		rates = append(rates, b.perGroup)
-	}
-	if err := b.limiter.Wait(ctx, chat.String(), rates...); err != nil {
+	if err := b.limiter.Wait(ctx, chat.String(), b.rates(chat)...); err != nil {
 		return fmt.Errorf("telegram: waiting for the rate limit of chat %s: %w", chat, err)
 	}
 	return nil
+}
+
+// delay is how long, as things stand, until n more requests to chat are
+// within every limit that applies.
+func (b *Bot) delay(chat config.ChatID, n int) time.Duration {
+	return b.limiter.Delay(chat.String(), n, b.rates(chat)...)
+}
+
+// rates are the allowances of chat besides the global one.
+func (b *Bot) rates(chat config.ChatID) []notify.Rate {
+	if chat.IsGroup() {
+		return []notify.Rate{b.perChat, b.perGroup}
+	}
+	return []notify.Rate{b.perChat}
 }
 
 // redact removes the bot's secrets from err.

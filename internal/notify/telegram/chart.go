@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 )
 
@@ -22,12 +24,25 @@ func (n *Notifier) chart(m *notify.Message) *notify.Image {
 	return m.Image
 }
 
-// sendCharted sends m as a photo: part 0 is the chart with the whole text
-// as its caption when that fits, or with the text's first line; the whole
-// text then follows as parts 1.. in reply to the photo, so that it stays
-// attached to its chart in the chat.
-func (n *Notifier) sendCharted(ctx context.Context, m *notify.Message, text string, img *notify.Image, reply *firing, silent bool) ([]notify.Ref, bool, error) {
-	caption, long := captionOf(text)
+// charts decides where the chart of m goes: send, with the message, or
+// into, the firing message (edit is whether that message is edited).
+func (n *Notifier) charts(m *notify.Message, reply *firing, edit bool) (send, into *notify.Image) {
+	if m.Kind == alert.KindResolved && n.onResolve == config.OnResolveNone {
+		return nil, nil
+	}
+	img := n.chart(m)
+	// Telegram can put a new photo only into a message that has one.
+	if edit && img != nil && reply.media && n.onResolve == config.OnResolveEdit {
+		return nil, img
+	}
+	return img, nil
+}
+
+// sendCharted sends m as a photo: part 0 is the chart with caption (the
+// whole text when it fits, else its first line, see captionOf); parts, the
+// whole text when it did not fit, follow as parts 1.. in reply to the
+// photo, so that they stay attached to their chart in the chat.
+func (n *Notifier) sendCharted(ctx context.Context, m *notify.Message, caption string, parts []string, img *notify.Image, reply *firing, silent bool) ([]notify.Ref, bool, error) {
 	var refs []notify.Ref
 	var photo int64
 	if m.SentParts == 0 {
@@ -46,17 +61,17 @@ func (n *Notifier) sendCharted(ctx context.Context, m *notify.Message, text stri
 		case err != nil && photoRefused(err):
 			// Nothing was sent: the text alone keeps the alert alive.
 			n.logger.Warn("Telegram refused the chart; sending the message without it", "kind", m.Kind, "err", err)
-			return n.sendParts(ctx, m, Split(text, MaxMessageLength), 0, reply.messageID(), silent)
+			if len(parts) == 0 {
+				parts = []string{caption} // the caption was the whole text
+			}
+			return n.sendParts(ctx, m, parts, 0, reply.messageID(), silent)
 		case err != nil:
 			return nil, retry, err
 		}
 		refs = append(refs, n.ref(m, 0, id, true))
 		photo = id
 	}
-	if !long {
-		return refs, false, nil
-	}
-	more, retry, err := n.sendParts(ctx, m, Split(text, MaxMessageLength), 1, photo, silent)
+	more, retry, err := n.sendParts(ctx, m, parts, 1, photo, silent)
 	return append(refs, more...), retry, err
 }
 

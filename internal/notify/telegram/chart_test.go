@@ -238,7 +238,7 @@ func TestChartRefusedByTelegramFallsBackToText(t *testing.T) {
 	m := message(alert.KindFiring, nasty)
 	// Past Herald's own checks (sendCharted trusts chart), as a PNG
 	// Telegram cannot process would be.
-	refs, _, err := n.sendCharted(ctxT(t, 5*time.Second), m, "🔥 <b>DiskFull</b>", &notify.Image{PNG: []byte("GIF89a")}, nil, false)
+	refs, _, err := n.sendCharted(ctxT(t, 5*time.Second), m, "🔥 <b>DiskFull</b>", nil, &notify.Image{PNG: []byte("GIF89a")}, nil, false)
 	if err != nil || len(refs) != 1 || refs[0].Media {
 		t.Fatalf("refs=%+v err=%v", refs, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
@@ -92,45 +93,60 @@ func New(name string, cfg *config.TelegramChannelConfig, bot *Bot, tmpl *templat
 // photo shifts the numbering of the text parts.
 func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref, bool, error) {
 	text := n.render(m)
-	if len(Split(text, MaxMessageLength)) == 0 {
+	parts := Split(text, MaxMessageLength)
+	if len(parts) == 0 {
 		// Templates never render nothing; if they did, another try would too.
 		return nil, false, errors.New("telegram: the message template rendered no text")
 	}
 	reply := n.replyTo(m)
 	silent := n.silent(m)
-	resolved := m.Kind == alert.KindResolved && !m.Folded
 	// A folded firing message holds other alerts too: it must not be
 	// rewritten to say that one of them is over.
-	edit := resolved && reply != nil && !reply.folded && n.cfg.EditsOnResolve()
-	var img *notify.Image
-	if !resolved || n.onResolve != config.OnResolveNone {
-		img = n.chart(m)
-	}
-	// Telegram can put a new photo only into a message that has one.
-	editMedia := edit && img != nil && reply.media && n.onResolve == config.OnResolveEdit
-	send := img
-	if editMedia {
-		send = nil // the chart goes into the firing message instead
-	}
-	var refs []notify.Ref
-	var retry bool
-	var err error
-	if send != nil {
-		refs, retry, err = n.sendCharted(ctx, m, text, send, reply, silent)
-	} else {
-		refs, retry, err = n.sendParts(ctx, m, Split(text, MaxMessageLength), 0, reply.messageID(), silent)
-	}
+	edit := m.Kind == alert.KindResolved && !m.Folded && reply != nil && !reply.folded && n.cfg.EditsOnResolve()
+	send, into := n.charts(m, reply, edit)
+	refs, retry, err := n.send(ctx, m, text, parts, send, reply, silent)
 	if err != nil {
 		return refs, retry, err
 	}
 	n.logger.Debug("sent", "kind", m.Kind, "parts", len(refs), "chart", send != nil, "silent", silent)
 	if edit {
-		if !editMedia {
-			img = nil
-		}
-		n.editResolved(ctx, reply, text, img)
+		n.editResolved(ctx, reply, text, into)
 	}
 	return refs, false, nil
+}
+
+// send sends m as text parts, or as a photo of img with the text as its
+// caption or after it, once the whole message fits the rate limit.
+func (n *Notifier) send(ctx context.Context, m *notify.Message, text string, parts []string, img *notify.Image, reply *firing, silent bool) ([]notify.Ref, bool, error) {
+	if img == nil {
+		if err := n.fits(ctx, len(parts)-m.SentParts); err != nil {
+			return nil, true, err
+		}
+		return n.sendParts(ctx, m, parts, 0, reply.messageID(), silent)
+	}
+	caption, long := captionOf(text)
+	if !long {
+		parts = nil // all in the caption
+	}
+	if err := n.fits(ctx, 1+len(parts)-m.SentParts); err != nil {
+		return nil, true, err
+	}
+	return n.sendCharted(ctx, m, caption, parts, img, reply, silent)
+}
+
+// fits refuses to start a message of calls API calls that Herald's own
+// rate limit would cut before ctx ends: a cut message reads badly and, when
+// folded, is sent again whole. The *notify.ThrottledError makes the
+// dispatcher pause the channel without counting a failed attempt.
+func (n *Notifier) fits(ctx context.Context, calls int) error {
+	if calls < 2 {
+		return nil // one call waits for its own token
+	}
+	d := n.bot.delay(n.cfg.ChatID, calls)
+	if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
+		return &notify.ThrottledError{Wait: d}
+	}
+	return nil
 }
 
 // sendParts sends the text parts of m, numbered from first, that an

@@ -54,7 +54,7 @@ func (a *App) notifier(cfg *config.Config, ch *config.ChannelConfig, tmpl *templ
 		if err != nil {
 			return nil, err
 		}
-		return telegram.New(ch.Name, ch.Telegram, bot, tmpl, a.logger), nil
+		return telegram.New(ch.Name, ch.Telegram, bot, tmpl, a.logger, telegram.WithChartOnResolve(cfg.Graph.OnResolve)), nil
 	case ch.Console != nil:
 		w := a.opts.Stdout
 		if w == nil {

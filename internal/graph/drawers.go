@@ -63,11 +63,11 @@ type Grafana struct {
 
 // Draw implements Drawer.
 func (g *Grafana) Draw(ctx context.Context, p Plan, _ amtemplate.Alert) ([]byte, error) {
-	vars := map[string]string{"query": p.Query, "title": p.Title}
+	vars := map[string]string{grafana.VarQuery: p.Query, grafana.VarTitle: p.Title, grafana.VarThreshold: grafana.NoThreshold}
 	if p.Threshold != nil {
-		vars["threshold"] = strconv.FormatFloat(*p.Threshold, 'g', -1, 64)
+		vars[grafana.VarThreshold] = strconv.FormatFloat(*p.Threshold, 'g', -1, 64)
 	}
 	return g.Client.RenderPanel(ctx, grafana.PanelRequest{DashboardUID: g.Cfg.Grafana.DashboardUID,
 		PanelID: g.Cfg.Grafana.PanelID, Vars: vars, From: p.Start, To: p.End,
-		Width: g.Cfg.Width, Height: g.Cfg.Height, TZ: g.Cfg.Timezone})
+		Width: g.Cfg.Width, Height: g.Cfg.Height, TZ: g.Cfg.Timezone, Theme: g.Cfg.Theme})
 }

@@ -140,6 +140,16 @@ func (b *Bot) delay(chat config.ChatID, n int) time.Duration {
 	return b.limiter.Delay(chat.String(), n, b.rates(chat)...)
 }
 
+// idleDelay is how long n requests to one chat take with no other
+// traffic: the least the per-chat limit can make them wait.
+func (b *Bot) idleDelay(n int) time.Duration {
+	burst := max(b.perChat.Burst, 1)
+	if n <= burst || b.perChat.Events <= 0 {
+		return 0
+	}
+	return time.Duration(n-burst) * b.perChat.Per / time.Duration(b.perChat.Events)
+}
+
 // rates are the allowances of chat besides the global one.
 func (b *Bot) rates(chat config.ChatID) []notify.Rate {
 	if chat.IsGroup() {

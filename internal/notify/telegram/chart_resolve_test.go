@@ -168,25 +168,43 @@ func TestChartCallsTakeOneTokenEach(t *testing.T) {
 }
 
 func TestChartAndTextFitTheRateLimitTogether(t *testing.T) {
-	// One call an hour: a photo whose text follows must not go out alone
-	// (the rest would wait an hour); a photo with all in its caption can.
+	// One call a second, no burst, and the token just used: a photo whose
+	// text follows needs 2 s, more than the attempt has, so it must not go
+	// out alone; with time enough both go.
+	fake := newFake(t, faketelegram.Limits{Unlimited: true})
+	bot := mustBot(t, botConfig(fake), nil)
+	bot.perChat = notify.Rate{Events: 1, Per: time.Second, Burst: 1}
+	short := fixed(newNotifier(t, bot, channelConfig(userChat), nil), "🔥 <b>firing</b>")
+	long := fixed(newNotifier(t, bot, channelConfig(userChat), nil), "🔥 <b>firing</b>\n"+strings.Repeat("details\n", 200))
+	m := message(alert.KindFiring, nasty)
+	m.Image = chartPNG(t, 600, 300, 1)
+	if _, _, err := short.Notify(ctxT(t, 5*time.Second), m); err != nil {
+		t.Fatal(err)
+	}
+	refs, retry, err := long.Notify(ctxT(t, 1500*time.Millisecond), m)
+	throttled, ok := errors.AsType[*notify.ThrottledError](err)
+	if !ok || !retry || len(refs) != 0 || throttled.Wait < 1500*time.Millisecond {
+		t.Fatalf("refs=%+v retry=%v err=%v", refs, retry, err)
+	}
+	if st := fake.Stats(); st.Requests != 1 {
+		t.Errorf("%d requests, want only the first message's", st.Requests)
+	}
+	refs, _, err = long.Notify(ctxT(t, 10*time.Second), m)
+	if err != nil || len(refs) != 2 || !refs[0].Media {
+		t.Errorf("with time enough: refs=%+v err=%v", refs, err)
+	}
+}
+
+func TestMessageTooLongForAnyAttemptStillGoesOut(t *testing.T) {
+	// At one call an hour, three parts can never go out whole within one
+	// attempt: they go out part by part instead of being put off forever.
 	fake := newFake(t, faketelegram.Limits{Unlimited: true})
 	bot := mustBot(t, botConfig(fake), nil)
 	bot.perChat = notify.Rate{Events: 1, Per: time.Hour, Burst: 1}
-	n := fixed(newNotifier(t, bot, channelConfig(userChat), nil), "🔥 <b>firing</b>\n"+strings.Repeat("details\n", 200))
-	m := message(alert.KindFiring, nasty)
-	m.Image = chartPNG(t, 600, 300, 1)
-	refs, retry, err := n.Notify(ctxT(t, 2*time.Second), m)
-	throttled, ok := errors.AsType[*notify.ThrottledError](err)
-	if !ok || !retry || len(refs) != 0 || throttled.Wait < 30*time.Minute {
-		t.Fatalf("refs=%+v retry=%v err=%v", refs, retry, err)
-	}
-	if st := fake.Stats(); st.Requests != 0 {
-		t.Errorf("%d requests before the whole message fitted", st.Requests)
-	}
-	refs, _, err = fixed(n, "🔥 <b>firing</b>").Notify(ctxT(t, 2*time.Second), m)
-	if err != nil || len(refs) != 1 || !refs[0].Media {
-		t.Errorf("photo with its caption: refs=%+v err=%v", refs, err)
+	n := fixed(newNotifier(t, bot, channelConfig(userChat), nil), strings.Repeat("line of text\n", 900))
+	refs, _, err := n.Notify(ctxT(t, time.Second), message(alert.KindFiring, nasty))
+	if _, ok := errors.AsType[*notify.ThrottledError](err); !ok || len(refs) != 1 {
+		t.Errorf("refs=%+v err=%v, want the first part out and the rest throttled", refs, err)
 	}
 }
 

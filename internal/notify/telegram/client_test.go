@@ -145,10 +145,13 @@ func TestCheckEnvelope(t *testing.T) {
 
 func TestRateLimiterKeepsGroupBurstFreeOf429(t *testing.T) {
 	// Telegram's limits scaled so that the test takes seconds: a group
-	// window of 1 s instead of a minute, 10 messages per window and per
+	// window of 2.5 s instead of a minute, 10 messages per window and per
 	// second in a chat, 30 per second overall. Both the per-chat and the
-	// group limit bind during the burst.
-	limits := faketelegram.Limits{PerChat: 10, PerChatBurst: 3, GroupMessages: 10, GroupWindow: time.Second, Global: 30}
+	// group limit bind during the burst. The window is not shorter because
+	// the fake counts arrivals and the limiter counts sends: on a loaded
+	// machine the jitter between the two must stay well inside the margin,
+	// as it always does at Telegram's real one-minute scale.
+	limits := faketelegram.Limits{PerChat: 10, PerChatBurst: 3, GroupMessages: 10, GroupWindow: 2500 * time.Millisecond, Global: 30}
 	burst := func(t *testing.T, rl config.TelegramRateLimits) faketelegram.Stats {
 		fake := newFake(t, limits)
 		cfg := botConfig(fake)
@@ -159,7 +162,7 @@ func TestRateLimiterKeepsGroupBurstFreeOf429(t *testing.T) {
 		}
 		n := fixed(newNotifier(t, bot, channelConfig(groupChat), nil), "storm")
 		var wg sync.WaitGroup
-		for range 30 {
+		for range 20 {
 			wg.Go(func() { _, _, _ = n.Notify(ctxT(t, 30*time.Second), message(alert.KindFiring, nasty)) })
 		}
 		wg.Wait()
@@ -167,10 +170,10 @@ func TestRateLimiterKeepsGroupBurstFreeOf429(t *testing.T) {
 	}
 	start := time.Now()
 	st := burst(t, config.TelegramRateLimits{PerChat: 10, PerGroupPerMinute: 10, Global: 30})
-	if st.TooManyRequests != 0 || st.OK != 30 {
+	if st.TooManyRequests != 0 || st.OK != 20 {
 		t.Errorf("with Herald's limiter: %d accepted, %d answered 429", st.OK, st.TooManyRequests)
 	}
-	t.Logf("30 messages to one group in %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("20 messages to one group in %v", time.Since(start).Round(time.Millisecond))
 	// The same burst without the limiter shows that the fake would object.
 	if st := burst(t, config.TelegramRateLimits{PerChat: 1e6, PerGroupPerMinute: 1e9, Global: 1e6}); st.TooManyRequests == 0 {
 		t.Error("the fake let an unlimited burst through; the test above proves nothing")

@@ -137,16 +137,19 @@ func (n *Notifier) send(ctx context.Context, m *notify.Message, text string, par
 // fits refuses to start a message of calls API calls that Herald's own
 // rate limit would cut before ctx ends: a cut message reads badly and, when
 // folded, is sent again whole. The *notify.ThrottledError makes the
-// dispatcher pause the channel without counting a failed attempt.
+// dispatcher pause the channel without counting a failed attempt. A
+// message that could not go out whole within one attempt even with no
+// other traffic is sent anyway, part by part, rather than never.
 func (n *Notifier) fits(ctx context.Context, calls int) error {
-	if calls < 2 {
+	dl, ok := ctx.Deadline()
+	if calls < 2 || !ok {
 		return nil // one call waits for its own token
 	}
 	d := n.bot.delay(n.cfg.ChatID, calls)
-	if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
-		return &notify.ThrottledError{Wait: d}
+	if !time.Now().Add(d).After(dl) || n.bot.idleDelay(calls) >= time.Until(dl) {
+		return nil
 	}
-	return nil
+	return &notify.ThrottledError{Wait: d}
 }
 
 // sendParts sends the text parts of m, numbered from first, that an

@@ -108,15 +108,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errFlag):
+		return 2 // the flag package has printed the problem and the usage
 	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "herald %s: %v\n", cmd, err)
 		return 2
 	}
 	fmt.Fprintf(stderr, "herald %s: %v\n", cmd, err)
 	return 1
 }
 
-// errUsage marks errors already reported by the flag package.
-var errUsage = errors.New("usage")
+// errFlag marks errors already reported by the flag package; errUsage marks
+// other wrong invocations (exit code 2).
+var (
+	errFlag  = errors.New("bad flag")
+	errUsage = errors.New("usage")
+)
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("herald "+name, flag.ContinueOnError)
@@ -128,7 +135,7 @@ func parseErr(err error) error {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return err
 	}
-	return fmt.Errorf("%w: %v", errUsage, err)
+	return fmt.Errorf("%w: %v", errFlag, err)
 }
 
 func serve(args []string, stdout, stderr io.Writer) error {

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExplainJSON(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "h.yml", "channels: [{name: c, console: {}}]\n")
+	code, out, errs := runCmd("explain", "--config", cfg, "--format", "json", "--for", "10m",
+		"--expr", `(node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes * 100) < 10`, "--labels", "instance=web-1,job=node")
+	if code != 0 {
+		t.Fatalf("%d %s", code, errs)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := map[string]any{
+		"query":     `node_memory_MemAvailable_bytes{instance="web-1"} / node_memory_MemTotal_bytes{instance="web-1"} * 100`,
+		"threshold": 10.0, "op": "<", "range": "30m0s",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+	// No comparison: threshold and op are null, and the keys are all there.
+	_, out, _ = runCmd("explain", "--config", cfg, "--format", "json", "--expr", `up`, "--labels", "instance=a")
+	if !strings.Contains(out, `"threshold":null`) || !strings.Contains(out, `"op":null`) {
+		t.Fatalf("no threshold: %s", out)
+	}
+	if code, _, errs := runCmd("explain", "--config", cfg); code != 2 || !strings.Contains(errs, "--expr is required") {
+		t.Fatalf("missing --expr: %d %s", code, errs)
+	}
+}
+
+func TestRenderCommand(t *testing.T) {
+	var query string
+	prom := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if r.URL.Path != "/api/v1/query_range" {
+			http.Error(w, "not found", 404)
+			return
+		}
+		query = r.Form.Get("query")
+		now := time.Now().Unix()
+		var vals []string
+		for i := int64(0); i < 60; i++ {
+			vals = append(vals, fmt.Sprintf(`[%d,"%d"]`, now-3600+i*60, i%7))
+		}
+		fmt.Fprintf(w, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"node_load1","instance":"web-1"},"values":[%s]}]}}`,
+			strings.Join(vals, ","))
+	}))
+	defer prom.Close()
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "h.yml", fmt.Sprintf("prometheus:\n  url: %s\nchannels: [{name: c, console: {}}]\n", prom.URL))
+	out := filepath.Join(dir, "chart.png")
+	code, stdout, errs := runCmd("render", "--config", cfg, "--expr", "node_load1 > 4", "--labels", "instance=web-1", "--range", "1h", "-o", out)
+	if code != 0 {
+		t.Fatalf("%d %s %s", code, stdout, errs)
+	}
+	if query != `node_load1{instance="web-1"}` {
+		t.Fatalf("queried %q", query)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil || img.Bounds().Dx() != 1200 || img.Bounds().Dy() != 600 {
+		t.Fatalf("chart: %v %v", err, img.Bounds())
+	}
+	// An alert file: the query comes from its generatorURL.
+	code, _, errs = runCmd("render", "--config", cfg, "--alert-file", "../../internal/alert/testdata/alertmanager-0.25-webhook-firing.json", "-o", out)
+	if code != 0 || !strings.Contains(query, `node_memory_MemAvailable_bytes{instance="node-2.example:9100"}`) {
+		t.Fatalf("alert file: %d %s, queried %q", code, errs, query)
+	}
+	if code, _, errs := runCmd("render", "--config", cfg, "-o", out); code != 2 || !strings.Contains(errs, "exactly one of --expr and --alert-file") {
+		t.Fatalf("no source: %d %s", code, errs)
+	}
+}

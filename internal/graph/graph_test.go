@@ -24,7 +24,9 @@ type fakeFinder struct {
 	err   error
 }
 
-func (f fakeFinder) Find(context.Context, amtemplate.Alert) (source.Found, error) { return f.found, f.err }
+func (f fakeFinder) Find(context.Context, amtemplate.Alert) (source.Found, error) {
+	return f.found, f.err
+}
 
 type fakeDrawer struct {
 	calls atomic.Int32
@@ -119,9 +121,9 @@ func TestImageFailuresAreCountedNotReturned(t *testing.T) {
 
 func TestMetricNameAndTitle(t *testing.T) {
 	for q, want := range map[string]string{
-		`rate(node_network_receive_bytes_total{device="eth0"}[5m])`:        "node_network_receive_bytes_total",
+		`rate(node_network_receive_bytes_total{device="eth0"}[5m])`:         "node_network_receive_bytes_total",
 		`node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes * 100`: "node_memory_MemAvailable_bytes",
-		`vector(1)`: "",
+		`vector(1)`:  "",
 		`not promql`: "",
 	} {
 		if got := MetricName(q); got != want {

@@ -47,6 +47,7 @@ func DefaultConfig() Config {
 			// Telegram's documented limits: https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
 			RateLimits: TelegramRateLimits{PerChat: 1, PerGroupPerMinute: 20, Global: 30},
 		},
+		Images: DefaultImagesConfig(),
 		Delivery: DeliveryConfig{
 			InitialBackoff: Duration(time.Second),
 			MaxBackoff:     Duration(5 * time.Minute),

@@ -87,11 +87,13 @@ func secretRefs(c *Config) []secretRef {
 			refs = append(refs, secretRef{&a.ba.Password, &a.ba.PasswordFile, p + ".password", p + ".password_file"})
 		}
 	}
+	refs = append(refs, secretRef{&c.Images.SigningKey, &c.Images.SigningKeyFile, "images.signing_key", "images.signing_key_file"})
 	for i := range c.Channels {
 		if tg := c.Channels[i].Telegram; tg != nil {
 			p := channelPath(i) + ".telegram"
 			refs = append(refs, secretRef{&tg.BotToken, &tg.BotTokenFile, p + ".bot_token", p + ".bot_token_file"})
 		}
+		refs = append(refs, platformSecrets(&c.Channels[i], channelPath(i))...)
 	}
 	return refs
 }
@@ -164,9 +166,17 @@ func (c *Config) Secrets() []string {
 	}
 	// Header values have no *_file twin (${VAR} covers them), so they are
 	// not in secretRefs; sorted so that the list does not depend on map order.
-	for _, name := range slices.Sorted(maps.Keys(c.Prometheus.Headers)) {
-		if v := c.Prometheus.Headers[name]; len(v) >= MinRedactedHeaderValue {
-			add(string(v))
+	headers := []map[string]Secret{c.Prometheus.Headers}
+	for _, ch := range c.Channels {
+		if ch.Webhook != nil {
+			headers = append(headers, ch.Webhook.Headers)
+		}
+	}
+	for _, h := range headers {
+		for _, name := range slices.Sorted(maps.Keys(h)) {
+			if v := h[name]; len(v) >= MinRedactedHeaderValue {
+				add(string(v))
+			}
 		}
 	}
 	return out

@@ -23,6 +23,7 @@ type Config struct {
 	Routes         []RouteConfig    `yaml:"routes"`
 	DefaultChannel string           `yaml:"default_channel"`
 	Templates      []string         `yaml:"templates"`
+	Images         ImagesConfig     `yaml:"images"`
 
 	// File is the path the configuration was loaded from ("" when built from
 	// defaults and the environment).
@@ -107,6 +108,12 @@ type ChannelConfig struct {
 	Name     string                 `yaml:"name"`
 	Telegram *TelegramChannelConfig `yaml:"telegram"`
 	Console  *ConsoleChannelConfig  `yaml:"console"`
+	DingTalk *DingTalkConfig        `yaml:"dingtalk"`
+	WeCom    *WeComConfig           `yaml:"wecom"`
+	Teams    *TeamsConfig           `yaml:"teams"`
+	Slack    *SlackConfig           `yaml:"slack"`
+	Discord  *DiscordConfig         `yaml:"discord"`
+	Webhook  *OutgoingWebhookConfig `yaml:"webhook"`
 	// StormThreshold overrides delivery.storm_threshold for this channel.
 	StormThreshold *int `yaml:"storm_threshold"`
 	// SendResolved sends resolved events (default true).
@@ -115,13 +122,28 @@ type ChannelConfig struct {
 
 // Platform returns the name of the platform the channel uses.
 func (c *ChannelConfig) Platform() string {
-	switch {
-	case c.Telegram != nil:
-		return "telegram"
-	case c.Console != nil:
-		return "console"
+	if ps := c.platforms(); len(ps) > 0 {
+		return ps[0]
 	}
 	return ""
+}
+
+// platforms lists the platform sections that are set, in a fixed order.
+func (c *ChannelConfig) platforms() []string {
+	var out []string
+	for _, p := range []struct {
+		name string
+		set  bool
+	}{
+		{"telegram", c.Telegram != nil}, {"console", c.Console != nil}, {"dingtalk", c.DingTalk != nil},
+		{"wecom", c.WeCom != nil}, {"teams", c.Teams != nil}, {"slack", c.Slack != nil},
+		{"discord", c.Discord != nil}, {"webhook", c.Webhook != nil},
+	} {
+		if p.set {
+			out = append(out, p.name)
+		}
+	}
+	return out
 }
 
 // TelegramChannelConfig is a Telegram chat (and optionally forum topic).

@@ -33,6 +33,9 @@ func (l *loader) validate(c *Config) {
 	l.checkRoutes(c)
 	l.checkDefaultChannel(c)
 	l.checkTemplates(c)
+	if c.Images.TTL <= 0 && !l.hasFailed("images.ttl") {
+		l.fieldErrorf("images.ttl", "must be positive")
+	}
 }
 
 func (l *loader) checkListenAddress(addr string) {

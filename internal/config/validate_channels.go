@@ -30,17 +30,11 @@ func (l *loader) checkChannels(c *Config) {
 			continue
 		}
 		l.checkChannelName(p, ch.Name, seen)
-		var platforms []string
-		if ch.Telegram != nil {
-			platforms = append(platforms, "telegram")
-		}
-		if ch.Console != nil {
-			platforms = append(platforms, "console")
-		}
+		platforms := ch.platforms()
 		switch len(platforms) {
 		case 0:
 			if l.mayRequire(p + ".telegram") {
-				l.fieldErrorf(p, "no platform set (want one of: telegram, console)")
+				l.fieldErrorf(p, "no platform set (want one of: telegram, console, dingtalk, wecom, teams, slack, discord, webhook)")
 			}
 		case 1:
 		default:
@@ -52,6 +46,7 @@ func (l *loader) checkChannels(c *Config) {
 		if ch.Telegram != nil && !l.hasFailed(p+".telegram") {
 			l.checkTelegramChannel(c, p+".telegram", ch)
 		}
+		l.checkPlatform(p, ch)
 	}
 }
 

@@ -43,6 +43,10 @@ type Image struct {
 	Width, Height int
 	// Alt is a short text description (alert name and identifying labels).
 	Alt string
+	// URL is a signed link to the same PNG served by Herald (GET
+	// /images/{id}.png), for platforms that take images by URL only; ""
+	// when Herald has no external_url.
+	URL string
 }
 
 // Ref is a platform's reference to a message that was sent.

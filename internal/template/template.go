@@ -4,11 +4,12 @@ package template
 
 import (
 	"bytes"
-	_ "embed" // default.tmpl
+	"embed"
 	"errors"
 	"fmt"
 	"html"
 	tmplhtml "html/template"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -20,8 +21,11 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 )
 
-//go:embed default.tmpl
-var defaultTemplates string
+// defaults are Herald's default templates: default.tmpl (shared helpers,
+// Telegram and console) and one <platform>.tmpl per other platform.
+//
+//go:embed *.tmpl
+var defaults embed.FS
 
 // The default message bodies of each platform; a channel's `message` setting
 // replaces them, and they stay the fallback when that one fails.
@@ -82,8 +86,18 @@ func New(files []string, logger *slog.Logger) (*Templates, error) {
 	if err != nil {
 		return nil, fmt.Errorf("alertmanager default templates: %w", err)
 	}
-	if err := am.Parse(strings.NewReader(defaultTemplates)); err != nil {
-		return nil, fmt.Errorf("herald default templates: %w", err)
+	names, err := fs.Glob(defaults, "*.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		b, err := defaults.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := am.Parse(bytes.NewReader(b)); err != nil {
+			return nil, fmt.Errorf("herald default templates (%s): %w", name, err)
+		}
 	}
 	for _, pattern := range files {
 		paths, err := filepath.Glob(pattern)

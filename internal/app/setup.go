@@ -47,20 +47,44 @@ func (a *App) Setup(cfg *config.Config) (*dispatch.Setup, error) {
 	return s, nil
 }
 
+// builder makes the notifier of a channel's platform section, or returns
+// (nil, nil) when the channel uses another platform. Each platform registers
+// one in a file of its own (notifier_<platform>.go).
+type builder func(a *App, cfg *config.Config, ch *config.ChannelConfig, tmpl *template.Templates) (notify.Notifier, error)
+
+// builders holds every platform's builder; filled by init functions.
+var builders []builder
+
+func init() { builders = append(builders, buildTelegram, buildConsole) }
+
 func (a *App) notifier(cfg *config.Config, ch *config.ChannelConfig, tmpl *template.Templates) (notify.Notifier, error) {
-	switch {
-	case ch.Telegram != nil:
-		bot, err := a.bots.Get(cfg.TelegramBot(ch.Telegram))
-		if err != nil {
-			return nil, err
+	for _, b := range builders {
+		n, err := b(a, cfg, ch, tmpl)
+		if err != nil || n != nil {
+			return n, err
 		}
-		return telegram.New(ch.Name, ch.Telegram, bot, tmpl, a.logger, telegram.WithChartOnResolve(cfg.Graph.OnResolve)), nil
-	case ch.Console != nil:
-		w := a.opts.Stdout
-		if w == nil {
-			w = os.Stdout
-		}
-		return console.New(ch.Console, tmpl, w), nil
 	}
-	return nil, fmt.Errorf("no platform configured")
+	return nil, fmt.Errorf("platform %q is not supported", ch.Platform())
+}
+
+func buildTelegram(a *App, cfg *config.Config, ch *config.ChannelConfig, tmpl *template.Templates) (notify.Notifier, error) {
+	if ch.Telegram == nil {
+		return nil, nil
+	}
+	bot, err := a.bots.Get(cfg.TelegramBot(ch.Telegram))
+	if err != nil {
+		return nil, err
+	}
+	return telegram.New(ch.Name, ch.Telegram, bot, tmpl, a.logger, telegram.WithChartOnResolve(cfg.Graph.OnResolve)), nil
+}
+
+func buildConsole(a *App, _ *config.Config, ch *config.ChannelConfig, tmpl *template.Templates) (notify.Notifier, error) {
+	if ch.Console == nil {
+		return nil, nil
+	}
+	w := a.opts.Stdout
+	if w == nil {
+		w = os.Stdout
+	}
+	return console.New(ch.Console, tmpl, w), nil
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
 	"github.com/heraldhq/herald/internal/graph"
+	"github.com/heraldhq/herald/internal/images"
 	"github.com/heraldhq/herald/internal/notify/telegram"
 	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/store"
@@ -44,6 +46,31 @@ type App struct {
 	reg    *prometheus.Registry
 	bots   *telegram.Bots
 	charts *graph.Metrics
+	// images hosts charts when external_url is set; nil otherwise.
+	images *images.Store
+}
+
+// publisher is the chart host, or nil (a nil *images.Store must not become
+// a non-nil interface).
+func (a *App) publisher() graph.Publisher {
+	if a.images == nil {
+		return nil
+	}
+	return a.images
+}
+
+// openImages opens the chart host when Herald knows its external URL.
+func (a *App) openImages(cfg *config.Config) error {
+	if cfg.ExternalURL == "" {
+		a.logger.Info("external_url is not set: charts are not hosted, so platforms that take images by URL (DingTalk, Teams, Slack webhooks) go without them")
+		return nil
+	}
+	key, err := images.LoadKey(string(cfg.Images.SigningKey), cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a.images, err = images.Open(filepath.Join(cfg.DataDir, "images"), key, cfg.Images.TTL.D(), cfg.ExternalURL, a.logger)
+	return err
 }
 
 // New prepares an app around a loaded configuration.
@@ -66,6 +93,9 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+	if err := a.openImages(cfg); err != nil {
+		return err
+	}
 	setup, err := a.Setup(cfg)
 	if err != nil {
 		return err
@@ -83,8 +113,12 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		return float64(n)
 	}))
-	srv := server.New(cfg, server.Options{Store: st, Wake: disp.Wake, Reload: a.co.Reload,
-		Gatherer: a.reg, Registerer: a.reg, Logger: a.logger})
+	srvOpts := server.Options{Store: st, Wake: disp.Wake, Reload: a.co.Reload,
+		Gatherer: a.reg, Registerer: a.reg, Logger: a.logger}
+	if a.images != nil {
+		srvOpts.Images = a.images
+	}
+	srv := server.New(cfg, srvOpts)
 	a.co.Subscribe(func(c *config.Config) error {
 		s, err := a.Setup(c)
 		if err != nil {
@@ -111,6 +145,9 @@ func (a *App) Run(ctx context.Context) error {
 	dctx, stopDispatch := context.WithCancel(context.Background())
 	dispDone := make(chan struct{})
 	go func() { disp.Run(dctx); close(dispDone) }()
+	if a.images != nil {
+		go a.images.Run(dctx)
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	a.logger.Info("Herald started", "listen_address", ln.Addr().String(), "channels", len(cfg.Channels),

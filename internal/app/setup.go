@@ -29,7 +29,7 @@ func (a *App) Setup(cfg *config.Config) (*dispatch.Setup, error) {
 		Timeout:        cfg.Delivery.Timeout.D(),
 		Secrets:        cfg.Secrets(),
 	}
-	charts, err := graph.Build(cfg, a.charts, a.logger)
+	charts, err := graph.Build(cfg, a.charts, a.publisher(), a.logger)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 
 // Build makes the enricher a configuration asks for, or nil when charts are
 // off (no prometheus.url, or graph.enabled: false).
-func Build(cfg *config.Config, m *Metrics, logger *slog.Logger) (*Enricher, error) {
+func Build(cfg *config.Config, m *Metrics, pub Publisher, logger *slog.Logger) (*Enricher, error) {
 	if !cfg.GraphEnabled() {
 		return nil, nil
 	}
@@ -27,7 +27,9 @@ func Build(cfg *config.Config, m *Metrics, logger *slog.Logger) (*Enricher, erro
 		return nil, err
 	}
 	src := source.New(pc, cfg.Prometheus.RulesCacheTTL.D(), time.Now)
-	return NewEnricher(cfg.Graph, src, drawer, m, logger.With("component", "graph")), nil
+	e := NewEnricher(cfg.Graph, src, drawer, m, logger.With("component", "graph"))
+	e.publisher = pub
+	return e, nil
 }
 
 // NewDrawer makes the drawer of graph.renderer.

@@ -36,6 +36,11 @@ type Finder interface {
 	Find(ctx context.Context, a amtemplate.Alert) (source.Found, error)
 }
 
+// Publisher hosts a PNG and returns a link to it.
+type Publisher interface {
+	Publish(png []byte) (string, error)
+}
+
 // Enricher makes charts for alert events within a budget and renders each
 // event once, whatever the number of channels it goes to.
 type Enricher struct {
@@ -45,8 +50,11 @@ type Enricher struct {
 	logger  *slog.Logger
 	now     func() time.Time
 	metrics *Metrics
-	mu      sync.Mutex
-	entries map[string]*entry
+	// publisher hosts charts for platforms that take images by URL; nil
+	// when Herald has no external_url.
+	publisher Publisher
+	mu        sync.Mutex
+	entries   map[string]*entry
 }
 
 // entry is one event's chart, shared by the channels that wait for it.
@@ -157,7 +165,16 @@ func (e *Enricher) make(parent context.Context, a amtemplate.Alert) *notify.Imag
 		return nil
 	}
 	logger.Debug("chart rendered", "query", p.Query, "took", time.Since(start).Round(time.Millisecond))
-	return &notify.Image{PNG: png, Width: e.cfg.Width, Height: e.cfg.Height, Alt: p.Title}
+	img := &notify.Image{PNG: png, Width: e.cfg.Width, Height: e.cfg.Height, Alt: p.Title}
+	if e.publisher != nil {
+		// A hosting failure costs only the platforms that need a URL.
+		if u, err := e.publisher.Publish(png); err != nil {
+			logger.Warn("cannot host the chart; platforms that take images by URL go without it", "err", err)
+		} else {
+			img.URL = u
+		}
+	}
+	return img
 }
 
 func (e *Enricher) fail(logger *slog.Logger, reason string, ctx context.Context, err error) {

@@ -135,3 +135,25 @@ func TestMetricNameAndTitle(t *testing.T) {
 		t.Errorf("title %q", got)
 	}
 }
+
+type fakePublisher struct{ n atomic.Int32 }
+
+func (p *fakePublisher) Publish(png []byte) (string, error) {
+	p.n.Add(1)
+	return "https://herald.example/images/x.png?sig=1", nil
+}
+
+func TestImagePublishedOnce(t *testing.T) {
+	e, _ := newTestEnricher(fakeFinder{found: source.Found{Expr: `up == 0`}}, &fakeDrawer{}, time.Second)
+	pub := &fakePublisher{}
+	e.publisher = pub
+	a := testAlert()
+	for i := 0; i < 3; i++ {
+		if img := e.Image(context.Background(), a, alert.KindFiring); img == nil || img.URL != "https://herald.example/images/x.png?sig=1" {
+			t.Fatalf("image %+v", img)
+		}
+	}
+	if pub.n.Load() != 1 {
+		t.Fatalf("published %d times", pub.n.Load())
+	}
+}

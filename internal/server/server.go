@@ -34,6 +34,9 @@ type Options struct {
 	Gatherer   prometheus.Gatherer
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
+	// Images serves hosted charts (GET /images/{file}); nil when charts are
+	// not hosted.
+	Images http.Handler
 }
 
 // state is what a configuration gives the server; swapped whole on reload.
@@ -74,6 +77,9 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /-/ready", s.ready)
 	mux.HandleFunc("POST /-/reload", s.reload)
+	if s.opts.Images != nil {
+		mux.Handle("GET /images/{file}", s.opts.Images)
+	}
 	if s.opts.Gatherer != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{}))
 	}

@@ -31,7 +31,7 @@ func BenchmarkEnrichment(b *testing.B) {
 	cfg.Prometheus.Timeout = config.Duration(10 * time.Second)
 	cfg.Prometheus.RulesCacheTTL = config.Duration(time.Minute)
 	cfg.Graph.Timeout = config.Duration(10 * time.Second)
-	e, err := graph.Build(&cfg, graph.NewMetrics(nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e, err := graph.Build(&cfg, graph.NewMetrics(nil), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil || e == nil {
 		b.Fatalf("build: %v", err)
 	}

@@ -1,0 +1,235 @@
+package teams
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/heraldhq/herald/internal/notify"
+)
+
+// Teams counts the requests of one webhook in fixed windows: "If more than
+// four requests are made in a second, the client connection is throttled
+// until the window refreshes for the duration of the fixed rate"
+// (https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook),
+// and its "Transactions per second thresholds" table adds 60 requests in 30
+// seconds (https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#rate-limiting-for-connectors).
+// The same table's hourly and daily rows (100 per hour, 1800 per day) were
+// written for Office 365 connectors; workflow webhooks run through Power
+// Automate, which does not document them, so Herald does not hold alerts
+// back for an hour on their account: a storm is folded into few messages
+// anyway, and a 429 with Retry-After is honoured by the dispatcher.
+const (
+	perSecond       = 4
+	perHalfMinute   = 60
+	halfMinute      = 30 * time.Second
+	maxResponseBody = 64 << 10
+)
+
+// safetyMargin stretches each documented window by 5%: requests leave the
+// limiter on time but reach Teams with network jitter, and a window that is
+// a little longer than Teams' absorbs up to 50 ms of it per second.
+const safetyMargin = 0.95
+
+// DefaultRates are the allowances Herald keeps to per webhook URL: at most
+// 4 requests in any 1.05 s and 60 in any 31.6 s.
+func DefaultRates() []notify.Rate {
+	return []notify.Rate{
+		{Events: perSecond, Per: stretch(time.Second), Window: true},
+		{Events: perHalfMinute, Per: stretch(halfMinute), Window: true},
+	}
+}
+
+func stretch(d time.Duration) time.Duration { return time.Duration(float64(d) / safetyMargin) }
+
+// limiterKey is the one key of a Webhook's limiter: the limits are per URL
+// and each URL has its own Webhook.
+const limiterKey = "webhook"
+
+// Webhook is one Teams workflow (or legacy incoming) webhook URL: the HTTP
+// client that posts to it and the rate limiter that every channel using the
+// URL shares. It is safe for concurrent use.
+type Webhook struct {
+	url     string
+	host    string
+	client  *http.Client
+	limiter *notify.Limiter
+	rates   []notify.Rate
+	// secrets are redacted from every error: the sig query parameter of a
+	// workflow URL and the path of a legacy connector URL are credentials.
+	secrets []string
+}
+
+// Options tune a Webhook made with NewWebhook; the zero value is Teams'.
+type Options struct {
+	// Rates replaces DefaultRates(); an empty non-nil slice means no limit
+	// (for tests).
+	Rates []notify.Rate
+	// Timeout bounds one request besides the caller's context (default 60s).
+	Timeout time.Duration
+}
+
+// NewWebhook makes the Webhook of rawURL, which must be an absolute http(s)
+// URL (the config checks it; a Webhook built in code is checked again).
+func NewWebhook(rawURL string, opts Options) (*Webhook, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("teams: url must be an absolute http or https URL")
+	}
+	w := &Webhook{url: rawURL, host: u.Scheme + "://" + u.Host, rates: opts.Rates, secrets: secretsOf(u)}
+	if w.rates == nil {
+		w.rates = DefaultRates()
+	}
+	w.limiter = notify.NewLimiter(notify.Rate{})
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	w.client = &http.Client{
+		Timeout: timeout,
+		// A redirect would hand the signed URL's answer to another host,
+		// and Power Automate never redirects a trigger call.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return w, nil
+}
+
+// secretsOf lists the parts of a webhook URL that must never be printed.
+func secretsOf(u *url.URL) []string {
+	s := []string{u.String()}
+	if u.RawQuery != "" {
+		s = append(s, u.RawQuery)
+	}
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			// Short values (api-version=2016-06-01, sv=1.0) are not secret
+			// and replacing them would garble unrelated text.
+			if len(v) >= 12 {
+				s = append(s, v, url.QueryEscape(v))
+			}
+		}
+	}
+	if len(u.Path) > 1 {
+		s = append(s, u.Path)
+	}
+	if u.User != nil {
+		s = append(s, u.User.String())
+	}
+	return s
+}
+
+// String names the webhook by its host only.
+func (w *Webhook) String() string { return "teams webhook at " + w.host }
+
+// delay is how long until one more request is within every allowance.
+func (w *Webhook) delay() time.Duration { return w.limiter.Delay(limiterKey, 1, w.rates...) }
+
+// post waits for the rate limit, posts body and classifies the answer. It
+// returns the workflow run id when Power Automate names one. A wait that
+// would outlast ctx returns a *notify.ThrottledError before anything is
+// sent.
+func (w *Webhook) post(ctx context.Context, body []byte) (string, bool, error) {
+	if d := w.delay(); d > 0 {
+		if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
+			return "", true, &notify.ThrottledError{Wait: d}
+		}
+	}
+	if err := w.limiter.Wait(ctx, limiterKey, w.rates...); err != nil {
+		return "", true, fmt.Errorf("teams: waiting for the webhook's rate limit: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
+	if err != nil {
+		return "", false, w.redact(fmt.Errorf("teams: %w", notify.RedactURL(err)))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := w.client.Do(req)
+	if err != nil {
+		retry, err := notify.TransportError("teams post", err, w.secrets...)
+		return "", retry, err
+	}
+	raw, err := notify.ReadBody(resp, maxResponseBody)
+	if err != nil {
+		return "", true, w.redact(fmt.Errorf("teams post: %w", err))
+	}
+	retry, err := check(resp, raw)
+	if err != nil {
+		return "", retry, w.redact(err)
+	}
+	return runID(resp), false, nil
+}
+
+// redact removes the webhook's secrets from err.
+func (w *Webhook) redact(err error) error { return notify.Redact(err, w.secrets...) }
+
+// legacyError matches the answer of an Office 365 connector URL that failed
+// behind an HTTP 200: "Webhook message delivery failed with error: Microsoft
+// Teams endpoint returned HTTP error 429 with ContextId ..."
+// (https://github.com/MicrosoftDocs/msteams-docs/issues/402; the connectors
+// documentation's retry sample looks for the same text).
+var legacyError = regexp.MustCompile(`(?i)Microsoft Teams endpoint returned HTTP error (\d{3})`)
+
+// check classifies an answer with the shared classifier. Workflow webhooks
+// answer 202 Accepted with an empty body and errors with their status;
+// legacy connector URLs answer 200 "1" on success and may bury an error in
+// a 200, whose status is then read from the text.
+func check(resp *http.Response, body []byte) (bool, error) {
+	status := resp.StatusCode
+	if status/100 == 2 {
+		if m := legacyError.FindSubmatch(body); m != nil {
+			status, _ = strconv.Atoi(string(m[1]))
+		}
+	}
+	retry, err := notify.CheckResponse(&http.Response{StatusCode: status, Header: resp.Header}, body)
+	if err == nil {
+		return false, nil
+	}
+	what := "Teams"
+	switch {
+	case status == http.StatusBadRequest:
+		what = "Teams refused the card"
+	case status == http.StatusRequestEntityTooLarge:
+		what = "Teams refused the card as too large"
+	case status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound:
+		what = "Teams refused the webhook URL (was the workflow deleted or turned off?)"
+	}
+	if status != resp.StatusCode {
+		what += fmt.Sprintf(" behind HTTP %d", resp.StatusCode)
+	}
+	return retry, fmt.Errorf("%s: %w", what, err)
+}
+
+// runID is Power Automate's id of the workflow run the post started, kept
+// as the message reference so that a run can be found in the flow's
+// history.
+func runID(resp *http.Response) string {
+	return strings.TrimSpace(resp.Header.Get("x-ms-workflow-run-id"))
+}
+
+// hooks is the process's registry of webhooks, keyed by URL. It is a
+// package-level sync.Map because Herald rebuilds every notifier on a config
+// reload and the app has no field to keep Teams state in: the rate limit of
+// a URL must outlive the reload, and channels that post to the same URL
+// must share it. It only grows with the URLs ever configured.
+var hooks sync.Map // string -> *Webhook
+
+// Shared returns the Webhook of rawURL, made on first use with Teams'
+// limits and shared by every later caller.
+func Shared(rawURL string) (*Webhook, error) {
+	if w, ok := hooks.Load(rawURL); ok {
+		return w.(*Webhook), nil
+	}
+	w, err := NewWebhook(rawURL, Options{})
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := hooks.LoadOrStore(rawURL, w)
+	return actual.(*Webhook), nil
+}

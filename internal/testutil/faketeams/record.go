@@ -1,0 +1,118 @@
+package faketeams
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Message is a post the fake accepted, with what its card shows.
+type Message struct {
+	// Body is the post as sent.
+	Body []byte
+	// Card is the Adaptive Card, decoded.
+	Card map[string]any
+	// Version is the card's version.
+	Version string
+	// Style is the style of the card's first Container ("" without one):
+	// the colour of Herald's header band.
+	Style string
+	// Texts are the texts of every TextBlock, in order, as sent (Markdown).
+	Texts []string
+	// Plain is Texts joined by line breaks with Markdown's backslash
+	// escapes removed: what people read.
+	Plain string
+	// Facts are every FactSet's facts, in order, as sent.
+	Facts []Fact
+	// Images are the card's Image elements.
+	Images []Image
+	// Actions are the card's actions, in order, also those inside
+	// ActionSets.
+	Actions []Action
+	// RunID is the workflow run id the fake answered with.
+	RunID    string
+	Received time.Time
+}
+
+// Fact is one row of a FactSet.
+type Fact struct{ Title, Value string }
+
+// Image is an Image element.
+type Image struct{ URL, AltText string }
+
+// Action is a card action; URL is set for Action.OpenUrl.
+type Action struct{ Type, Title, URL string }
+
+// Stats count what the fake answered.
+type Stats struct {
+	// Requests is every HTTP request, including injected failures.
+	Requests int
+	// Accepted counts posts answered 202 (or 200 "1" in legacy mode).
+	Accepted int
+	// TooManyRequests counts 429 answers of the rate limiter (not of
+	// FaultThrottle).
+	TooManyRequests int
+	// Rejected counts other error answers (400, 401, 404, 405, 413);
+	// TooLarge counts the 413s among them.
+	Rejected int
+	TooLarge int
+	// Injected counts injected failures.
+	Injected int
+	// LastError is the last error answer, for test failure messages.
+	LastError string
+}
+
+// Messages returns the accepted posts in the order they arrived.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.msgs)
+}
+
+// Stats returns the counters so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// WaitMessages waits until at least n posts were accepted and returns
+// them; after timeout it returns what arrived and an error.
+func (s *Server) WaitMessages(n int, timeout time.Duration) ([]Message, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		if len(s.msgs) >= n {
+			defer s.mu.Unlock()
+			return slices.Clone(s.msgs), nil
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline.C:
+			got := s.Messages()
+			return got, fmt.Errorf("faketeams: %d messages after %v, want %d (last error: %s)", len(got), timeout, n, s.Stats().LastError)
+		}
+	}
+}
+
+// Unescape removes Markdown's backslash escapes from s: a backslash before
+// ASCII punctuation stands for that character (CommonMark), which is how
+// Teams shows it.
+func Unescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isASCIIPunct(c byte) bool {
+	return strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0
+}

@@ -42,7 +42,17 @@ func TestRealAlertmanagerHAPair(t *testing.T) {
 	if _, err := fake.WaitMessages(2, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(3 * time.Second) // both peers' group_interval passes again
+	// Wait until both peers have sent both notifications, so that the
+	// duplicates really reached Herald, then let anything queued arrive.
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(h.Log.String(), `msg="notification stored"`) < 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("Herald stored %d notifications; both peers should have sent firing and resolved",
+				strings.Count(h.Log.String(), `msg="notification stored"`))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	settle()
 	msgs = fake.Messages()
 	if len(msgs) != 2 {
 		for _, m := range msgs {
@@ -52,8 +62,5 @@ func TestRealAlertmanagerHAPair(t *testing.T) {
 	}
 	if msgs[1].ReplyTo != firing.ID || !strings.Contains(strings.ToUpper(msgs[1].Plain), "RESOLVED") {
 		t.Fatalf("resolved message (reply to %d):\n%s", msgs[1].ReplyTo, msgs[1].Plain)
-	}
-	if got := strings.Count(h.Log.String(), `msg="notification stored"`); got < 4 {
-		t.Fatalf("Herald stored %d notifications; both peers should have sent firing and resolved", got)
 	}
 }

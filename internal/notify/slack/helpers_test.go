@@ -1,0 +1,195 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	goimage "image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	amtemplate "github.com/prometheus/alertmanager/template"
+
+	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/template"
+	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/fakeslack"
+)
+
+// The channels of newFake.
+const (
+	opsChannel      = "C0OPS0001"
+	devChannel      = "C0DEV0002"
+	outsideChannel  = "C0OUT0003" // the app is not a member
+	archivedChannel = "C0ARC0004"
+)
+
+// newFake starts a fake Slack whose incoming webhook posts to ops.
+func newFake(t *testing.T, limits fakeslack.Limits) *fakeslack.Server {
+	return fakeslack.New(t, fakeslack.Config{Limits: limits, Channels: []fakeslack.Channel{
+		{ID: opsChannel, Name: "ops"},
+		{ID: devChannel, Name: "dev"},
+		{ID: outsideChannel, Name: "outside", NotMember: true},
+		{ID: archivedChannel, Name: "old", Archived: true},
+	}})
+}
+
+// unlimited are fake limits that never refuse.
+var unlimited = fakeslack.Limits{Unlimited: true}
+
+// fastRates are Herald rates that do not slow a test down.
+func fastRates() rates {
+	return rates{
+		perChannel: notify.Rate{Events: 1000, Per: time.Second, Burst: 1000},
+		tier3:      notify.Rate{Events: 1000, Per: time.Second, Burst: 1000},
+		tier4:      notify.Rate{Events: 1000, Per: time.Second, Burst: 1000},
+	}
+}
+
+func mustTemplates(t *testing.T) *template.Templates {
+	t.Helper()
+	tmpl, err := template.New(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl.SetClock(func() time.Time { return startsAt.Add(12 * time.Minute) })
+	return tmpl
+}
+
+// hookNotifier posts to fake's incoming webhook with a client of its own.
+func hookNotifier(t *testing.T, fake *fakeslack.Server, r rates, logger *slog.Logger) *Notifier {
+	t.Helper()
+	c, err := newWebhookClient(fake.WebhookURL(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := newNotifier("ops", &config.SlackConfig{WebhookURL: config.Secret(fake.WebhookURL())}, c, mustTemplates(t), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// botNotifier posts to channel of fake with the bot token and a client of
+// its own.
+func botNotifier(t *testing.T, fake *fakeslack.Server, channel string, r rates, logger *slog.Logger) *Notifier {
+	t.Helper()
+	c, err := newBotClient(fake.Token(), fake.URL(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config.SlackConfig{BotToken: config.Secret(fake.Token()), Channel: channel, APIURL: fake.URL()}
+	n, err := newNotifier("ops", cfg, c, mustTemplates(t), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var startsAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// message is an event for alerts with the given label sets.
+func message(kind alert.Kind, labels ...amtemplate.KV) *notify.Message {
+	d := &amtemplate.Data{Receiver: "herald", Status: "firing", ExternalURL: "http://alertmanager:9093",
+		GroupLabels: amtemplate.KV{}, CommonLabels: amtemplate.KV{}, CommonAnnotations: amtemplate.KV{}}
+	if kind == alert.KindResolved {
+		d.Status = "resolved"
+	}
+	for _, l := range labels {
+		a := amtemplate.Alert{Status: d.Status, Labels: l, StartsAt: startsAt, Fingerprint: alert.Fingerprint(l),
+			Annotations:  amtemplate.KV{"summary": l["summary"], "runbook_url": "https://runbooks.example/" + url.PathEscape(l["alertname"])},
+			GeneratorURL: "http://prometheus:9090/graph?g0.expr=up&g0.tab=1"}
+		if kind == alert.KindResolved {
+			a.EndsAt = startsAt.Add(5 * time.Minute)
+		}
+		d.Alerts = append(d.Alerts, a)
+	}
+	if len(labels) == 1 {
+		d.CommonLabels = labels[0]
+	}
+	return &notify.Message{Channel: "ops", Kind: kind, Data: d, Folded: len(labels) > 1}
+}
+
+// chartPNG is a small valid PNG.
+func chartPNG(t *testing.T) []byte {
+	t.Helper()
+	img := goimage.NewRGBA(goimage.Rect(0, 0, 40, 20))
+	for x := range 40 {
+		img.Set(x, x/2, color.RGBA{R: 200, A: 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// withChart gives m a chart (and its URL when url is set).
+func withChart(t *testing.T, m *notify.Message, url string) *notify.Message {
+	m.Image = &notify.Image{PNG: chartPNG(t), Width: 40, Height: 20, Alt: "HostDown db-1:9100", URL: url}
+	return m
+}
+
+func ctxT(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// logBuffer collects log lines of every level, to search them.
+type logBuffer struct{ testutil.Buffer }
+
+func (l *logBuffer) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// nasty has label values with Slack's control characters, a mention, a
+// link, mrkdwn marks, emoji and non-Latin text.
+var nasty = amtemplate.KV{
+	"alertname": `Disk <90% & "low"`,
+	"instance":  "db_01:9100",
+	"severity":  "critical",
+	"team":      "<!channel> <https://evil.example|click>",
+	"summary":   "🔥 磁盘空间不足 on *db_01* <@U123> & more",
+}
+
+// checkNoSecret fails when the webhook URL, its secret path or the token
+// appear in err or logs.
+func checkNoSecret(t *testing.T, fake *fakeslack.Server, err error, logs string) {
+	t.Helper()
+	hook := fake.WebhookURL()
+	secrets := []string{hook, hook[strings.LastIndex(hook, "/")+1:], fake.Token()}
+	for _, s := range secrets {
+		if err != nil && strings.Contains(err.Error(), s) {
+			t.Errorf("error leaks a secret: %v", err)
+		}
+		if strings.Contains(logs, s) {
+			t.Errorf("log leaks a secret:\n%s", logs)
+		}
+	}
+}
+
+// newPlainServer answers every request with status and body; it returns
+// its URL.
+func newPlainServer(t *testing.T, status int, body string) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// mustHookConfig is the config of a channel on fake's incoming webhook.
+func mustHookConfig(fake *fakeslack.Server) *config.SlackConfig {
+	return &config.SlackConfig{WebhookURL: config.Secret(fake.WebhookURL())}
+}

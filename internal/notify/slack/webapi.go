@@ -1,0 +1,174 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald/internal/notify"
+)
+
+// maxResponse bounds what is read of an answer; Slack's are small.
+const maxResponse = 1 << 20
+
+// APIError is an error answer from Slack: a Web API {"ok":false,"error":…}
+// (usually with HTTP 200) or an incoming webhook's plain-text error.
+type APIError struct {
+	// Method is the Web API method, or "incoming webhook".
+	Method string
+	// Code is Slack's error code, such as "channel_not_found".
+	Code string
+	// Status is the HTTP status of the answer.
+	Status int
+	// Needed is the scope a missing_scope answer asks for.
+	Needed string
+	// Messages are Slack's details (response_metadata.messages), such as
+	// which block of an invalid_blocks answer is wrong.
+	Messages []string
+	// Err is the shared classifier's view of a non-2xx answer
+	// (*notify.HTTPError), nil for an error inside an HTTP 200.
+	Err error
+}
+
+// Error reads like Slack's answer, prefixed by the method, plus what to do
+// for the errors that need a person.
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("slack %s: %s", e.Method, e.Code)
+	if e.Status != http.StatusOK && e.Status != 0 {
+		s += fmt.Sprintf(" (HTTP %d)", e.Status)
+	}
+	if len(e.Messages) > 0 {
+		s += ": " + notify.Truncate(strings.Join(e.Messages, "; "), 300)
+	}
+	if hint := hints[e.Code]; hint != "" {
+		s += " (" + hint + ")"
+	}
+	if e.Code == "missing_scope" && e.Needed != "" {
+		s += " (add the " + e.Needed + " scope to the Slack app and reinstall it)"
+	}
+	return s
+}
+
+// Unwrap gives the classifier's error, so that errors.As finds the
+// *notify.HTTPError and its status as for every other platform.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// hints say what to do about the errors that only a person can fix.
+var hints = map[string]string{
+	"not_in_channel":    "invite the Slack app to the channel: /invite @app",
+	"channel_not_found": "check slack.channel, a channel id such as C0123ABCD, and that the app can see it",
+	"invalid_auth":      "check slack.bot_token",
+	"not_authed":        "check slack.bot_token",
+	"token_revoked":     "the bot token was revoked; install the app again",
+	"no_service":        "the incoming webhook was removed or disabled; create a new one",
+	"is_archived":       "the channel is archived",
+}
+
+// retryCodes are the Web API errors that say Slack, not the request, had a
+// problem: another attempt may work.
+var retryCodes = map[string]bool{
+	"internal_error": true, "fatal_error": true, "service_unavailable": true,
+	"request_timeout": true, "rollup_error": true,
+}
+
+// rateLimitCodes are the Web API's "too fast" answers.
+var rateLimitCodes = map[string]bool{"ratelimited": true, "rate_limited": true}
+
+// apiResponse is the Web API's answer envelope.
+type apiResponse struct {
+	OK               bool   `json:"ok"`
+	Error            string `json:"error"`
+	Needed           string `json:"needed"`
+	ResponseMetadata struct {
+		Messages []string `json:"messages"`
+	} `json:"response_metadata"`
+}
+
+// call posts body to a Web API method with the bot token and decodes the
+// answer into result (which may be nil). The caller waits for the rate
+// limit first. It returns whether a failure is worth retrying; errors are
+// free of the client's secrets.
+func (c *client) call(ctx context.Context, method, contentType string, body []byte, result any) (bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.apiURL+"/"+method, bytes.NewReader(body))
+	if err != nil {
+		return false, c.redact(fmt.Errorf("slack %s: %w", method, notify.RedactURL(err)))
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return notify.TransportError("slack "+method, err, c.secrets...)
+	}
+	raw, err := notify.ReadBody(resp, maxResponse)
+	if err != nil {
+		return true, c.redact(fmt.Errorf("slack %s: %w", method, err))
+	}
+	retry, err := checkAPI(method, resp, raw, result)
+	return retry, c.redact(err)
+}
+
+// callJSON is call with params encoded as JSON.
+func (c *client) callJSON(ctx context.Context, method string, params, result any) (bool, error) {
+	body, err := json.Marshal(params)
+	if err != nil {
+		return false, fmt.Errorf("slack %s: %w", method, err)
+	}
+	// Slack warns "missing_charset" without the charset.
+	return c.call(ctx, method, "application/json; charset=utf-8", body, result)
+}
+
+// checkAPI classifies a Web API answer: the status with the shared
+// classifier, then the envelope, whose error code says more than the
+// status (Slack answers most errors with HTTP 200).
+func checkAPI(method string, resp *http.Response, body []byte, result any) (bool, error) {
+	var ans apiResponse
+	jerr := json.Unmarshal(body, &ans)
+	retry, herr := notify.CheckResponse(resp, body)
+	switch {
+	case herr == nil && jerr == nil && ans.OK:
+		if result == nil {
+			return false, nil
+		}
+		if err := json.Unmarshal(body, result); err != nil {
+			return false, fmt.Errorf("slack %s: unexpected answer: %w", method, err)
+		}
+		return false, nil
+	case jerr != nil || ans.Error == "":
+		if herr == nil {
+			// 2xx that is not the Web API's answer: a captive portal or a
+			// proxy page. Nothing was done; another attempt may get through.
+			return true, fmt.Errorf("slack %s: HTTP %d without a Web API answer: %.200q", method, resp.StatusCode, body)
+		}
+		return retry, fmt.Errorf("slack %s: %w", method, herr)
+	}
+	aerr := &APIError{Method: method, Code: ans.Error, Status: resp.StatusCode, Needed: ans.Needed,
+		Messages: ans.ResponseMetadata.Messages, Err: herr}
+	return classify(aerr, resp.Header, retry)
+}
+
+// classify decides what an error answer means: a rate limit (wait
+// Retry-After), worth retrying, or permanent. statusRetry is the shared
+// classifier's verdict on the HTTP status.
+func classify(aerr *APIError, h http.Header, statusRetry bool) (bool, error) {
+	if rl, ok := errors.AsType[*notify.RateLimitError](aerr.Err); ok || rateLimitCodes[aerr.Code] {
+		wait := notify.ParseRetryAfter(h.Get("Retry-After"), time.Now())
+		if ok && rl.RetryAfter > wait {
+			wait = rl.RetryAfter
+		}
+		return true, &notify.RateLimitError{RetryAfter: wait, Err: aerr}
+	}
+	if retryCodes[aerr.Code] {
+		return true, aerr
+	}
+	if aerr.Err != nil {
+		// A non-2xx status: 5xx and 408 are worth another try whatever the
+		// code says; other statuses are not.
+		return statusRetry, aerr
+	}
+	return false, aerr
+}

@@ -1,0 +1,114 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/notify"
+)
+
+// webhookMethod names incoming webhooks in errors.
+const webhookMethod = "incoming webhook"
+
+// errorCode matches the plain-text error codes of incoming webhooks
+// (invalid_blocks, channel_not_found…), as opposed to a proxy's page.
+var errorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,63}$`)
+
+// webhookPayload is what an incoming webhook takes: the blocks and the
+// text notifications show. Incoming webhooks of Slack apps post to the
+// channel chosen when the webhook was created; they ignore a channel field.
+type webhookPayload struct {
+	Text        string  `json:"text"`
+	Blocks      []block `json:"blocks"`
+	UnfurlLinks bool    `json:"unfurl_links"`
+	UnfurlMedia bool    `json:"unfurl_media"`
+}
+
+// postWebhook sends one message to the incoming webhook, after waiting for
+// its rate limit. Incoming webhooks answer "ok" with HTTP 200, and their
+// errors as a code in plain text with a 4xx status: 400 invalid_payload,
+// invalid_blocks, no_text; 403 action_prohibited, invalid_token; 404
+// channel_not_found, no_service; 410 channel_is_archived; 429 with
+// Retry-After when too fast; 500 rollup_error
+// (https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks#handling_errors,
+// https://api.slack.com/changelog/2016-05-17-changes-to-errors-for-incoming-webhooks).
+func (c *client) postWebhook(ctx context.Context, p *webhookPayload) (bool, error) {
+	body, err := json.Marshal(p)
+	if err != nil {
+		return false, fmt.Errorf("slack %s: %w", webhookMethod, err)
+	}
+	if err := c.wait(ctx, webhookKey, c.rates.perChannel); err != nil {
+		return true, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.webhookURL, bytes.NewReader(body))
+	if err != nil {
+		return false, c.redact(fmt.Errorf("slack %s: %w", webhookMethod, notify.RedactURL(err)))
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return notify.TransportError("slack "+webhookMethod, err, c.secrets...)
+	}
+	raw, err := notify.ReadBody(resp, maxResponse)
+	if err != nil {
+		return true, c.redact(fmt.Errorf("slack %s: %w", webhookMethod, err))
+	}
+	retry, err := checkWebhook(resp, raw)
+	return retry, c.redact(err)
+}
+
+// checkWebhook classifies an incoming webhook's answer.
+func checkWebhook(resp *http.Response, body []byte) (bool, error) {
+	text := strings.TrimSpace(string(body))
+	retry, herr := notify.CheckResponse(resp, body)
+	switch {
+	case herr == nil && text == "ok":
+		return false, nil
+	case herr == nil:
+		// Not Slack's answer (a captive portal, a proxy): nothing was
+		// posted, another attempt may get through.
+		return true, fmt.Errorf("slack %s: HTTP %d without Slack's answer: %.200q", webhookMethod, resp.StatusCode, text)
+	case !errorCode.MatchString(text):
+		return retry, fmt.Errorf("slack %s: %w", webhookMethod, herr)
+	}
+	return classify(&APIError{Method: webhookMethod, Code: text, Status: resp.StatusCode, Err: herr}, resp.Header, retry)
+}
+
+// notifyWebhook posts m to the incoming webhook, with its chart by URL.
+func (n *Notifier) notifyWebhook(ctx context.Context, m *notify.Message, c *content) ([]notify.Ref, bool, error) {
+	if m.SentParts > 0 {
+		return nil, false, nil // a webhook message is one part, already sent
+	}
+	p := &webhookPayload{Text: c.fallback, Blocks: buildBlocks(c, n.webhookImage(m))}
+	if retry, err := n.client.postWebhook(ctx, p); err != nil {
+		return nil, retry, err
+	}
+	return []notify.Ref{{Part: 0, Folded: m.Folded}}, false, nil
+}
+
+// webhookImage is the chart of m as an image by URL, or nil. Without a URL
+// (Herald has no external_url) Slack has nowhere to fetch it from: the
+// message goes without it, and the log says so once per channel.
+func (n *Notifier) webhookImage(m *notify.Message) *image {
+	if m.Image == nil || m.Folded || m.Kind == alert.KindReminder {
+		return nil
+	}
+	switch u := m.Image.URL; {
+	case u == "":
+		if _, told := n.client.noImage.LoadOrStore(n.name, true); !told {
+			n.logger.Warn("charts cannot go to a Slack incoming webhook without a URL to fetch them from; set external_url (and make it reachable from Slack), or use a bot token to upload them")
+		}
+		return nil
+	case !validURL(u, MaxImageURL):
+		n.logger.Warn("sending the message without its chart: the chart URL is not an absolute http(s) URL of at most 3000 characters")
+		return nil
+	default:
+		return &image{url: u, alt: m.Image.Alt}
+	}
+}

@@ -1,0 +1,131 @@
+package fakeslack
+
+import (
+	"math"
+	"strconv"
+	"time"
+)
+
+// Limits are the rate limits the fake enforces. The defaults are Slack's
+// documented ones (https://docs.slack.dev/apis/web-api/rate-limits):
+// posting "1 per second" per channel with "short bursts >1 allowed" (the
+// fake allows 2 at once), incoming webhooks the same, chat.update Tier 3
+// (50 per minute), the files methods Tier 4 (100 per minute). A request
+// refused for being too fast takes nothing; one refused afterwards for
+// its content counts, as Slack counts calls.
+type Limits struct {
+	// PerChannel is messages per second to one channel or webhook (default 1).
+	PerChannel float64
+	// Burst is how many messages to one channel may come at once (default 2).
+	Burst int
+	// Tier3 is chat.update calls in any minute (default 50).
+	Tier3 int
+	// Tier4 is calls of each files method in any minute (default 100).
+	Tier4 int
+	// Window is the length of the tier windows (default 1 minute), so that
+	// tests can check them in seconds.
+	Window time.Duration
+	// Unlimited turns rate limiting off.
+	Unlimited bool
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.PerChannel <= 0 {
+		l.PerChannel = 1
+	}
+	if l.Burst <= 0 {
+		l.Burst = 2
+	}
+	if l.Tier3 <= 0 {
+		l.Tier3 = 50
+	}
+	if l.Tier4 <= 0 {
+		l.Tier4 = 100
+	}
+	if l.Window <= 0 {
+		l.Window = time.Minute
+	}
+	return l
+}
+
+// tier names a per-method allowance.
+type tier int
+
+const (
+	tier3 tier = 3
+	tier4 tier = 4
+)
+
+// bucket is a token bucket.
+type bucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+// wait returns how long until a token is available (0: now).
+func (b *bucket) wait(now time.Time) time.Duration {
+	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	b.last = now
+	if b.tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
+}
+
+// limiter applies Limits; guarded by Server.mu.
+type limiter struct {
+	cfg      Limits
+	channels map[string]*bucket
+	methods  map[string][]time.Time
+}
+
+func newLimiter(cfg Limits) *limiter {
+	return &limiter{cfg: cfg.withDefaults(), channels: map[string]*bucket{}, methods: map[string][]time.Time{}}
+}
+
+// channelKey is the limiter key of a channel (or "webhook").
+func channelKey(id string) string { return "channel:" + id }
+
+// allow admits one message under key at now, or returns how long to wait.
+func (l *limiter) allow(key string, now time.Time) time.Duration {
+	if l.cfg.Unlimited {
+		return 0
+	}
+	b := l.channels[key]
+	if b == nil {
+		b = &bucket{rate: l.cfg.PerChannel, burst: float64(l.cfg.Burst), tokens: float64(l.cfg.Burst), last: now}
+		l.channels[key] = b
+	}
+	if wait := b.wait(now); wait > 0 {
+		return wait
+	}
+	b.tokens--
+	return 0
+}
+
+// allowTier admits one call of method in its tier's sliding window, or
+// returns how long to wait.
+func (l *limiter) allowTier(method string, t tier, now time.Time) time.Duration {
+	if l.cfg.Unlimited {
+		return 0
+	}
+	n := l.cfg.Tier4
+	if t == tier3 {
+		n = l.cfg.Tier3
+	}
+	times := l.methods[method]
+	for len(times) > 0 && now.Sub(times[0]) >= l.cfg.Window {
+		times = times[1:]
+	}
+	if len(times) >= n {
+		l.methods[method] = times
+		return times[0].Add(l.cfg.Window).Sub(now)
+	}
+	l.methods[method] = append(times, now)
+	return 0
+}
+
+// retryAfter is the whole number of seconds Slack puts in Retry-After.
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))
+}

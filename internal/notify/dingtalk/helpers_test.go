@@ -1,0 +1,117 @@
+package dingtalk
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	amtemplate "github.com/prometheus/alertmanager/template"
+
+	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/template"
+	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
+)
+
+// now is the clock of the templates and of the fake's signature check.
+var now = time.Date(2025, 3, 1, 12, 30, 0, 0, time.UTC)
+
+var startsAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// newFake starts a fake DingTalk with the default signed robot and
+// DingTalk's real limits, its signature clock at now.
+func newFake(t *testing.T, cfg fakedingtalk.Config) *fakedingtalk.Server {
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return now }
+	}
+	return fakedingtalk.New(t, cfg)
+}
+
+// channelConfig is a channel posting to the fake's default robot.
+func channelConfig(fake *fakedingtalk.Server) *config.DingTalkConfig {
+	return &config.DingTalkConfig{URL: config.Secret(fake.WebhookURL()), Secret: fakedingtalk.DefaultSecret}
+}
+
+// newNotifier makes a notifier with Herald's real templates, signing with
+// the clock at now.
+func newNotifier(t *testing.T, cfg *config.DingTalkConfig, logger *slog.Logger) *Notifier {
+	t.Helper()
+	n, err := New("ops", cfg, mustTemplates(t), logger, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// fixed makes n send title and text whatever the message, for tests about
+// delivery rather than rendering.
+func fixed(n *Notifier, title, text string) *Notifier {
+	n.render = func(*notify.Message) (string, string) { return title, text }
+	return n
+}
+
+func mustTemplates(t *testing.T) *template.Templates {
+	t.Helper()
+	tmpl, err := template.New(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl.SetClock(func() time.Time { return now })
+	return tmpl
+}
+
+// message is an event for alerts with the given label sets; each alert's
+// summary is its "summary" label.
+func message(kind alert.Kind, labels ...amtemplate.KV) *notify.Message {
+	d := &amtemplate.Data{Receiver: "herald", Status: "firing", ExternalURL: "http://alertmanager:9093",
+		GroupLabels: amtemplate.KV{}, CommonLabels: amtemplate.KV{}, CommonAnnotations: amtemplate.KV{}}
+	if kind == alert.KindResolved {
+		d.Status = "resolved"
+	}
+	for _, l := range labels {
+		a := amtemplate.Alert{Status: d.Status, Labels: l, StartsAt: startsAt, Fingerprint: alert.Fingerprint(l),
+			Annotations: amtemplate.KV{"summary": l["summary"]}, GeneratorURL: "http://prometheus:9090/graph?g0.expr=up"}
+		if kind == alert.KindResolved {
+			a.EndsAt = startsAt.Add(5 * time.Minute)
+		}
+		d.Alerts = append(d.Alerts, a)
+	}
+	if len(labels) == 1 {
+		d.CommonLabels = labels[0]
+	}
+	return &notify.Message{Channel: "ops", Kind: kind, Data: d}
+}
+
+// storm is a folded firing message of n alerts with distinct instances.
+func storm(n int) *notify.Message {
+	var ls []amtemplate.KV
+	for i := range n {
+		ls = append(ls, amtemplate.KV{"alertname": "DiskFull", "severity": "warning",
+			"instance": fmt.Sprintf("node-%04d:9100", i), "summary": "disk almost full on a very busy node"})
+	}
+	m := message(alert.KindFiring, ls...)
+	m.Folded = true
+	return m
+}
+
+func cpu() amtemplate.KV {
+	return amtemplate.KV{"alertname": "HighCPU", "severity": "critical", "instance": "web-1:9100", "job": "node",
+		"summary": "CPU at 97%"}
+}
+
+func ctxT(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// logBuffer collects log lines of every level, to search them for secrets.
+type logBuffer struct{ testutil.Buffer }
+
+func (l *logBuffer) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}

@@ -1,0 +1,146 @@
+package dingtalk
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/heraldhq/herald/internal/notify"
+)
+
+// DingTalk's rate limit for a custom robot: "每个机器人每分钟最多发送20条消息到群里，
+// 如果超过20条，会限流10分钟" — at most 20 messages a minute per robot, and a
+// robot that sends more is throttled for 10 minutes
+// (https://open.dingtalk.com/document/robots/custom-robot-access).
+const (
+	RobotMessages = 20
+	RobotWindow   = time.Minute
+)
+
+// safetyMargin is the number of messages of each window Herald leaves
+// unused, for what its own count cannot see (how DingTalk's servers keep
+// time, a request that timed out here but still arrived there): DingTalk's
+// answer to one message too many is ten minutes of silence, and one
+// message a minute less is a small price. The window itself already
+// allows for network delays (see window).
+const safetyMargin = 1
+
+// robotLimit is the rate state of one robot, shared by every channel that
+// posts to it: DingTalk counts messages per robot, not per channel.
+type robotLimit struct {
+	limiter *window
+	// events is how many messages Herald sends in one window.
+	events int
+	// window is DingTalk's counting window for this robot (RobotWindow
+	// unless a test scaled it); a "too fast" answer pauses the robot for
+	// one window, after which DingTalk's count has certainly emptied.
+	window time.Duration
+
+	mu          sync.Mutex
+	pausedUntil time.Time
+}
+
+func newRobotLimit(messages int, window time.Duration) *robotLimit {
+	n := max(1, messages-safetyMargin)
+	return &robotLimit{
+		limiter: newWindow(n, window),
+		events:  n,
+		window:  window,
+	}
+}
+
+// robotLimits holds one *robotLimit per robot, keyed by robotKey. It is
+// package state rather than a field of the app, which platform packages
+// may not extend: a limit must outlive the notifiers rebuilt on every
+// reload, or a reload in the middle of a storm would forget how many
+// messages the last minute already holds. Entries are tiny and bounded by
+// the robots ever configured.
+var robotLimits sync.Map // robotKey → *robotLimit
+
+// robotKey identifies a robot: DingTalk counts by access_token, and the
+// key is the webhook URL reduced to it (other query parameters, such as a
+// stale timestamp pasted with the URL, do not make another robot).
+func robotKey(webhook string) string {
+	u, err := url.Parse(webhook)
+	if err != nil {
+		return webhook
+	}
+	if tok := u.Query().Get("access_token"); tok != "" {
+		return u.Scheme + "://" + u.Host + u.Path + "?access_token=" + tok
+	}
+	return webhook
+}
+
+// limitFor returns the shared rate state of the robot at webhook.
+func limitFor(webhook string) *robotLimit {
+	key := robotKey(webhook)
+	if l, ok := robotLimits.Load(key); ok {
+		return l.(*robotLimit)
+	}
+	l, _ := robotLimits.LoadOrStore(key, newRobotLimit(RobotMessages, RobotWindow))
+	return l.(*robotLimit)
+}
+
+// SetRobotLimit replaces the limit Herald assumes for the robot at webhook
+// (by default DingTalk's RobotMessages per RobotWindow) and forgets what
+// the robot sent so far; Herald keeps a little under it as always. It
+// exists for tests and load tests against a fake DingTalk whose minute is
+// scaled down to seconds; call it before the first message to the robot.
+func SetRobotLimit(webhook string, messages int, window time.Duration) {
+	robotLimits.Store(robotKey(webhook), newRobotLimit(messages, window))
+}
+
+// robotID is a name for the robot that is safe to store and log: a short
+// hash of its key, since the access_token is a secret.
+func robotID(webhook string) string {
+	sum := sha256.Sum256([]byte(robotKey(webhook)))
+	return "dingtalk:" + hex.EncodeToString(sum[:6])
+}
+
+// paused is how long the robot stays paused after a "too fast" answer.
+func (l *robotLimit) paused() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(time.Until(l.pausedUntil), 0)
+}
+
+// pause stops every channel of the robot for d.
+func (l *robotLimit) pause(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until := time.Now().Add(d); until.After(l.pausedUntil) {
+		l.pausedUntil = until
+	}
+}
+
+// delay is how long until n messages in a row may go.
+func (l *robotLimit) delay(n int) time.Duration {
+	return max(l.paused(), l.limiter.delay(n))
+}
+
+// idleDelay is how long n messages take on a robot nobody else uses: the
+// least Herald's own limit can make them wait.
+func (l *robotLimit) idleDelay(n int) time.Duration {
+	if n <= l.events {
+		return 0
+	}
+	return time.Duration((n-1)/l.events) * l.window
+}
+
+// acquire takes the robot's turn for one message, or returns a
+// *notify.ThrottledError when that is later than ctx allows (also while
+// the robot is paused: the dispatcher then waits without an attempt). The
+// caller releases the slot when DingTalk has answered.
+func (l *robotLimit) acquire(ctx context.Context) (*slot, error) {
+	if d := l.paused(); d > 0 {
+		return nil, &notify.ThrottledError{Wait: d}
+	}
+	return l.limiter.acquire(ctx)
+}
+
+// release ends a message's flight: DingTalk has answered (or the request
+// failed), and the message counts for one more window from now.
+func (l *robotLimit) release(s *slot) { l.limiter.release(s) }

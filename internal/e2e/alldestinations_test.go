@@ -1,0 +1,202 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
+	"github.com/heraldhq/herald/internal/testutil/fakediscord"
+	"github.com/heraldhq/herald/internal/testutil/fakeslack"
+	"github.com/heraldhq/herald/internal/testutil/faketeams"
+	"github.com/heraldhq/herald/internal/testutil/realproc"
+)
+
+// fakePrometheus answers query_range with a sine-ish series and an empty
+// rule list, so that every alert gets a chart.
+func fakePrometheus(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/rules":
+			fmt.Fprint(w, `{"status":"success","data":{"groups":[]}}`)
+		case "/api/v1/query_range":
+			now := time.Now().Unix()
+			var vals []string
+			for i := int64(0); i < 120; i++ {
+				vals = append(vals, fmt.Sprintf(`[%d,"%d"]`, now-7200+i*60, 40+i%30))
+			}
+			fmt.Fprintf(w, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"node-2.example:9100"},"values":[%s]}]}}`,
+				strings.Join(vals, ","))
+		default:
+			http.Error(w, "not found", 404)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// webhookSink records the outgoing webhook's posts.
+type webhookSink struct {
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (s *webhookSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	s.bodies = append(s.bodies, b)
+	s.mu.Unlock()
+}
+
+func (s *webhookSink) all() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.bodies...)
+}
+
+// fetchChart follows a hosted chart link and checks it is the chart.
+func fetchChart(t *testing.T, what, link string) {
+	t.Helper()
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatalf("%s chart link: %v", what, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("%s chart link %s: %d %s", what, link, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	checkPNG(t, what, b)
+}
+
+func checkPNG(t *testing.T, what string, b []byte) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil || img.Bounds().Dx() != 1200 {
+		t.Fatalf("%s chart: %v", what, err)
+	}
+}
+
+// The same alert, routed to all the platforms, arrives at each fake with
+// its chart: uploaded where the platform takes files, by a working signed
+// link where it takes URLs.
+func TestSameAlertToEveryPlatform(t *testing.T) {
+	ding := fakedingtalk.New(t, fakedingtalk.Config{})
+	teams := faketeams.New(t, faketeams.Config{})
+	slack := fakeslack.New(t, fakeslack.Config{Channels: []fakeslack.Channel{{ID: "C0ALERTS", Name: "alerts"}}})
+	discord := fakediscord.New(t, fakediscord.Config{})
+	sink := &webhookSink{}
+	hook := httptest.NewServer(sink)
+	defer hook.Close()
+
+	addr := realproc.FreePort(t)
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`listen_address: %s
+external_url: http://%s
+data_dir: %s
+prometheus: {url: %s}
+channels:
+  - name: ding
+    dingtalk: {url: %q, secret: %q}
+  - name: teams
+    teams: {url: %q}
+  - name: slack
+    slack: {bot_token: %q, channel: C0ALERTS, api_url: %q}
+  - name: discord
+    discord: {url: %q}
+  - name: hook
+    webhook: {url: %q}
+routes:
+  - matchers: ['alertname=~".+"']
+    channels: [ding, teams, slack, discord, hook]
+`, addr, addr, filepath.Join(dir, "data"), fakePrometheus(t), ding.WebhookURL(), fakedingtalk.DefaultSecret,
+		teams.URL(), slack.Token(), slack.URL(), discord.URL(), hook.URL)
+	path := filepath.Join(dir, "herald.yml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := startHerald(t, path)
+	if code, body := h.post(t, "/api/v1/alerts", realPayload(t)); code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+
+	dm, err := ding.WaitMessages(1, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dm[0].Signed || !strings.Contains(dm[0].Text, "HostMemoryLow") {
+		t.Fatalf("dingtalk: %+v", dm[0])
+	}
+	fetchChart(t, "dingtalk", markdownImage(t, dm[0].Text))
+
+	tm, err := teams.WaitMessages(1, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tm[0].Images) != 1 || !strings.Contains(tm[0].Plain, "HostMemoryLow") {
+		t.Fatalf("teams: %+v", tm[0])
+	}
+	fetchChart(t, "teams", tm[0].Images[0].URL)
+
+	deadline := time.Now().Add(15 * time.Second)
+	for len(slack.Files()) == 0 || !slack.Files()[0].Shared {
+		if time.Now().After(deadline) {
+			t.Fatalf("slack: no chart uploaded; messages %d", len(slack.Messages()))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	checkPNG(t, "slack", slack.Files()[0].Bytes)
+	if sm := slack.Messages(); len(sm) == 0 || !strings.Contains(sm[0].Plain, "HostMemoryLow") {
+		t.Fatalf("slack messages: %+v", sm)
+	}
+
+	dd, err := discord.WaitMessages(1, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img := dd[0].Image(); img == nil {
+		t.Fatalf("discord: no attached chart: %+v", dd[0])
+	} else {
+		checkPNG(t, "discord", img)
+	}
+
+	deadline = time.Now().Add(15 * time.Second)
+	for len(sink.all()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("webhook: nothing posted")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var ev struct {
+		Kind  string `json:"kind"`
+		Chart *struct {
+			URL string `json:"url"`
+		} `json:"chart"`
+	}
+	if err := json.Unmarshal(sink.all()[0], &ev); err != nil || ev.Kind != "firing" || ev.Chart == nil {
+		t.Fatalf("webhook event %s: %v", sink.all()[0], err)
+	}
+	fetchChart(t, "webhook", ev.Chart.URL)
+}
+
+// markdownImage returns the URL of the first ![..](URL) in markdown.
+func markdownImage(t *testing.T, md string) string {
+	t.Helper()
+	i := strings.Index(md, "![")
+	j := strings.Index(md[max(i, 0):], "](")
+	if i < 0 || j < 0 {
+		t.Fatalf("no image in markdown:\n%s", md)
+	}
+	rest := md[i+j+2:]
+	return rest[:strings.IndexByte(rest, ')')]
+}

@@ -1,0 +1,195 @@
+package wecom
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/heraldhq/herald/internal/notify"
+)
+
+// The robot's documented rate limit: "每个机器人发送的消息不能超过20条/分钟"
+// (each robot sends at most 20 messages a minute;
+// https://developer.work.weixin.qq.com/document/path/91770, 消息发送频率限制).
+// Every message counts: markdown, image and text alike.
+const (
+	PlatformMessages = 20
+	PlatformWindow   = time.Minute
+)
+
+// safetyMargin is the share of the platform's limit Herald uses. The
+// limiter counts a message from when it leaves, WeCom from when it arrives:
+// WeCom may still count in its window a message that arrived later than it
+// left, while Herald has let the next one go. Messages to a robot go one at
+// a time (see Robot.acquire), so that is never more than one message, and
+// 95% of 20 keeps room for exactly one.
+const safetyMargin = 0.95
+
+// defaultTimeout bounds one request to the webhook. An image message is a
+// few megabytes of JSON, hence more than a text API would need.
+const defaultTimeout = 30 * time.Second
+
+// Robot is one WeCom group robot: its webhook URL (whose key is a secret),
+// the HTTP client that reaches it and its pace, which every channel posting
+// with the same key shares, since WeCom counts messages per robot. It is
+// safe for concurrent use.
+type Robot struct {
+	url    string
+	key    string
+	id     string
+	client *http.Client
+	*pace
+}
+
+// pace is what keeps a robot within its limit.
+type pace struct {
+	// limiter holds one sliding-window allowance: rate.Events messages in
+	// any rate.Per.
+	limiter *notify.Limiter
+	rate    notify.Rate
+	// turn lets one message at a time through to the robot (a buffered
+	// channel of one, so that waiting for it honours ctx).
+	turn chan struct{}
+}
+
+func newPace(rate notify.Rate) *pace {
+	return &pace{limiter: notify.NewLimiter(rate), rate: rate, turn: make(chan struct{}, 1)}
+}
+
+// RobotOption tunes a Robot when it is made.
+type RobotOption func(*robotOptions)
+
+type robotOptions struct {
+	messages int
+	window   time.Duration
+	timeout  time.Duration
+}
+
+// WithPlatformLimit sets the limit the platform enforces on the robot:
+// messages in any window (default PlatformMessages per PlatformWindow).
+// Herald keeps a safety margin below it. Tests give WeCom's 20 a minute a
+// scaled window (20 per 3 s) so that a storm takes seconds, not minutes;
+// the fake is told the same limit.
+func WithPlatformLimit(messages int, window time.Duration) RobotOption {
+	return func(o *robotOptions) { o.messages, o.window = messages, window }
+}
+
+// WithTimeout bounds one HTTP request to the robot (default 30 s).
+func WithTimeout(d time.Duration) RobotOption {
+	return func(o *robotOptions) { o.timeout = d }
+}
+
+// NewRobot makes the robot of a webhook URL
+// (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...). The URL must
+// carry the key; errors never show it.
+func NewRobot(webhook string, opts ...RobotOption) (*Robot, error) {
+	o := robotOptions{messages: PlatformMessages, window: PlatformWindow, timeout: defaultTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	u, err := url.Parse(webhook)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("wecom: url must be an absolute http or https URL")
+	}
+	key := u.Query().Get("key")
+	if key == "" {
+		return nil, errors.New("wecom: url has no key parameter (copy the whole webhook address from the robot's settings)")
+	}
+	if o.messages <= 0 || o.window <= 0 {
+		return nil, errors.New("wecom: the platform limit must be positive")
+	}
+	sum := sha256.Sum256([]byte(key))
+	r := &Robot{
+		url: webhook,
+		key: key,
+		// A stable name for the robot in refs and logs that does not give
+		// the key away.
+		id:   "robot-" + hex.EncodeToString(sum[:4]),
+		pace: newPace(notify.Rate{Events: max(1, int(float64(o.messages)*safetyMargin)), Per: o.window, Window: true}),
+		client: &http.Client{
+			Timeout:   o.timeout,
+			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+			// The key is in the query: following a redirect would hand it to
+			// whatever host the redirect names. WeCom never redirects.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	return r, nil
+}
+
+// The process's registry of robots, so that every channel posting to one
+// robot, across reloads too, shares its pace: the app cannot hold it (a
+// platform adds no field to app.App), so the package does, keyed and safe
+// for concurrent use. Robots are kept by URL; their paces by key, since two
+// URLs with the same key (through a proxy, say) are the same robot to WeCom.
+// Both only grow by what configurations name.
+var (
+	robots sync.Map // string (URL) -> *Robot
+	paces  sync.Map // string (key) -> *pace
+)
+
+// SharedRobot returns the robot of webhook, made with opts on first use;
+// later calls return the same robot whatever their options, and a robot
+// with the key of an earlier one shares its pace. A test that wants
+// Herald's robot to keep to a scaled limit calls it first with
+// WithPlatformLimit, before Herald reads its configuration.
+func SharedRobot(webhook string, opts ...RobotOption) (*Robot, error) {
+	if r, ok := robots.Load(webhook); ok {
+		return r.(*Robot), nil
+	}
+	r, err := NewRobot(webhook, opts...)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := paces.LoadOrStore(r.key, r.pace)
+	r.pace = p.(*pace)
+	got, _ := robots.LoadOrStore(webhook, r)
+	return got.(*Robot), nil
+}
+
+// ID names the robot without its key.
+func (r *Robot) ID() string { return r.id }
+
+// String names the robot without its key, so that %v of a Robot (in a log
+// line or a panic) cannot leak it. Value receivers cover *Robot and Robot.
+func (r Robot) String() string { return "wecom " + r.id }
+
+// GoString hides the key from %#v as String does from %v.
+func (r Robot) GoString() string { return r.String() }
+
+// LogValue hides the key from log/slog.
+func (r Robot) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
+// delay is how long, as things stand, until n more messages fit the limit.
+func (r *Robot) delay(n int) time.Duration { return r.limiter.Delay("", n) }
+
+// wait blocks until one more message fits the limit.
+func (r *Robot) wait(ctx context.Context) error {
+	return r.limiter.Wait(ctx, "")
+}
+
+// acquire takes the robot's turn: messages to one robot go one at a time,
+// each taking its place in the limiter only after the previous one was
+// answered, so that WeCom sees them in the order and at the pace the
+// limiter let them go (see safetyMargin). Concurrent sends from several
+// channels could leave together and arrive spread out, and WeCom would count
+// more of them in a window than Herald did. 20 a minute needs no
+// parallelism.
+func (r *Robot) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case r.turn <- struct{}{}:
+		return func() { <-r.turn }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wecom: waiting for another message to %s: %w", r, ctx.Err())
+	}
+}
+
+// redact removes the robot's key and URL from err.
+func (r *Robot) redact(err error) error { return notify.Redact(err, r.url, r.key) }

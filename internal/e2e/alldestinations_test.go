@@ -19,6 +19,7 @@ import (
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 	"github.com/heraldhq/herald/internal/testutil/faketeams"
+	"github.com/heraldhq/herald/internal/testutil/fakewecom"
 	"github.com/heraldhq/herald/internal/testutil/realproc"
 )
 
@@ -87,11 +88,12 @@ func checkPNG(t *testing.T, what string, b []byte) {
 	}
 }
 
-// The same alert, routed to all the platforms, arrives at each fake with
+// The same alert, routed to all six platforms, arrives at each fake with
 // its chart: uploaded where the platform takes files, by a working signed
 // link where it takes URLs.
 func TestSameAlertToEveryPlatform(t *testing.T) {
 	ding := fakedingtalk.New(t, fakedingtalk.Config{})
+	wecom := fakewecom.New(t, fakewecom.Config{})
 	teams := faketeams.New(t, faketeams.Config{})
 	slack := fakeslack.New(t, fakeslack.Config{Channels: []fakeslack.Channel{{ID: "C0ALERTS", Name: "alerts"}}})
 	discord := fakediscord.New(t, fakediscord.Config{})
@@ -108,6 +110,8 @@ prometheus: {url: %s}
 channels:
   - name: ding
     dingtalk: {url: %q, secret: %q}
+  - name: wecom
+    wecom: {url: %q}
   - name: teams
     teams: {url: %q}
   - name: slack
@@ -118,9 +122,9 @@ channels:
     webhook: {url: %q}
 routes:
   - matchers: ['alertname=~".+"']
-    channels: [ding, teams, slack, discord, hook]
+    channels: [ding, wecom, teams, slack, discord, hook]
 `, addr, addr, filepath.Join(dir, "data"), fakePrometheus(t), ding.WebhookURL(), fakedingtalk.DefaultSecret,
-		teams.URL(), slack.Token(), slack.URL(), discord.URL(), hook.URL)
+		wecom.URL(), teams.URL(), slack.Token(), slack.URL(), discord.URL(), hook.URL)
 	path := filepath.Join(dir, "herald.yml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -138,6 +142,15 @@ routes:
 		t.Fatalf("dingtalk: %+v", dm[0])
 	}
 	fetchChart(t, "dingtalk", markdownImage(t, dm[0].Text))
+
+	wm, err := wecom.WaitMessages(2, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wm[0].Type != "markdown" || !strings.Contains(wm[0].Content, "HostMemoryLow") || wm[1].Type != "image" {
+		t.Fatalf("wecom: %s %q, then %s", wm[0].Type, wm[0].Content, wm[1].Type)
+	}
+	checkPNG(t, "wecom", wm[1].Image)
 
 	tm, err := teams.WaitMessages(1, 15*time.Second)
 	if err != nil {

@@ -193,13 +193,20 @@ routes:
 	var ev struct {
 		Kind  string `json:"kind"`
 		Chart *struct {
-			URL string `json:"url"`
+			URL       string   `json:"url"`
+			Query     string   `json:"query"`
+			Threshold *float64 `json:"threshold"`
+			Op        *string  `json:"op"`
 		} `json:"chart"`
 	}
 	if err := json.Unmarshal(sink.all()[0], &ev); err != nil || ev.Kind != "firing" || ev.Chart == nil {
 		t.Fatalf("webhook event %s: %v", sink.all()[0], err)
 	}
 	fetchChart(t, "webhook", ev.Chart.URL)
+	if ev.Chart.Query != `node_memory_MemAvailable_bytes{instance="node-2.example:9100"} / node_memory_MemTotal_bytes{instance="node-2.example:9100"} * 100` ||
+		ev.Chart.Threshold == nil || *ev.Chart.Threshold != 101 || ev.Chart.Op == nil || *ev.Chart.Op != "<" {
+		t.Fatalf("webhook chart query %q threshold %v op %v", ev.Chart.Query, ev.Chart.Threshold, ev.Chart.Op)
+	}
 }
 
 // markdownImage returns the URL of the first ![..](URL) in markdown.

@@ -47,6 +47,12 @@ type Image struct {
 	// /images/{id}.png), for platforms that take images by URL only; ""
 	// when Herald has no external_url.
 	URL string
+	// Query is the PromQL query charted (the rule's expression rewritten for
+	// the failing instance); Threshold and Op the removed comparison, nil
+	// and "" when there was none.
+	Query     string
+	Threshold *float64
+	Op        string
 }
 
 // Ref is a platform's reference to a message that was sent.

@@ -71,11 +71,6 @@ type Alert struct {
 }
 
 // Chart is the chart of an event.
-//
-// Version 1 carries the link to the PNG only. The chart's PromQL query and
-// the rule's threshold are known to the chart renderer but do not reach
-// the notifiers yet; they will be added here as "query", "threshold" and
-// "op" (additive fields, same version) once they do.
 type Chart struct {
 	// URL is a signed, expiring link to the PNG served by Herald
 	// (GET /images/{id}.png under external_url).
@@ -85,6 +80,13 @@ type Chart struct {
 	Height int `json:"height"`
 	// Alt describes the chart (alert name and identifying labels).
 	Alt string `json:"alt"`
+	// Query is the PromQL query charted: the rule's expression rewritten
+	// for the failing instance, its comparison removed.
+	Query string `json:"query"`
+	// Threshold and Op are the removed comparison (e.g. 90 and ">"); null
+	// when the expression had none.
+	Threshold *float64 `json:"threshold"`
+	Op        *string  `json:"op"`
 }
 
 // buildEvent turns m into its Event. The chart goes in only when Herald
@@ -108,7 +110,11 @@ func buildEvent(m *notify.Message) *Event {
 		}
 	}
 	if img := m.Image; img != nil && img.URL != "" {
-		ev.Chart = &Chart{URL: img.URL, Width: img.Width, Height: img.Height, Alt: img.Alt}
+		ev.Chart = &Chart{URL: img.URL, Width: img.Width, Height: img.Height, Alt: img.Alt, Query: img.Query, Threshold: img.Threshold}
+		if img.Op != "" {
+			op := img.Op
+			ev.Chart.Op = &op
+		}
 	}
 	return ev
 }

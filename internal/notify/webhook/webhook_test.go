@@ -120,8 +120,11 @@ func TestEventSchema(t *testing.T) {
 	rcv := newReceiver(t)
 	n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(rcv.URL)}, nil)
 	m := message(alert.KindFiring, mkAlert("HostMemoryLow", "node-2:9100"))
+	threshold := 10.0
 	m.Image = &notify.Image{PNG: []byte("png"), Width: 800, Height: 400, Alt: "HostMemoryLow node-2:9100",
-		URL: "https://herald.example/images/abc.png?exp=1&sig=x"}
+		URL:       "https://herald.example/images/abc.png?exp=1&sig=x",
+		Query:     `node_memory_MemAvailable_bytes{instance="node-2:9100"} / node_memory_MemTotal_bytes{instance="node-2:9100"} * 100`,
+		Threshold: &threshold, Op: "<"}
 	refs, _, err := notifyCtx(t, n, m, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)

@@ -46,23 +46,46 @@ type App struct {
 	reg    *prometheus.Registry
 	bots   *telegram.Bots
 	charts *graph.Metrics
-	// images hosts charts when external_url is set; nil otherwise.
+	// images hosts charts when external_url is set and images.s3 is not;
+	// nil otherwise.
 	images *images.Store
+	// s3 uploads charts when images.s3 is set; nil otherwise.
+	s3 *images.S3Store
 }
 
-// publisher is the chart host, or nil (a nil *images.Store must not become
-// a non-nil interface).
+// publisher is the chart host, or nil (a nil *images.Store or
+// *images.S3Store must not become a non-nil interface).
 func (a *App) publisher() graph.Publisher {
-	if a.images == nil {
+	switch {
+	case a.s3 != nil:
+		return a.s3
+	case a.images != nil:
+		return a.images
+	}
+	return nil
+}
+
+// openImages opens the chart host: the S3 bucket when images.s3 is set
+// (Herald need not be reachable then), else Herald itself when it knows its
+// external URL.
+func (a *App) openImages(cfg *config.Config) error {
+	if s := cfg.Images.S3; s != nil {
+		var err error
+		a.s3, err = images.OpenS3(images.S3Options{Endpoint: s.Endpoint, Region: s.Region, Bucket: s.Bucket,
+			Prefix: s.Prefix, AccessKeyID: s.AccessKeyID, SecretAccessKey: string(s.SecretAccessKey),
+			PathStyle: s.PathStyle, PublicURL: s.PublicURL, TTL: cfg.Images.TTL.D(), Timeout: s.Timeout.D()}, a.logger)
+		if err != nil {
+			return err
+		}
+		links := "presigned"
+		if s.PublicURL != "" {
+			links = "public_url"
+		}
+		a.logger.Info("charts are uploaded to S3", "endpoint", s.Endpoint, "bucket", s.Bucket, "prefix", s.Prefix, "links", links)
 		return nil
 	}
-	return a.images
-}
-
-// openImages opens the chart host when Herald knows its external URL.
-func (a *App) openImages(cfg *config.Config) error {
 	if cfg.ExternalURL == "" {
-		a.logger.Info("external_url is not set: charts are not hosted, so platforms that take images by URL (DingTalk, Teams, Slack webhooks) go without them")
+		a.logger.Info("neither external_url nor images.s3 is set: charts are not hosted, so platforms that take images by URL (DingTalk, Teams, Slack webhooks) go without them")
 		return nil
 	}
 	key, err := images.LoadKey(string(cfg.Images.SigningKey), cfg.DataDir)

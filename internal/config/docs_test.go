@@ -25,7 +25,8 @@ func TestDocsExamples(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	env := fakeEnv(map[string]string{"TELEGRAM_BOT_TOKEN": "123:doc"})
+	env := fakeEnv(map[string]string{"TELEGRAM_BOT_TOKEN": "123:doc",
+		"S3_ACCESS_KEY_ID": "AKIADOC", "S3_SECRET_ACCESS_KEY": "doc-secret"})
 	loaded := 0
 	for i, b := range blocks {
 		// Fragments (one or two keys) are not complete files.

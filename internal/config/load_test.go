@@ -67,6 +67,22 @@ testdata/invalid-storage.yml:3: storage.synchronous: invalid value "SOMETIMES" (
 testdata/invalid-storage.yml:4: storage.busy_timeout: must be greater than 0
 testdata/invalid-storage.yml:6: webhook.max_body_size: invalid size "5 parsecs" (want a number of bytes, optionally with a unit: kB, MB, GB, KiB, MiB, GiB)
 testdata/invalid-storage.yml:8: webhook.basic_auth: cannot be used together with bearer_token`},
+		{"invalid-images-s3.yml", `testdata/invalid-images-s3.yml:2: images.s3.secret_access_key: required (or secret_access_key_file)
+testdata/invalid-images-s3.yml:4: images.s3.region: "eu-west-1" does not match the endpoint's region "eu-central-1"
+testdata/invalid-images-s3.yml:5: images.s3.bucket: invalid bucket name "herald_charts!" (3 to 63 letters, digits, '.', '-' or '_', starting and ending with a letter or digit)
+testdata/invalid-images-s3.yml:6: images.s3.prefix: must not start with "/"
+testdata/invalid-images-s3.yml:8: images.s3.public_url: must not have a query or fragment
+testdata/invalid-images-s3.yml:9: images.s3.timeout: must be greater than 0`},
+		{"invalid-images-s3-endpoint.yml", `testdata/invalid-images-s3-endpoint.yml:2: images.ttl: must be positive
+testdata/invalid-images-s3-endpoint.yml:3: images.s3.bucket: required
+testdata/invalid-images-s3-endpoint.yml:3: images.s3.access_key_id: required
+testdata/invalid-images-s3-endpoint.yml:4: images.s3.endpoint: must not have a path, got "/herald-charts" (put the bucket in bucket and the folder in prefix)
+testdata/invalid-images-s3-endpoint.yml:6: images.s3.secret_access_key_file: cannot be used together with secret_access_key`},
+		{"invalid-images-s3-values.yml", `testdata/invalid-images-s3-values.yml:3: images.s3.endpoint: must not contain a user name or password
+testdata/invalid-images-s3-values.yml:4: images.s3.region: invalid region "eu central"
+testdata/invalid-images-s3-values.yml:5: images.s3.bucket: invalid bucket name "ab" (3 to 63 letters, digits, '.', '-' or '_', starting and ending with a letter or digit)
+testdata/invalid-images-s3-values.yml:6: images.s3.prefix: invalid prefix "charts/é" (use letters, digits and / ! - _ . * ' ( ))
+testdata/invalid-images-s3-values.yml:7: images.s3.path_style: cannot unmarshal !!str ` + "`sometimes`" + ` into bool`},
 		{"invalid-syntax.yml", `testdata/invalid-syntax.yml:2: did not find expected '-' indicator`},
 		{"invalid-duplicate-key.yml", `testdata/invalid-duplicate-key.yml:3: listen_address: already set at line 1`},
 		{"invalid-prometheus.yml", `testdata/invalid-prometheus.yml:2: prometheus.url: must be an absolute http or https URL

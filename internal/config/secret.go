@@ -88,6 +88,10 @@ func secretRefs(c *Config) []secretRef {
 		}
 	}
 	refs = append(refs, secretRef{&c.Images.SigningKey, &c.Images.SigningKeyFile, "images.signing_key", "images.signing_key_file"})
+	if s3 := c.Images.S3; s3 != nil {
+		refs = append(refs, secretRef{&s3.SecretAccessKey, &s3.SecretAccessKeyFile,
+			"images.s3.secret_access_key", "images.s3.secret_access_key_file"})
+	}
 	for i := range c.Channels {
 		if tg := c.Channels[i].Telegram; tg != nil {
 			p := channelPath(i) + ".telegram"

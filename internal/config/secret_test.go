@@ -31,8 +31,11 @@ func allSecrets() (*Config, []string) {
 	c.Prometheus.Headers = map[string]Secret{"X-Api-Key": "header-SECRET-7"}
 	c.Grafana.APIToken = "grafana-token-SECRET-8"
 	c.Grafana.BasicAuth = &BasicAuth{Username: "admin", Password: "grafana-password-SECRET-9"}
+	c.Images.S3 = &S3Config{Endpoint: "https://s3.example.com", Bucket: "charts", AccessKeyID: "AKIAEXAMPLE",
+		SecretAccessKey: "s3-secret-key-SECRET-10"}
 	return &c, []string{"dsn-SECRET-1", "bearer-SECRET-2", "password-SECRET-3", "token-SECRET-4", "channel-token-SECRET-5",
-		"prom-bearer-SECRET-6", "header-SECRET-7", "grafana-token-SECRET-8", "grafana-password-SECRET-9"}
+		"prom-bearer-SECRET-6", "header-SECRET-7", "grafana-token-SECRET-8", "grafana-password-SECRET-9",
+		"s3-secret-key-SECRET-10"}
 }
 
 // TestSecretNeverPrinted checks every way a Config ends up as text.

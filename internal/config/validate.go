@@ -33,9 +33,7 @@ func (l *loader) validate(c *Config) {
 	l.checkRoutes(c)
 	l.checkDefaultChannel(c)
 	l.checkTemplates(c)
-	if c.Images.TTL <= 0 && !l.hasFailed("images.ttl") {
-		l.fieldErrorf("images.ttl", "must be positive")
-	}
+	l.checkImages(&c.Images)
 }
 
 func (l *loader) checkListenAddress(addr string) {

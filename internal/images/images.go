@@ -1,7 +1,9 @@
 // Package images hosts rendered charts for the platforms that take images
-// by URL only (DingTalk, Teams, Slack webhooks). Charts are files in the
-// data directory served at GET /images/{id}.png with an HMAC-signed,
-// expiring link built from external_url; old files are removed.
+// by URL only (DingTalk, Teams, Slack webhooks). Store keeps charts as files
+// in the data directory served at GET /images/{id}.png with an HMAC-signed,
+// expiring link built from external_url, and removes old files; S3Store
+// uploads them to S3-compatible storage instead, for a Herald that chat
+// platforms cannot reach.
 package images
 
 import (

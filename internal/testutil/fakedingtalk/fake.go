@@ -12,10 +12,11 @@ package fakedingtalk
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // The robot the fake knows when Config.Robots is empty. The values are
@@ -67,19 +68,17 @@ const MaxTimestampSkew = time.Hour
 
 // Server is a running fake DingTalk. It is safe for concurrent use.
 type Server struct {
-	srv  *httptest.Server
-	cfg  Config
-	done chan struct{}
+	srv    *fakehttp.Server
+	cfg    Config
+	faults fakehttp.Faults
+	msgs   *fakehttp.Log[Message]
 
 	mu       sync.Mutex
 	robots   map[string]*Robot
 	sent     map[string][]time.Time
 	penalty  map[string]time.Time
-	msgs     []Message
 	warnings []string
-	changed  chan struct{}
 	stats    Stats
-	faults   faults
 }
 
 // New starts a fake DingTalk on a loopback port; it is closed when the
@@ -103,18 +102,16 @@ func New(tb testing.TB, cfg Config) *Server {
 	}
 	s := &Server{
 		cfg:     cfg,
-		done:    make(chan struct{}),
+		msgs:    fakehttp.NewLog("fakedingtalk", "messages", (*Message).clone),
 		robots:  map[string]*Robot{},
 		sent:    map[string][]time.Time{},
 		penalty: map[string]time.Time{},
-		changed: make(chan struct{}),
 		stats:   Stats{Codes: map[int]int{}},
 	}
 	for _, r := range cfg.Robots {
 		s.robots[r.Token] = &r
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	tb.Cleanup(s.Close)
+	s.srv = fakehttp.NewServer(tb, http.HandlerFunc(s.serveHTTP))
 	return s
 }
 
@@ -132,16 +129,7 @@ func (s *Server) WebhookURL() string { return s.RobotURL(DefaultToken) }
 
 // Close stops the server. Hanging requests are released first, because
 // httptest.Server.Close waits for every request to finish.
-func (s *Server) Close() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	close(s.done)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.srv.Close() }
 
 // apiError is a refusal: DingTalk answers it with HTTP 200.
 type apiError struct {
@@ -167,12 +155,7 @@ var (
 
 // serveHTTP answers one request like oapi.dingtalk.com/robot/send.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	fault, latency := s.takeFault()
-	if !s.sleep(r, latency) {
-		return
-	}
-	if fault != FaultNone {
-		s.inject(w, r, fault)
+	if s.faults.Apply(w, r) {
 		return
 	}
 	if r.URL.Path != "/robot/send" || r.Method != http.MethodPost {
@@ -192,7 +175,8 @@ func (s *Server) reply(w http.ResponseWriter, msg *Message, aerr *apiError) {
 	switch {
 	case aerr == nil:
 		s.stats.OK++
-		s.store(msg)
+		msg.Received = time.Now()
+		s.msgs.Add(msg)
 	case aerr.code == errTooFast.code:
 		s.stats.TooFast++
 	default:
@@ -206,20 +190,4 @@ func (s *Server) reply(w http.ResponseWriter, msg *Message, aerr *apiError) {
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
 	_ = json.NewEncoder(w).Encode(map[string]any{"errcode": code, "errmsg": text})
-}
-
-// sleep waits d unless the client goes away or the fake closes first.
-func (s *Server) sleep(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
 }

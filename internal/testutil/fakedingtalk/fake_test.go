@@ -230,19 +230,3 @@ func errTimeout(err error) error {
 	}
 	return errors.New("not a timeout")
 }
-
-func TestWaitMessages(t *testing.T) {
-	s := newTestFake(t, Config{Robots: []Robot{{Token: "a"}}})
-	go func() {
-		time.Sleep(50 * time.Millisecond)
-		if resp, err := http.Post(s.RobotURL("a"), "application/json", strings.NewReader(markdownBody)); err == nil {
-			resp.Body.Close()
-		}
-	}()
-	if msgs, err := s.WaitMessages(1, 5*time.Second); err != nil || len(msgs) != 1 {
-		t.Fatalf("%d %v", len(msgs), err)
-	}
-	if _, err := s.WaitMessages(2, 50*time.Millisecond); err == nil {
-		t.Fatal("no error after the timeout")
-	}
-}

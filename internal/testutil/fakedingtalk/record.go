@@ -2,7 +2,6 @@ package fakedingtalk
 
 import (
 	"bytes"
-	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -56,19 +55,7 @@ func (m *Message) clone() Message {
 }
 
 // Messages returns the accepted messages in the order they arrived.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.snapshot()
-}
-
-func (s *Server) snapshot() []Message {
-	out := make([]Message, len(s.msgs))
-	for i := range s.msgs {
-		out[i] = s.msgs[i].clone()
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.msgs.All() }
 
 // Warnings returns what DingTalk would have accepted but Herald must not
 // send: mentions missing from the text, unknown fields.
@@ -84,36 +71,12 @@ func (s *Server) Stats() Stats {
 	defer s.mu.Unlock()
 	st := s.stats
 	st.Codes = maps.Clone(s.stats.Codes)
+	st.Requests, st.Injected = s.faults.Counts()
 	return st
 }
 
 // WaitMessages waits until at least n messages were accepted and returns
 // them; after timeout it returns what arrived and an error.
 func (s *Server) WaitMessages(n int, timeout time.Duration) ([]Message, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		if len(s.msgs) >= n {
-			defer s.mu.Unlock()
-			return s.snapshot(), nil
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			got := s.Messages()
-			return got, fmt.Errorf("fakedingtalk: %d messages after %v, want %d", len(got), timeout, n)
-		}
-	}
-}
-
-// store records an accepted message; the caller holds s.mu.
-func (s *Server) store(m *Message) {
-	m.Received = time.Now()
-	s.msgs = append(s.msgs, *m)
-	// Wake every WaitMessages: closing broadcasts, a fresh channel re-arms.
-	close(s.changed)
-	s.changed = make(chan struct{})
+	return s.msgs.Wait(n, timeout)
 }

@@ -12,12 +12,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // The webhook a fake knows when Config.Webhooks is empty. The token is long
@@ -47,18 +48,16 @@ type Webhook struct {
 
 // Server is a running fake webhook API. It is safe for concurrent use.
 type Server struct {
-	srv  *httptest.Server
-	done chan struct{}
+	srv    *fakehttp.Server
+	faults fakehttp.Faults
+	msgs   *fakehttp.Log[Message]
 
 	mu       sync.Mutex
 	hooks    map[string]*Webhook
 	limits   *limiter
 	nextID   int64
-	msgs     []*Message
 	byID     map[string]*Message
-	changed  chan struct{}
 	stats    Stats
-	faults   faults
 	requests []Request
 }
 
@@ -66,12 +65,11 @@ type Server struct {
 func New(tb testing.TB, cfg Config) *Server {
 	tb.Helper()
 	s := &Server{
-		done:    make(chan struct{}),
-		hooks:   map[string]*Webhook{},
-		limits:  newLimiter(cfg.Limits),
-		nextID:  1190000000000000000,
-		byID:    map[string]*Message{},
-		changed: make(chan struct{}),
+		msgs:   fakehttp.NewLog("fakediscord", "messages", (*Message).clone),
+		hooks:  map[string]*Webhook{},
+		limits: newLimiter(cfg.Limits),
+		nextID: 1190000000000000000,
+		byID:   map[string]*Message{},
 	}
 	if len(cfg.Webhooks) == 0 {
 		cfg.Webhooks = []Webhook{{ID: DefaultID, Token: DefaultToken}}
@@ -82,8 +80,7 @@ func New(tb testing.TB, cfg Config) *Server {
 		}
 		s.hooks[w.ID] = &w
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	tb.Cleanup(s.Close)
+	s.srv = fakehttp.NewServer(tb, http.HandlerFunc(s.serveHTTP))
 	return s
 }
 
@@ -107,16 +104,7 @@ func (s *Server) Token() string { return DefaultToken }
 
 // Close stops the server; hanging requests are released first, because
 // httptest.Server.Close waits for every request to finish.
-func (s *Server) Close() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	close(s.done)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.srv.Close() }
 
 // route matches Discord's webhook routes, with or without an API version.
 var route = regexp.MustCompile(`^/api(?:/v[0-9]+)?/webhooks/([^/]+)/([^/]+)(?:/messages/([^/]+))?/?$`)
@@ -137,12 +125,7 @@ func notFound(code int, msg string) *apiError {
 
 // serveHTTP authenticates, rate-limits, then handles a request.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	fault, latency := s.takeFault()
-	if !s.sleep(r, latency) {
-		return
-	}
-	if fault.kind != FaultNone {
-		s.inject(w, r, fault)
+	if s.faults.Apply(w, r) {
 		return
 	}
 	m := route.FindStringSubmatch(r.URL.Path)
@@ -250,22 +233,6 @@ func (s *Server) count(r *http.Request, status int) {
 		}
 	}
 	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Status: status, At: time.Now()})
-}
-
-// sleep waits d unless the client goes away or the fake closes first.
-func (s *Server) sleep(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
 }
 
 // newID returns the next snowflake-like id; the caller holds s.mu.

@@ -2,8 +2,9 @@ package fakediscord
 
 import (
 	"net/http"
-	"strconv"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // FaultKind is a failure the fake can inject instead of answering.
@@ -27,99 +28,46 @@ const (
 	FaultRateLimited
 )
 
-// fault is one planned failure.
-type fault struct {
-	kind       FaultKind
-	retryAfter time.Duration
-	global     bool
-}
-
-// faults is the failure plan; guarded by Server.mu.
-type faults struct {
-	next    []fault
-	latency time.Duration
+// answers is how Discord fails for each FaultKind but FaultRateLimited,
+// which the fake's rate limiter answers.
+var answers = map[FaultKind]fakehttp.Fault{
+	FaultInternal: fakehttp.Answer(http.StatusInternalServerError, "application/json",
+		`{"message": "500: Internal Server Error", "code": 0}`),
+	FaultBadGateway: fakehttp.Answer(http.StatusBadGateway, "text/html",
+		"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>"),
+	FaultHang:  fakehttp.Hang,
+	FaultReset: fakehttp.Reset,
 }
 
 // FailNext makes the next n requests fail with k, before any check.
 func (s *Server) FailNext(n int, k FaultKind) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults.next = append(s.faults.next, fault{kind: k, retryAfter: time.Second})
+	f := fakehttp.Kind("fakediscord", answers, k)
+	if k == FaultRateLimited {
+		f = s.rateLimitedFault(time.Second, false)
 	}
+	s.faults.FailNext(n, f)
 }
 
 // RateLimitNext makes the next request answer 429 with retry_after (and
 // "global": true when global), as Discord does when another client of the
 // same webhook or IP used the bucket up.
 func (s *Server) RateLimitNext(retryAfter time.Duration, global bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults.next = append(s.faults.next, fault{kind: FaultRateLimited, retryAfter: retryAfter, global: global})
+	s.faults.FailNext(1, s.rateLimitedFault(retryAfter, global))
+}
+
+// rateLimitedFault answers 429 with retryAfter, whatever the bucket says.
+func (s *Server) rateLimitedFault(retryAfter time.Duration, global bool) fakehttp.Fault {
+	scope := "user"
+	if global {
+		scope = "global"
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.tooMany(w, r, nil, &rateLimited{wait: retryAfter, scope: scope, global: global})
+	}
 }
 
 // ClearFaults removes every planned failure and the latency.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = faults{}
-}
+func (s *Server) ClearFaults() { s.faults.Clear() }
 
 // SetLatency delays every answer by d.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults.latency = d
-}
-
-// takeFault counts a request and returns the fault planned for it.
-func (s *Server) takeFault() (fault, time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stats.Requests++
-	f := fault{}
-	if len(s.faults.next) > 0 {
-		f = s.faults.next[0]
-		s.faults.next = s.faults.next[1:]
-	}
-	return f, s.faults.latency
-}
-
-// inject fails the request with f.
-func (s *Server) inject(w http.ResponseWriter, r *http.Request, f fault) {
-	s.mu.Lock()
-	s.stats.Injected++
-	s.mu.Unlock()
-	switch f.kind {
-	case FaultInternal:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte(`{"message": "500: Internal Server Error", "code": 0}`))
-	case FaultBadGateway:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusBadGateway)
-		_, _ = w.Write([]byte("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>"))
-	case FaultHang:
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		}
-	case FaultReset:
-		hj, ok := w.(http.Hijacker)
-		if !ok {
-			panic("fakediscord: connection cannot be hijacked")
-		}
-		conn, _, err := hj.Hijack()
-		if err == nil {
-			conn.Close()
-		}
-	case FaultRateLimited:
-		scope := "user"
-		if f.global {
-			scope = "global"
-		}
-		s.tooMany(w, r, nil, &rateLimited{wait: f.retryAfter, scope: scope, global: f.global})
-	default:
-		panic("fakediscord: unknown fault " + strconv.Itoa(int(f.kind)))
-	}
-}
+func (s *Server) SetLatency(d time.Duration) { s.faults.SetLatency(d) }

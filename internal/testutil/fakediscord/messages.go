@@ -35,9 +35,8 @@ func (s *Server) create(hook *Webhook, r *http.Request, req *request) (*Message,
 		Embeds: p.Embeds, Attachments: atts, AllowedMentions: p.AllowedMentions,
 		Multipart: req.multipart, Created: time.Now(),
 	}
-	s.msgs = append(s.msgs, m)
 	s.byID[m.ID] = m
-	s.notify()
+	s.msgs.Add(m)
 	return m, nil
 }
 
@@ -70,12 +69,13 @@ func (s *Server) edit(hook *Webhook, id string, r *http.Request, req *request) (
 	if aerr := checkReferences(next.Embeds, next.Attachments); aerr != nil {
 		return nil, aerr
 	}
-	m.Edits = append(m.Edits, Revision{Content: m.Content, Embeds: m.Embeds, Attachments: m.Attachments})
-	m.Content, m.Embeds, m.Attachments = next.Content, next.Embeds, next.Attachments
-	if req.payload.AllowedMentions != nil {
-		m.AllowedMentions = req.payload.AllowedMentions
-	}
-	s.notify()
+	s.msgs.Update(func() {
+		m.Edits = append(m.Edits, Revision{Content: m.Content, Embeds: m.Embeds, Attachments: m.Attachments})
+		m.Content, m.Embeds, m.Attachments = next.Content, next.Embeds, next.Attachments
+		if req.payload.AllowedMentions != nil {
+			m.AllowedMentions = req.payload.AllowedMentions
+		}
+	})
 	return m, nil
 }
 

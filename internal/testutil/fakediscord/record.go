@@ -166,19 +166,7 @@ type Request struct {
 
 // Messages returns the accepted messages in the order they were posted,
 // with their current content.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.snapshot()
-}
-
-func (s *Server) snapshot() []Message {
-	out := make([]Message, len(s.msgs))
-	for i, m := range s.msgs {
-		out[i] = m.clone()
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.msgs.All() }
 
 // Message returns one message by id.
 func (s *Server) Message(id string) (Message, bool) {
@@ -195,7 +183,9 @@ func (s *Server) Message(id string) (Message, bool) {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	st.Requests, st.Injected = s.faults.Counts()
+	return st
 }
 
 // Requests returns the answered requests in order.
@@ -208,27 +198,5 @@ func (s *Server) Requests() []Request {
 // WaitMessages waits until at least n messages were accepted and returns
 // them; after timeout it returns what arrived and an error.
 func (s *Server) WaitMessages(n int, timeout time.Duration) ([]Message, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		if len(s.msgs) >= n {
-			defer s.mu.Unlock()
-			return s.snapshot(), nil
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			got := s.Messages()
-			return got, fmt.Errorf("fakediscord: %d messages after %v, want %d", len(got), timeout, n)
-		}
-	}
-}
-
-// notify wakes every WaitMessages; the caller holds s.mu.
-func (s *Server) notify() {
-	close(s.changed)
-	s.changed = make(chan struct{})
+	return s.msgs.Wait(n, timeout)
 }

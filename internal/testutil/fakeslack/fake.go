@@ -15,11 +15,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // DefaultToken is the bot token the fake accepts when Config.Token is empty,
@@ -60,23 +61,23 @@ type Channel struct {
 
 // Server is a running fake Slack. It is safe for concurrent use.
 type Server struct {
-	srv         *httptest.Server
+	srv         *fakehttp.Server
 	token       string
 	webhookPath string
 	hookChannel string
-	done        chan struct{}
+	faults      fakehttp.Faults
+	msgs        *fakehttp.Log[Message]
+	shared      *fakehttp.Log[File] // completed uploads
 
 	mu       sync.Mutex
 	channels map[string]*Channel
 	limits   *limiter
 	seq      int64
-	msgs     []*Message
 	byTS     map[string]*Message // channel + "/" + ts
 	files    map[string]*File
 	uploads  map[string]*File // upload path -> pending file
-	changed  chan struct{}
 	stats    Stats
-	faults   faults
+	calls    callFaults
 }
 
 // New starts a fake Slack on a loopback port; it is closed when the test
@@ -86,13 +87,13 @@ func New(tb testing.TB, cfg Config) *Server {
 	s := &Server{
 		token:       cfg.Token,
 		webhookPath: webhookPrefix + "T0FAKE/B0FAKE/" + randomHex(12),
-		done:        make(chan struct{}),
+		msgs:        fakehttp.NewLog("fakeslack", "messages", (*Message).clone),
+		shared:      fakehttp.NewLog("fakeslack", "files", (*File).clone),
 		channels:    map[string]*Channel{},
 		limits:      newLimiter(cfg.Limits),
 		byTS:        map[string]*Message{},
 		files:       map[string]*File{},
 		uploads:     map[string]*File{},
-		changed:     make(chan struct{}),
 		stats:       Stats{Calls: map[string]int{}},
 	}
 	if s.token == "" {
@@ -105,8 +106,7 @@ func New(tb testing.TB, cfg Config) *Server {
 	if s.hookChannel == "" && len(cfg.Channels) > 0 {
 		s.hookChannel = cfg.Channels[0].ID
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	tb.Cleanup(s.Close)
+	s.srv = fakehttp.NewServer(tb, http.HandlerFunc(s.serveHTTP))
 	return s
 }
 
@@ -134,26 +134,12 @@ func (s *Server) AddChannel(c Channel) {
 
 // Close stops the server. Hanging requests are released first, because
 // httptest.Server.Close waits for every request to finish.
-func (s *Server) Close() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	close(s.done)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.srv.Close() }
 
 // serveHTTP routes a request like slack.com, hooks.slack.com and
 // files.slack.com together.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	fault, latency := s.takeFault()
-	if !s.sleep(r, latency) {
-		return
-	}
-	if fault != FaultNone {
-		s.inject(w, r, fault)
+	if s.faults.Apply(w, r) {
 		return
 	}
 	switch {
@@ -221,20 +207,4 @@ func (s *Server) count(method string, aerr *apiError) {
 	default:
 		s.stats.Errors++
 	}
-}
-
-// sleep waits d unless the client goes away or the fake closes first.
-func (s *Server) sleep(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
 }

@@ -41,8 +41,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
 		s.replyAPI(w, name, nil, aerr, "")
 		return
 	}
-	if f, code := s.plannedFailure(name); f != FaultNone {
-		s.inject(w, r, f)
+	if f, code := s.plannedFailure(name); f != nil {
+		s.faults.Inject(w, r, f)
 		return
 	} else if code != "" {
 		s.replyAPI(w, name, nil, fail(code), "")
@@ -135,8 +135,7 @@ func (s *Server) update(p *params, now time.Time) (map[string]any, *apiError) {
 	if wait := s.limits.allowTier("chat.update", tier3, now); wait > 0 {
 		return nil, tooFast(wait)
 	}
-	old.replace(m)
-	s.notify()
+	s.msgs.Update(func() { old.replace(m) })
 	return map[string]any{"channel": c.ID, "ts": old.TS, "text": old.Text}, nil
 }
 

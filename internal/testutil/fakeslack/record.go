@@ -114,19 +114,7 @@ func (m *Message) result() map[string]any {
 
 // Messages returns the accepted messages in the order they were sent, with
 // their current content.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.snapshot()
-}
-
-func (s *Server) snapshot() []Message {
-	out := make([]Message, len(s.msgs))
-	for i, m := range s.msgs {
-		out[i] = m.clone()
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.msgs.All() }
 
 // Message returns one message by channel id and ts.
 func (s *Server) Message(channel, ts string) (Message, bool) {
@@ -141,29 +129,24 @@ func (s *Server) Message(channel, ts string) (Message, bool) {
 
 // Thread returns the replies to the message ts in channel, oldest first.
 func (s *Server) Thread(channel, ts string) []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var out []Message
-	for _, m := range s.msgs {
+	for _, m := range s.msgs.All() {
 		if m.Channel == channel && m.ThreadTS == ts {
-			out = append(out, m.clone())
+			out = append(out, m)
 		}
 	}
 	return out
 }
 
+func (f *File) clone() File {
+	c := *f
+	c.Bytes = bytes.Clone(f.Bytes)
+	return c
+}
+
 // Files returns the files whose upload was completed, oldest first.
 func (s *Server) Files() []File {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []File
-	for _, f := range s.files {
-		if f.Shared {
-			c := *f
-			c.Bytes = bytes.Clone(f.Bytes)
-			out = append(out, c)
-		}
-	}
+	out := s.shared.All()
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
@@ -174,57 +157,21 @@ func (s *Server) Stats() Stats {
 	defer s.mu.Unlock()
 	st := s.stats
 	st.Calls = maps.Clone(s.stats.Calls)
+	st.Requests, st.Injected = s.faults.Counts()
 	return st
 }
 
 // WaitMessages waits until at least n messages were accepted and returns
 // them; after timeout it returns what arrived and an error.
 func (s *Server) WaitMessages(n int, timeout time.Duration) ([]Message, error) {
-	err := s.waitFor(timeout, func() bool { return len(s.msgs) >= n })
-	msgs := s.Messages()
-	if err != nil {
-		return msgs, fmt.Errorf("fakeslack: %d messages after %v, want %d", len(msgs), timeout, n)
-	}
-	return msgs, nil
+	return s.msgs.Wait(n, timeout)
 }
 
 // WaitFiles waits until at least n uploads were completed and returns the
 // files; after timeout it returns what arrived and an error.
 func (s *Server) WaitFiles(n int, timeout time.Duration) ([]File, error) {
-	count := func() bool {
-		k := 0
-		for _, f := range s.files {
-			if f.Shared {
-				k++
-			}
-		}
-		return k >= n
-	}
-	err := s.waitFor(timeout, count)
-	files := s.Files()
-	if err != nil {
-		return files, fmt.Errorf("fakeslack: %d files after %v, want %d", len(files), timeout, n)
-	}
-	return files, nil
-}
-
-// waitFor waits until done (called with s.mu held) is true.
-func (s *Server) waitFor(timeout time.Duration, done func() bool) error {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		ok, changed := done(), s.changed
-		s.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			return fmt.Errorf("timeout")
-		}
-	}
+	_, err := s.shared.Wait(n, timeout)
+	return s.Files(), err
 }
 
 // store records a new message; the caller holds s.mu.
@@ -232,14 +179,6 @@ func (s *Server) store(m *Message, now time.Time) {
 	s.seq++
 	m.TS = fmt.Sprintf("%d.%06d", now.Unix(), s.seq)
 	m.Date = now
-	s.msgs = append(s.msgs, m)
 	s.byTS[m.Channel+"/"+m.TS] = m
-	s.notify()
-}
-
-// notify wakes every waiter; the caller holds s.mu. Closing broadcasts, a
-// fresh channel re-arms.
-func (s *Server) notify() {
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.msgs.Add(m)
 }

@@ -52,8 +52,8 @@ func (s *Server) getUploadURL(p *params, now time.Time) (map[string]any, *apiErr
 // serveUpload takes the bytes of an announced file, raw or as the file
 // of a multipart form, and refuses any length but the one announced.
 func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
-	if f, _ := s.plannedFailure(uploadCall); f != FaultNone {
-		s.inject(w, r, f)
+	if f, _ := s.plannedFailure(uploadCall); f != nil {
+		s.faults.Inject(w, r, f)
 		return
 	}
 	s.mu.Lock()
@@ -160,8 +160,8 @@ func (s *Server) completeUpload(p *params, now time.Time) (map[string]any, *apiE
 		if c != nil {
 			f.Channel = c.ID
 		}
+		s.shared.Add(f)
 		out = append(out, map[string]any{"id": f.ID, "title": f.Title, "name": f.Name})
 	}
-	s.notify()
 	return map[string]any{"files": out}, nil
 }

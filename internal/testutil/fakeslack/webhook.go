@@ -31,8 +31,8 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		s.replyWebhook(w, "no_service", 0)
 		return
 	}
-	if f, code := s.plannedFailure(webhookCall); f != FaultNone {
-		s.inject(w, r, f)
+	if f, code := s.plannedFailure(webhookCall); f != nil {
+		s.faults.Inject(w, r, f)
 		return
 	} else if code != "" {
 		s.replyWebhook(w, code, 0)

@@ -16,11 +16,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // DefaultSig is the signature the fake's URL carries when Config.Sig is
@@ -52,18 +53,16 @@ type Config struct {
 
 // Server is a running fake webhook. It is safe for concurrent use.
 type Server struct {
-	srv      *httptest.Server
+	srv      *fakehttp.Server
 	sig      string
 	maxBytes int
 	legacy   bool
-	done     chan struct{}
+	faults   fakehttp.Faults
+	msgs     *fakehttp.Log[Message]
 
 	mu      sync.Mutex
 	limits  *limiter
-	msgs    []Message
-	changed chan struct{}
 	stats   Stats
-	faults  faults
 	nextRun int
 }
 
@@ -71,16 +70,15 @@ type Server struct {
 // ends.
 func New(tb testing.TB, cfg Config) *Server {
 	tb.Helper()
-	s := &Server{sig: cfg.Sig, maxBytes: cfg.MaxBytes, legacy: cfg.Legacy, done: make(chan struct{}),
-		limits: newLimiter(cfg.Limits), changed: make(chan struct{})}
+	s := &Server{sig: cfg.Sig, maxBytes: cfg.MaxBytes, legacy: cfg.Legacy,
+		msgs: fakehttp.NewLog[Message]("faketeams", "messages", nil), limits: newLimiter(cfg.Limits)}
 	if s.sig == "" {
 		s.sig = DefaultSig
 	}
 	if s.maxBytes <= 0 {
 		s.maxBytes = DefaultMaxBytes
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	tb.Cleanup(s.Close)
+	s.srv = fakehttp.NewServer(tb, http.HandlerFunc(s.serveHTTP))
 	return s
 }
 
@@ -95,16 +93,7 @@ func (s *Server) Sig() string { return s.sig }
 
 // Close stops the server. Hanging requests are released first, because
 // httptest.Server.Close waits for every request to finish.
-func (s *Server) Close() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	close(s.done)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.srv.Close() }
 
 // apiError is an error answer, in Azure's {"error":{"code","message"}}
 // envelope, as Power Automate writes them.
@@ -122,12 +111,7 @@ func badRequest(format string, args ...any) *apiError {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	fault, latency := s.takeFault()
-	if !s.sleep(r, latency) {
-		return
-	}
-	if fault != FaultNone {
-		s.inject(w, r, fault)
+	if s.faults.Apply(w, r) {
 		return
 	}
 	if aerr := s.checkRequest(r); aerr != nil {
@@ -187,11 +171,8 @@ func (s *Server) accept(w http.ResponseWriter, msg Message) {
 	s.nextRun++
 	msg.RunID = fmt.Sprintf("08584%015d", s.nextRun)
 	msg.Received = time.Now()
-	s.msgs = append(s.msgs, msg)
+	s.msgs.Add(&msg)
 	s.stats.Accepted++
-	// Wake every WaitMessages: closing broadcasts, a fresh channel re-arms.
-	close(s.changed)
-	s.changed = make(chan struct{})
 	s.mu.Unlock()
 	if s.legacy {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -227,20 +208,4 @@ func (s *Server) reply(w http.ResponseWriter, aerr *apiError) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(aerr.status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": aerr.code, "message": aerr.msg}})
-}
-
-// sleep waits d unless the client goes away or the fake closes first.
-func (s *Server) sleep(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
 }

@@ -263,20 +263,6 @@ func TestFaults(t *testing.T) {
 	s.ClearFaults()
 }
 
-func TestWaitMessages(t *testing.T) {
-	s := unlimited(t)
-	go func() {
-		time.Sleep(50 * time.Millisecond)
-		post(t, s.URL(), "application/json", validCard)
-	}()
-	if msgs, err := s.WaitMessages(1, 5*time.Second); err != nil || len(msgs) != 1 {
-		t.Fatalf("%d messages, %v", len(msgs), err)
-	}
-	if _, err := s.WaitMessages(2, 50*time.Millisecond); err == nil {
-		t.Fatal("WaitMessages did not time out")
-	}
-}
-
 func TestUnescape(t *testing.T) {
 	for in, want := range map[string]string{
 		`\*a\* \_b\_ \[c\](d) a\\b`: `*a* _b_ [c](d) a\b`,

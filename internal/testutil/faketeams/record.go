@@ -2,7 +2,6 @@ package faketeams
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -64,39 +63,25 @@ type Stats struct {
 }
 
 // Messages returns the accepted posts in the order they arrived.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.msgs)
-}
+func (s *Server) Messages() []Message { return s.msgs.All() }
 
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	st.Requests, st.Injected = s.faults.Counts()
+	return st
 }
 
 // WaitMessages waits until at least n posts were accepted and returns
 // them; after timeout it returns what arrived and an error.
 func (s *Server) WaitMessages(n int, timeout time.Duration) ([]Message, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		if len(s.msgs) >= n {
-			defer s.mu.Unlock()
-			return slices.Clone(s.msgs), nil
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			got := s.Messages()
-			return got, fmt.Errorf("faketeams: %d messages after %v, want %d (last error: %s)", len(got), timeout, n, s.Stats().LastError)
-		}
+	msgs, err := s.msgs.Wait(n, timeout)
+	if err != nil {
+		err = fmt.Errorf("%w (last error: %s)", err, s.Stats().LastError)
 	}
+	return msgs, err
 }
 
 // Unescape removes Markdown's backslash escapes from s: a backslash before

@@ -9,11 +9,11 @@ package faketelegram
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // DefaultToken is the bot token the fake accepts when Config.Token is empty.
@@ -61,33 +61,32 @@ func (c *Chat) kind() string {
 
 // Server is a running fake Bot API. It is safe for concurrent use.
 type Server struct {
-	srv   *httptest.Server
-	token string
-	done  chan struct{}
+	srv    *fakehttp.Server
+	token  string
+	faults fakehttp.Faults
+	msgs   *fakehttp.Log[Message]
 
-	mu      sync.Mutex
-	chats   map[int64]*Chat
-	limits  *limiter
-	nextID  map[int64]int64
-	msgs    []*Message
-	byID    map[msgKey]*Message
-	changed chan struct{}
-	stats   Stats
-	faults  faults
+	mu         sync.Mutex
+	chats      map[int64]*Chat
+	limits     *limiter
+	nextID     map[int64]int64
+	byID       map[msgKey]*Message
+	stats      Stats
+	chatFaults map[int64]fakehttp.Fault
 }
 
 // New starts a fake Bot API on a loopback port; it is closed when the test ends.
 func New(tb testing.TB, cfg Config) *Server {
 	tb.Helper()
 	s := &Server{
-		token:   cfg.Token,
-		done:    make(chan struct{}),
-		chats:   map[int64]*Chat{},
-		limits:  newLimiter(cfg.Limits),
-		nextID:  map[int64]int64{},
-		byID:    map[msgKey]*Message{},
-		changed: make(chan struct{}),
-		stats:   Stats{Calls: map[string]int{}},
+		token:      cfg.Token,
+		msgs:       fakehttp.NewLog("faketelegram", "messages", (*Message).clone),
+		chats:      map[int64]*Chat{},
+		limits:     newLimiter(cfg.Limits),
+		nextID:     map[int64]int64{},
+		byID:       map[msgKey]*Message{},
+		stats:      Stats{Calls: map[string]int{}},
+		chatFaults: map[int64]fakehttp.Fault{},
 	}
 	if s.token == "" {
 		s.token = DefaultToken
@@ -95,8 +94,7 @@ func New(tb testing.TB, cfg Config) *Server {
 	for _, c := range cfg.Chats {
 		s.AddChat(c)
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	tb.Cleanup(s.Close)
+	s.srv = fakehttp.NewServer(tb, http.HandlerFunc(s.serveHTTP))
 	return s
 }
 
@@ -116,16 +114,7 @@ func (s *Server) AddChat(c Chat) {
 
 // Close stops the server. Hanging requests are released first, because
 // httptest.Server.Close waits for every request to finish.
-func (s *Server) Close() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	close(s.done)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.srv.Close() }
 
 // apiError is an error answer of the Bot API.
 type apiError struct {
@@ -141,12 +130,7 @@ func badRequest(desc string) *apiError {
 
 // serveHTTP routes /bot<token>/<method> like api.telegram.org.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	fault, latency := s.takeFault()
-	if !s.sleep(r, latency) {
-		return
-	}
-	if fault != FaultNone {
-		s.inject(w, r, fault)
+	if s.faults.Apply(w, r) {
 		return
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
@@ -169,8 +153,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, method, nil, aerr)
 		return
 	}
-	if f := s.chatFault(p); f != FaultNone {
-		s.inject(w, r, f)
+	if f := s.chatFault(p); f != nil {
+		s.faults.Inject(w, r, f)
 		return
 	}
 	s.mu.Lock()
@@ -207,20 +191,4 @@ func (s *Server) reply(w http.ResponseWriter, method string, result any, aerr *a
 	}
 	w.WriteHeader(aerr.code)
 	_ = json.NewEncoder(w).Encode(body)
-}
-
-// sleep waits d unless the client goes away or the fake closes first.
-func (s *Server) sleep(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
 }

@@ -2,8 +2,9 @@ package faketelegram
 
 import (
 	"net/http"
-	"strconv"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // Fault is a failure the fake can inject instead of answering.
@@ -24,108 +25,55 @@ const (
 	FaultReset
 )
 
-// faults is the failure plan; guarded by Server.mu.
-type faults struct {
-	next    []Fault
-	chats   map[int64]Fault
-	latency time.Duration
+// answers is how Telegram's API fails for each Fault.
+var answers = map[Fault]fakehttp.Fault{
+	FaultInternal: fakehttp.Answer(http.StatusInternalServerError, "application/json",
+		`{"ok":false,"error_code":500,"description":"Internal Server Error"}`),
+	FaultBadGateway: fakehttp.BadGateway,
+	FaultHang:       fakehttp.Hang,
+	FaultReset:      fakehttp.Reset,
 }
+
+// answer is the fakehttp.Fault that f injects.
+func (f Fault) answer() fakehttp.Fault { return fakehttp.Kind("faketelegram", answers, f) }
 
 // FailNext makes the next n requests (of any method, before any check)
 // fail with f.
-func (s *Server) FailNext(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults.next = append(s.faults.next, f)
-	}
-}
+func (s *Server) FailNext(n int, f Fault) { s.faults.FailNext(n, f.answer()) }
 
 // FailChat makes every request to chat fail with f until ClearFaults (or
 // FailChat with FaultNone).
 func (s *Server) FailChat(chat int64, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.faults.chats == nil {
-		s.faults.chats = map[int64]Fault{}
-	}
 	if f == FaultNone {
-		delete(s.faults.chats, chat)
+		delete(s.chatFaults, chat)
 		return
 	}
-	s.faults.chats[chat] = f
+	s.chatFaults[chat] = f.answer()
 }
 
 // ClearFaults removes every planned failure and the latency.
 func (s *Server) ClearFaults() {
+	s.faults.Clear()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = faults{}
+	clear(s.chatFaults)
 }
 
 // SetLatency delays every answer by d.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults.latency = d
-}
-
-// takeFault counts a request and returns the fault planned for it.
-func (s *Server) takeFault() (Fault, time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stats.Requests++
-	f := FaultNone
-	if len(s.faults.next) > 0 {
-		f = s.faults.next[0]
-		s.faults.next = s.faults.next[1:]
-	}
-	return f, s.faults.latency
-}
+func (s *Server) SetLatency(d time.Duration) { s.faults.SetLatency(d) }
 
 // chatFault returns the fault planned for the chat a request addresses.
-func (s *Server) chatFault(p *params) Fault {
+func (s *Server) chatFault(p *params) fakehttp.Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.faults.chats) == 0 {
-		return FaultNone
+	if len(s.chatFaults) == 0 {
+		return nil
 	}
 	c, err := s.chat(p)
 	if err != nil {
-		return FaultNone
+		return nil
 	}
-	return s.faults.chats[c.ID]
-}
-
-// inject fails the request with f.
-func (s *Server) inject(w http.ResponseWriter, r *http.Request, f Fault) {
-	s.mu.Lock()
-	s.stats.Injected++
-	s.mu.Unlock()
-	switch f {
-	case FaultInternal:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte(`{"ok":false,"error_code":500,"description":"Internal Server Error"}`))
-	case FaultBadGateway:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusBadGateway)
-		_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
-	case FaultHang:
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		}
-	case FaultReset:
-		hj, ok := w.(http.Hijacker)
-		if !ok {
-			panic("faketelegram: connection cannot be hijacked")
-		}
-		conn, _, err := hj.Hijack()
-		if err == nil {
-			conn.Close()
-		}
-	default:
-		panic("faketelegram: unknown fault " + strconv.Itoa(int(f)))
-	}
+	return s.chatFaults[c.ID]
 }

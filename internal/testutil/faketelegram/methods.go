@@ -206,10 +206,13 @@ func (s *Server) editMessageText(p *params) (any, *apiError) {
 	if text == m.Text && strings.EqualFold(mode, m.ParseMode) {
 		return nil, badRequest(notModified)
 	}
-	if m.LinkPreviewDisabled, err = p.linkPreviewDisabled(); err != nil {
+	noPreview, err := p.linkPreviewDisabled()
+	if err != nil {
 		return nil, err
 	}
-	m.Edits = append(m.Edits, m.Text)
-	m.Text, m.Plain, m.ParseMode = text, plain, mode
+	s.msgs.Update(func() {
+		m.LinkPreviewDisabled = noPreview
+		m.revise(text, plain, mode, nil)
+	})
 	return m.result(c), nil
 }

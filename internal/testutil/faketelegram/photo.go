@@ -101,8 +101,7 @@ func (s *Server) editMessageMedia(p *params) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	m.Edits = append(m.Edits, m.Text)
-	m.Photo, m.Text, m.Plain, m.ParseMode = b, in.Caption, plain, in.ParseMode
+	s.msgs.Update(func() { m.revise(in.Caption, plain, in.ParseMode, b) })
 	return m.result(c), nil
 }
 
@@ -122,7 +121,6 @@ func (s *Server) editMessageCaption(p *params) (any, *apiError) {
 	if text == m.Text && strings.EqualFold(mode, m.ParseMode) {
 		return nil, badRequest(notModified)
 	}
-	m.Edits = append(m.Edits, m.Text)
-	m.Text, m.Plain, m.ParseMode = text, plain, mode
+	s.msgs.Update(func() { m.revise(text, plain, mode, nil) })
 	return m.result(c), nil
 }

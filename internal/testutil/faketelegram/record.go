@@ -56,19 +56,7 @@ func (m *Message) clone() Message {
 
 // Messages returns the accepted messages in the order they were sent, with
 // their current content.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.snapshot()
-}
-
-func (s *Server) snapshot() []Message {
-	out := make([]Message, len(s.msgs))
-	for i, m := range s.msgs {
-		out[i] = m.clone()
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.msgs.All() }
 
 // Message returns one message by chat and id.
 func (s *Server) Message(chat, id int64) (Message, bool) {
@@ -87,29 +75,14 @@ func (s *Server) Stats() Stats {
 	defer s.mu.Unlock()
 	st := s.stats
 	st.Calls = maps.Clone(s.stats.Calls)
+	st.Requests, st.Injected = s.faults.Counts()
 	return st
 }
 
 // WaitMessages waits until at least n messages were accepted and returns
 // them; after timeout it returns what arrived and an error.
 func (s *Server) WaitMessages(n int, timeout time.Duration) ([]Message, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		if len(s.msgs) >= n {
-			defer s.mu.Unlock()
-			return s.snapshot(), nil
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			got := s.Messages()
-			return got, fmt.Errorf("faketelegram: %d messages after %v, want %d", len(got), timeout, n)
-		}
-	}
+	return s.msgs.Wait(n, timeout)
 }
 
 // store records a new message in chat; the caller holds s.mu.
@@ -117,11 +90,18 @@ func (s *Server) store(m *Message) {
 	s.nextID[m.ChatID]++
 	m.ID = s.nextID[m.ChatID]
 	m.Date = time.Now()
-	s.msgs = append(s.msgs, m)
 	s.byID[msgKey{m.ChatID, m.ID}] = m
-	// Wake every WaitMessages: closing broadcasts, a fresh channel re-arms.
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.msgs.Add(m)
+}
+
+// revise replaces the text (and, unless photo is nil, the photo) of a
+// stored message, keeping the old text in Edits; inside s.msgs.Update.
+func (m *Message) revise(text, plain, mode string, photo []byte) {
+	m.Edits = append(m.Edits, m.Text)
+	m.Text, m.Plain, m.ParseMode = text, plain, mode
+	if photo != nil {
+		m.Photo = photo
+	}
 }
 
 // result is the Bot API's Message object for m.

@@ -27,12 +27,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // keyPrefix starts the key of every fake robot: long and distinctive, so
@@ -76,16 +77,14 @@ type Config struct {
 
 // Server is a running fake robot. It is safe for concurrent use.
 type Server struct {
-	srv  *httptest.Server
-	cfg  Config
-	done chan struct{}
+	srv    *fakehttp.Server
+	cfg    Config
+	faults fakehttp.Faults
+	msgs   *fakehttp.Log[Message]
 
-	mu      sync.Mutex
-	sent    []time.Time // accepted-for-counting requests in the window
-	msgs    []Message
-	changed chan struct{}
-	stats   Stats
-	faults  faults
+	mu    sync.Mutex
+	sent  []time.Time // accepted-for-counting requests in the window
+	stats Stats
 }
 
 // New starts a fake robot on a loopback port; it is closed when the test ends.
@@ -100,9 +99,8 @@ func New(tb testing.TB, cfg Config) *Server {
 	if cfg.Window <= 0 {
 		cfg.Window = DefaultWindow
 	}
-	s := &Server{cfg: cfg, done: make(chan struct{}), changed: make(chan struct{})}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	tb.Cleanup(s.Close)
+	s := &Server{cfg: cfg, msgs: fakehttp.NewLog("fakewecom", "messages", (*Message).clone)}
+	s.srv = fakehttp.NewServer(tb, http.HandlerFunc(s.serveHTTP))
 	return s
 }
 
@@ -117,16 +115,7 @@ func (s *Server) Key() string { return s.cfg.Key }
 
 // Close stops the server. Hanging requests are released first, because
 // httptest.Server.Close waits for every request to finish.
-func (s *Server) Close() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	close(s.done)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.srv.Close() }
 
 // apiError is a refusal: WeCom's errcode and errmsg.
 type apiError struct {
@@ -140,12 +129,7 @@ func errorf(code int, format string, args ...any) *apiError {
 
 // serveHTTP answers one webhook call like qyapi.weixin.qq.com.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	fault, latency := s.takeFault()
-	if !s.sleep(r, latency) {
-		return
-	}
-	if fault != FaultNone {
-		s.inject(w, r, fault)
+	if s.faults.Apply(w, r) {
 		return
 	}
 	if r.URL.Path != Path {
@@ -166,7 +150,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	m, aerr := readMessage(r)
 	if aerr == nil {
-		s.record(m)
+		m.Time = time.Now()
+		s.msgs.Add(&m)
 	}
 	s.reply(w, aerr)
 }
@@ -213,20 +198,4 @@ func (s *Server) reply(w http.ResponseWriter, aerr *apiError) {
 			aerr.msg, aerr.code)}
 	}
 	_ = json.NewEncoder(w).Encode(body)
-}
-
-// sleep waits d unless the client goes away or the fake closes first.
-func (s *Server) sleep(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
 }

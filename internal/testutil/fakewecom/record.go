@@ -47,31 +47,8 @@ func (m Message) clone() Message {
 	return m
 }
 
-// record stores an accepted message and wakes WaitMessages.
-func (s *Server) record(m Message) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m.Time = time.Now()
-	s.msgs = append(s.msgs, m)
-	// Closing broadcasts to every waiter; a fresh channel re-arms.
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
 // Messages returns the accepted messages in the order they arrived.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.snapshot()
-}
-
-func (s *Server) snapshot() []Message {
-	out := make([]Message, len(s.msgs))
-	for i, m := range s.msgs {
-		out[i] = m.clone()
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.msgs.All() }
 
 // Markdown returns the contents of the accepted markdown messages, in order.
 func (s *Server) Markdown() []string {
@@ -88,27 +65,17 @@ func (s *Server) Markdown() []string {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	st.Requests, st.Injected = s.faults.Counts()
+	return st
 }
 
 // WaitMessages waits until at least n messages were accepted and returns
 // them; after timeout it returns what arrived and an error.
 func (s *Server) WaitMessages(n int, timeout time.Duration) ([]Message, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		if len(s.msgs) >= n {
-			defer s.mu.Unlock()
-			return s.snapshot(), nil
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			got := s.Messages()
-			return got, fmt.Errorf("fakewecom: %d messages after %v, want %d (stats %+v)", len(got), timeout, n, s.Stats())
-		}
+	msgs, err := s.msgs.Wait(n, timeout)
+	if err != nil {
+		err = fmt.Errorf("%w (stats %+v)", err, s.Stats())
 	}
+	return msgs, err
 }

@@ -4,38 +4,7 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
-
-// Rate is an allowance of Events per Per: a token bucket with a burst of
-// Burst, or, with Window set, at most Events in any interval of length Per
-// (the way Telegram counts messages to a group per minute), which allows a
-// burst without ever going over the platform's count.
-type Rate struct {
-	Events int
-	Per    time.Duration
-	Burst  int
-	Window bool
-}
-
-// waiter is one allowance.
-type waiter interface {
-	Wait(ctx context.Context) error
-	// delay is how long until n events in a row fit, as things stand.
-	delay(n int) time.Duration
-}
-
-func (r Rate) limiter() waiter {
-	if r.Window {
-		return &window{n: r.Events, per: r.Per}
-	}
-	burst := r.Burst
-	if burst <= 0 {
-		burst = 1
-	}
-	return &bucket{rate.NewLimiter(rate.Limit(float64(r.Events)/r.Per.Seconds()), burst)}
-}
 
 // ThrottledError says that Herald's own rate limit for a platform needs a
 // longer wait than the attempt may take. It is not a failure: the dispatcher
@@ -48,155 +17,184 @@ func (e *ThrottledError) Error() string {
 	return "rate limit: next send allowed in " + e.Wait.Round(time.Millisecond).String()
 }
 
-// bucket is a token-bucket allowance.
-type bucket struct{ l *rate.Limiter }
-
-func (b *bucket) delay(n int) time.Duration {
-	missing := float64(n) - b.l.TokensAt(time.Now())
-	if missing <= 0 || b.l.Limit() <= 0 {
-		return 0
-	}
-	return time.Duration(missing / float64(b.l.Limit()) * float64(time.Second))
+// Limiter holds a platform's rate limits: global allowances (per bot or per
+// account) and allowances per key (per chat, per robot). Taking a place in
+// it before each request keeps the platform from ever having to answer 429
+// in normal operation. It is safe for concurrent use.
+//
+// One mutex guards every allowance, so that a request takes its places in
+// all the allowances that apply to it at once or in none: a request that
+// held a place in one while it waited for another would count where it was
+// not sent.
+type Limiter struct {
+	mu     sync.Mutex
+	global []allowance
+	keys   map[string]*keyLimit
 }
 
-func (b *bucket) Wait(ctx context.Context) error {
-	r := b.l.Reserve()
-	delay := r.Delay()
-	if dl, ok := ctx.Deadline(); ok && time.Now().Add(delay).After(dl) {
-		r.Cancel()
-		return &ThrottledError{Wait: delay}
+// keyLimit is the state of one key.
+type keyLimit struct {
+	allowances []allowance
+	// rated is set once the key's rates were given (see Limiter.keyLimit).
+	rated bool
+	// pausedUntil is when a pause asked by the platform ends.
+	pausedUntil time.Time
+}
+
+// NewLimiter makes a Limiter with the given global allowances, which apply
+// to every key besides its own; none, or zero Rates, for none.
+func NewLimiter(global ...Rate) *Limiter {
+	l := &Limiter{keys: map[string]*keyLimit{}}
+	l.global = allowances(global)
+	return l
+}
+
+func allowances(rates []Rate) []allowance {
+	var out []allowance
+	for _, r := range rates {
+		if a := r.allowance(); a != nil {
+			out = append(out, a)
+		}
 	}
-	if delay == 0 {
-		return nil
+	return out
+}
+
+// keyLimit returns the state of key, its allowances made from rates the
+// first time they are given (a Pause may come before the first request);
+// the caller holds l.mu.
+func (l *Limiter) keyLimit(key string, rates []Rate) *keyLimit {
+	k, ok := l.keys[key]
+	if !ok {
+		k = &keyLimit{}
+		l.keys[key] = k
 	}
-	t := time.NewTimer(delay)
+	if !k.rated && len(rates) > 0 {
+		k.allowances, k.rated = allowances(rates), true
+	}
+	return k
+}
+
+// delay is how long until n requests to k in a row fit every allowance and
+// its pause; the caller holds l.mu.
+func (l *Limiter) delay(k *keyLimit, n int, now time.Time) time.Duration {
+	d := max(k.pausedUntil.Sub(now), 0)
+	for _, a := range k.allowances {
+		d = max(d, a.delay(n, now))
+	}
+	for _, a := range l.global {
+		d = max(d, a.delay(n, now))
+	}
+	return d
+}
+
+// Acquire waits until one request to key fits every allowance that applies
+// to it (the global ones and rates, the allowances of key, made on first
+// use) and takes its place in each. The caller sends the request and calls
+// release once the platform's answer is in, or the request failed: window
+// allowances count the request until one period after that (see Rate).
+// release must be called exactly once; later calls do nothing.
+//
+// When the wait would go past ctx's deadline, Acquire returns a
+// *ThrottledError at once, having taken nothing, so that the dispatcher
+// pauses the channel instead of holding a worker for an attempt that would
+// time out.
+// The wait counts requests in flight as answered now, the soonest they can
+// be; when they are answered later, Acquire finds out as it wakes, and
+// may then return a *ThrottledError after all.
+func (l *Limiter) Acquire(ctx context.Context, key string, rates ...Rate) (release func(), err error) {
+	for {
+		l.mu.Lock()
+		k := l.keyLimit(key, rates)
+		now := time.Now()
+		wait := l.delay(k, 1, now)
+		if wait == 0 {
+			taken := append(append([]allowance(nil), k.allowances...), l.global...)
+			for _, a := range taken {
+				a.take(now)
+			}
+			l.mu.Unlock()
+			return l.releaser(taken), nil
+		}
+		l.mu.Unlock()
+		if err := sleep(ctx, now, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// releaser returns the release function of a request that took taken.
+func (l *Limiter) releaser(taken []allowance) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			now := time.Now()
+			for _, a := range taken {
+				a.release(now)
+			}
+		})
+	}
+}
+
+// sleep waits d from now, or returns a *ThrottledError at once when that
+// goes past ctx's deadline.
+func sleep(ctx context.Context, now time.Time, d time.Duration) error {
+	if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+		return &ThrottledError{Wait: d}
+	}
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		r.Cancel()
 		return ctx.Err()
 	case <-t.C:
 		return nil
 	}
 }
 
-// window is a sliding-window allowance: it remembers when the last n events
-// happened and lets another one through only when the oldest of them is more
-// than per ago.
-type window struct {
-	mu    sync.Mutex
-	n     int
-	per   time.Duration
-	times []time.Time
-}
-
-func (w *window) delay(n int) time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	now := time.Now()
-	if n > w.n {
-		n = w.n
+// Wait is Acquire for a request whose answer does not matter to the count:
+// it is released as soon as it is allowed, so that it counts from now.
+func (l *Limiter) Wait(ctx context.Context, key string, rates ...Rate) error {
+	release, err := l.Acquire(ctx, key, rates...)
+	if err != nil {
+		return err
 	}
-	// The events that must leave the window before n more fit.
-	leave := len(w.times) + n - w.n
-	var d time.Duration
-	if leave > 0 {
-		d = w.times[leave-1].Add(w.per).Sub(now)
-	}
-	return max(d, 0)
-}
-
-func (w *window) Wait(ctx context.Context) error {
-	for {
-		w.mu.Lock()
-		now := time.Now()
-		cut := 0
-		for cut < len(w.times) && now.Sub(w.times[cut]) >= w.per {
-			cut++
-		}
-		w.times = w.times[cut:]
-		if len(w.times) < w.n {
-			w.times = append(w.times, now)
-			w.mu.Unlock()
-			return nil
-		}
-		wait := w.times[0].Add(w.per).Sub(now)
-		w.mu.Unlock()
-		if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
-			return &ThrottledError{Wait: wait}
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// Limiter holds a platform's rate limits: one global allowance (per bot or
-// per account) and allowances per key (per chat, per robot). Waiting on it
-// before each request keeps the platform from ever having to answer 429 in
-// normal operation. It is safe for concurrent use.
-type Limiter struct {
-	global waiter
-	mu     sync.Mutex
-	keys   map[string][]waiter
-}
-
-// NewLimiter makes a Limiter; global may be the zero Rate for none.
-func NewLimiter(global Rate) *Limiter {
-	l := &Limiter{keys: map[string][]waiter{}}
-	if global.Events > 0 {
-		l.global = global.limiter()
-	}
-	return l
-}
-
-// forKey returns the allowances of key, created from rates on first use.
-func (l *Limiter) forKey(key string, rates []Rate) []waiter {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ls, ok := l.keys[key]
-	if !ok {
-		for _, r := range rates {
-			if r.Events > 0 {
-				ls = append(ls, r.limiter())
-			}
-		}
-		l.keys[key] = ls
-	}
-	return ls
+	release()
+	return nil
 }
 
 // Delay is how long, as things stand, until n requests to key in a row fit
-// every allowance. A notifier about to send a message in n parts checks it
+// every allowance and key's pause, counting a request in flight as
+// answered now. A notifier about to send a message in n parts checks it
 // first, so that its own limit never cuts a message in the middle: when the
 // delay is longer than the attempt may take, it returns a *ThrottledError
 // before sending anything.
 func (l *Limiter) Delay(key string, n int, rates ...Rate) time.Duration {
-	var d time.Duration
-	for _, w := range l.forKey(key, rates) {
-		d = max(d, w.delay(n))
-	}
-	if l.global != nil {
-		d = max(d, l.global.delay(n))
-	}
-	return d
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.delay(l.keyLimit(key, rates), n, time.Now())
 }
 
-// Wait blocks until one request to key is allowed by every rate that applies
-// to it; rates are the allowances of that key (created on first use).
-func (l *Limiter) Wait(ctx context.Context, key string, rates ...Rate) error {
-	ls := l.forKey(key, rates)
-	for _, kl := range ls {
-		if err := kl.Wait(ctx); err != nil {
-			return err
-		}
+// Pause holds every request to key back until until, for when the platform
+// says when it takes the next one: a "too fast" answer or a 429 with
+// Retry-After, or a header saying its allowance is spent until a reset.
+// Acquire waits for a pause as for a full allowance. A pause only ever
+// grows: an earlier until than the current one changes nothing.
+func (l *Limiter) Pause(key string, until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if k := l.keyLimit(key, nil); until.After(k.pausedUntil) {
+		k.pausedUntil = until
 	}
-	if l.global != nil {
-		return l.global.Wait(ctx)
-	}
-	return nil
+}
+
+// Paused is how long key stays paused, 0 when it is not. A notifier may
+// refuse at once while its platform asked for a pause, rather than wait in
+// Acquire, so that every channel sharing the key backs off like the one
+// that got the answer.
+func (l *Limiter) Paused(key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(time.Until(l.keyLimit(key, nil).pausedUntil), 0)
 }

@@ -114,7 +114,7 @@ func (n *Notifier) check(resp *http.Response, raw []byte) (bool, error) {
 	// The limiter exists so that this never happens; when it does,
 	// another program posts to the robot too. Pause every channel of the
 	// robot for a whole window: DingTalk's count has emptied by then.
-	wait := n.limit.window
+	wait := n.limit.rate.Per
 	n.limit.pause(wait)
 	n.logger.Warn("DingTalk answered \"send too fast\" although Herald keeps under its limit; is another program using this robot?",
 		"robot", n.robot, "errcode", aerr.Code, "retry_after", wait)

@@ -128,13 +128,13 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	}
 	var refs []notify.Ref
 	for i := first; i < len(parts); i++ {
-		s, err := n.limit.acquire(ctx)
+		release, err := n.limit.acquire(ctx)
 		if err != nil {
 			// Not a failure: the dispatcher waits for the robot's window.
 			return refs, true, fmt.Errorf("dingtalk: waiting for the robot's rate limit: %w", err)
 		}
 		retry, err := n.post(ctx, encode(parts[i]))
-		n.limit.release(s)
+		release()
 		if err != nil {
 			return refs, retry, err
 		}

@@ -43,7 +43,9 @@ func TestBurstNeverTooFast(t *testing.T) {
 	if st.TooFast != 0 || st.OK != channels*each {
 		t.Fatalf("stats %+v", st)
 	}
-	// Herald's scaledWindow holds 19 by departure; arrival adds a little jitter.
+	// Herald holds 19 places, each until a scaledWindow after DingTalk's
+	// answer, which comes after the fake accepted the message; the slack is
+	// for the fake's own timestamps.
 	msgs := fake.Messages()
 	for i := range msgs {
 		j := i + RobotMessages - safetyMargin

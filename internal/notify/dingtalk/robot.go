@@ -25,31 +25,26 @@ const (
 // time, a request that timed out here but still arrived there): DingTalk's
 // answer to one message too many is ten minutes of silence, and one
 // message a minute less is a small price. The window itself already
-// allows for network delays (see window).
+// allows for network delays: notify.Limiter counts each message until a
+// window after DingTalk answered it (see notify.Rate).
 const safetyMargin = 1
+
+// limitKey is the one key of a robot's limiter, whose rate is global: the
+// limit is per robot and each robot has its own limiter.
+const limitKey = "robot"
 
 // robotLimit is the rate state of one robot, shared by every channel that
 // posts to it: DingTalk counts messages per robot, not per channel.
 type robotLimit struct {
-	limiter *window
-	// events is how many messages Herald sends in one window.
-	events int
-	// window is DingTalk's counting window for this robot (RobotWindow
-	// unless a test scaled it); a "too fast" answer pauses the robot for
-	// one window, after which DingTalk's count has certainly emptied.
-	window time.Duration
-
-	mu          sync.Mutex
-	pausedUntil time.Time
+	limiter *notify.Limiter
+	// rate is what Herald keeps to: DingTalk's count less safetyMargin in
+	// DingTalk's window (RobotWindow unless a test scaled it).
+	rate notify.Rate
 }
 
 func newRobotLimit(messages int, window time.Duration) *robotLimit {
-	n := max(1, messages-safetyMargin)
-	return &robotLimit{
-		limiter: newWindow(n, window),
-		events:  n,
-		window:  window,
-	}
+	rate := notify.Rate{Events: max(1, messages-safetyMargin), Per: window, Window: true}
+	return &robotLimit{limiter: notify.NewLimiter(rate), rate: rate}
 }
 
 // robotLimits holds one *robotLimit per robot, keyed by robotKey. It is
@@ -101,46 +96,31 @@ func robotID(webhook string) string {
 }
 
 // paused is how long the robot stays paused after a "too fast" answer.
-func (l *robotLimit) paused() time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return max(time.Until(l.pausedUntil), 0)
-}
+func (l *robotLimit) paused() time.Duration { return l.limiter.Paused(limitKey) }
 
 // pause stops every channel of the robot for d.
-func (l *robotLimit) pause(d time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if until := time.Now().Add(d); until.After(l.pausedUntil) {
-		l.pausedUntil = until
-	}
-}
+func (l *robotLimit) pause(d time.Duration) { l.limiter.Pause(limitKey, time.Now().Add(d)) }
 
 // delay is how long until n messages in a row may go.
-func (l *robotLimit) delay(n int) time.Duration {
-	return max(l.paused(), l.limiter.delay(n))
-}
+func (l *robotLimit) delay(n int) time.Duration { return l.limiter.Delay(limitKey, n) }
 
 // idleDelay is how long n messages take on a robot nobody else uses: the
 // least Herald's own limit can make them wait.
 func (l *robotLimit) idleDelay(n int) time.Duration {
-	if n <= l.events {
+	if n <= l.rate.Events {
 		return 0
 	}
-	return time.Duration((n-1)/l.events) * l.window
+	return time.Duration((n-1)/l.rate.Events) * l.rate.Per
 }
 
 // acquire takes the robot's turn for one message, or returns a
-// *notify.ThrottledError when that is later than ctx allows (also while
-// the robot is paused: the dispatcher then waits without an attempt). The
-// caller releases the slot when DingTalk has answered.
-func (l *robotLimit) acquire(ctx context.Context) (*slot, error) {
+// *notify.ThrottledError when that is later than ctx allows, and at once
+// while the robot is paused (the dispatcher then waits without an
+// attempt). The caller calls release when DingTalk has answered (or the
+// request failed): the message counts for one more window from then.
+func (l *robotLimit) acquire(ctx context.Context) (release func(), err error) {
 	if d := l.paused(); d > 0 {
 		return nil, &notify.ThrottledError{Wait: d}
 	}
-	return l.limiter.acquire(ctx)
+	return l.limiter.Acquire(ctx, limitKey)
 }
-
-// release ends a message's flight: DingTalk has answered (or the request
-// failed), and the message counts for one more window from now.
-func (l *robotLimit) release(s *slot) { l.limiter.release(s) }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald/internal/notify"
 )
@@ -105,12 +106,12 @@ func (w *Webhook) do(ctx context.Context, method, op, u string, p *payload, c *c
 	if err != nil {
 		return nil, false, fmt.Errorf("discord %s: %w", op, err)
 	}
-	done, err := w.limit.wait(ctx)
+	release, err := w.limit.Acquire(ctx, limitKey)
 	if err != nil {
 		// The delivery is fine; it needs a later attempt.
 		return nil, true, fmt.Errorf("discord %s: waiting for the webhook's rate limit: %w", op, err)
 	}
-	defer done() // the request counts from its answer on
+	defer release() // the request counts from its answer on
 	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
 		return nil, false, w.redact(fmt.Errorf("discord %s: %w", op, notify.RedactURL(err)))
@@ -122,14 +123,14 @@ func (w *Webhook) do(ctx context.Context, method, op, u string, p *payload, c *c
 		retry, err := notify.TransportError("discord "+op, err, w.secrets()...)
 		return nil, retry, err
 	}
-	w.limit.observe(resp.Header)
+	w.observe(resp.Header)
 	raw, err := notify.ReadBody(resp, maxResponse)
 	if err != nil {
 		return nil, true, w.redact(fmt.Errorf("discord %s: %w", op, err))
 	}
 	msg, retry, err := check(op, resp, raw)
 	if rl, ok := errors.AsType[*notify.RateLimitError](err); ok {
-		w.limit.pause(rl.RetryAfter)
+		w.limit.Pause(limitKey, time.Now().Add(rl.RetryAfter))
 	}
 	return msg, retry, w.redact(err)
 }

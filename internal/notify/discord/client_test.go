@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -225,5 +226,45 @@ func TestGetSharesLimitsPerWebhook(t *testing.T) {
 	other, _ := Get("https://discord.com/api/webhooks/4343/tok-b")
 	if a1 != a2 || thread == a1 || thread.limit != a1.limit || other.limit == a1.limit {
 		t.Fatal("webhooks must be shared per URL and limiters per webhook")
+	}
+}
+
+// Discord's X-RateLimit headers hold the webhook back: after an answer
+// saying its bucket is empty, no request goes before the bucket resets.
+func TestWebhookFollowsHeaders(t *testing.T) {
+	w := testWebhook(t, "https://discord.com/api/webhooks/1/tok", fastRates)
+	w.observe(http.Header{"X-Ratelimit-Remaining": {"3"}, "X-Ratelimit-Reset-After": {"5"}})
+	if d := w.limit.Paused(limitKey); d != 0 {
+		t.Fatalf("paused %v with requests remaining", d)
+	}
+	w.observe(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset-After": {"0.250"}})
+	if d := w.delay(1); d < 200*time.Millisecond || d > 250*time.Millisecond {
+		t.Fatalf("delay %v after an empty bucket resetting in 250ms", d)
+	}
+	start := time.Now()
+	release, err := w.limit.Acquire(context.Background(), limitKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if took := time.Since(start); took < 200*time.Millisecond {
+		t.Fatalf("waited %v", took)
+	}
+	w.observe(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset-After": {"nonsense"}})
+	if d := w.limit.Paused(limitKey); d < webhookWindow-100*time.Millisecond {
+		t.Fatalf("paused %v without a reset time, want a bucket's length", d)
+	}
+}
+
+func TestSeconds(t *testing.T) {
+	for in, want := range map[string]time.Duration{"1": time.Second, "0.5": 500 * time.Millisecond, " 64.57 ": 64570 * time.Millisecond} {
+		if got, err := seconds(in); err != nil || got != want {
+			t.Errorf("seconds(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "-1", "x", "1e9"} {
+		if _, err := seconds(bad); err == nil {
+			t.Errorf("seconds(%q) accepted", bad)
+		}
 	}
 }

@@ -157,7 +157,7 @@ func (n *Notifier) fits(ctx context.Context, calls int) error {
 	if !ok {
 		return nil
 	}
-	if d := n.hook.limit.delay(calls); time.Now().Add(d).After(dl) {
+	if d := n.hook.delay(calls); time.Now().Add(d).After(dl) {
 		return &notify.ThrottledError{Wait: d}
 	}
 	return nil

@@ -2,10 +2,13 @@ package discord
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +19,36 @@ import (
 // requestTimeout bounds one call when the caller's context has no
 // deadline; the dispatcher's delivery timeout is normally shorter.
 const requestTimeout = 30 * time.Second
+
+// Discord does not document the limits of webhooks, and says not to hard
+// code limits but to read the X-RateLimit-* headers of each answer
+// (https://discord.com/developers/docs/topics/rate-limits#header-format).
+// Herald does both: the headers are the authority (see observe); these
+// allowances are the safety net for concurrent requests, which leave
+// before the answer that says the bucket is empty. They sit a little below
+// what webhooks are seen to get: a bucket of 5 requests per 2 seconds
+// (X-RateLimit-Limit: 5, X-RateLimit-Reset-After: 2) and 30 messages a
+// minute per channel. Discord counts requests when they arrive, so the
+// limiter counts each one until a window after its answer (see
+// notify.Rate).
+const (
+	webhookBurst  = 5
+	webhookWindow = 2*time.Second + 100*time.Millisecond
+	channelPerMin = 28
+	channelWindow = time.Minute
+)
+
+// defaultRates are the allowances of one webhook.
+func defaultRates() []notify.Rate {
+	return []notify.Rate{
+		{Events: webhookBurst, Per: webhookWindow, Window: true},
+		{Events: channelPerMin, Per: channelWindow, Window: true},
+	}
+}
+
+// limitKey is the one key of a webhook's limiter, whose rates are global:
+// the limits are per webhook and each webhook has its own limiter.
+const limitKey = "webhook"
 
 // webhookPath matches the end of a webhook URL's path: /webhooks/{id}/{token}
 // (https://discord.com/developers/docs/resources/webhook#execute-webhook),
@@ -34,7 +67,8 @@ type Webhook struct {
 	id     string
 	token  string
 	client *http.Client
-	limit  *limiter
+	// limit holds Herald's allowances and the pauses Discord asked for.
+	limit *notify.Limiter
 }
 
 // webhooks and limiters are the process-wide registry behind Get, keyed by
@@ -43,7 +77,7 @@ type Webhook struct {
 // sync.Map because lookups are many and inserts few.
 var (
 	webhooks sync.Map // string (URL) → *Webhook
-	limiters sync.Map // string (id/token) → *limiter
+	limiters sync.Map // string (id/token) → *notify.Limiter
 )
 
 // Get returns the Webhook of a configured URL, the same one for the same
@@ -59,7 +93,7 @@ func Get(rawURL string) (*Webhook, error) {
 		return nil, err
 	}
 	l, _ := limiters.LoadOrStore(w.id+"/"+w.token, w.limit)
-	w.limit = l.(*limiter)
+	w.limit = l.(*notify.Limiter)
 	actual, _ := webhooks.LoadOrStore(rawURL, w)
 	return actual.(*Webhook), nil
 }
@@ -100,8 +134,36 @@ func newWebhook(rawURL string, rates []notify.Rate) (*Webhook, error) {
 			// to whatever host the redirect names. Discord never redirects.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		limit: newLimiter(rates),
+		limit: notify.NewLimiter(rates...),
 	}, nil
+}
+
+// delay is how long, as things stand, until n requests in a row are allowed.
+func (w *Webhook) delay(n int) time.Duration { return w.limit.Delay(limitKey, n) }
+
+// observe reads the rate-limit headers of an answer: when the bucket is
+// empty (X-RateLimit-Remaining: 0), the next request waits until it resets
+// (X-RateLimit-Reset-After, seconds with decimals).
+func (w *Webhook) observe(h http.Header) {
+	if strings.TrimSpace(h.Get("X-RateLimit-Remaining")) != "0" {
+		return
+	}
+	d, err := seconds(h.Get("X-RateLimit-Reset-After"))
+	if err != nil {
+		// An empty bucket without a reset time: wait as long as a bucket lasts.
+		d = webhookWindow
+	}
+	w.limit.Pause(limitKey, time.Now().Add(d))
+}
+
+// seconds parses Discord's durations: seconds as a decimal number.
+func seconds(s string) (time.Duration, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || f < 0 || f > 24*3600 {
+		return 0, fmt.Errorf("not a duration in seconds: %q", s)
+	}
+	// Rounded to the microsecond: 64.57 must not become 64.569999999s.
+	return time.Duration(math.Round(f*1e6)) * time.Microsecond, nil
 }
 
 // executeURL is where messages are posted. wait=true makes Discord answer

@@ -104,13 +104,15 @@ var threadGone = map[string]bool{"thread_not_found": true, "message_not_found": 
 // firing message cannot make its resolution fail for good.
 func (n *Notifier) postMessage(ctx context.Context, to share, c *content) (share, bool, error) {
 	for {
-		if err := n.client.wait(ctx, to.key, n.client.rates.perChannel); err != nil {
+		release, err := n.client.acquire(ctx, to.key, n.client.rates.perChannel)
+		if err != nil {
 			return to, true, err
 		}
 		p := &chatMessage{Channel: to.channel, ThreadTS: to.thread, Text: c.fallback, Blocks: buildBlocks(c, nil),
 			UnfurlLinks: new(false), UnfurlMedia: new(false)}
 		var ans postedMessage
 		retry, err := n.client.callJSON(ctx, "chat.postMessage", p, &ans)
+		release()
 		if aerr, ok := errors.AsType[*APIError](err); ok && to.thread != "" && threadGone[aerr.Code] {
 			n.logger.Debug("the firing message's thread is gone; posting in the channel", "ts", to.thread, "err", err)
 			to.thread = ""
@@ -133,12 +135,14 @@ func (n *Notifier) postMessage(ctx context.Context, to share, c *content) (share
 // logged.
 func (n *Notifier) updateResolved(ctx context.Context, f *firing, c *content) {
 	const method = "chat.update"
-	if err := n.client.wait(ctx, "method:"+method, n.client.rates.tier3); err != nil {
+	release, err := n.client.acquire(ctx, "method:"+method, n.client.rates.tier3)
+	if err != nil {
 		n.logger.Debug("firing message not updated", "ts", f.ts, "err", err)
 		return
 	}
 	p := &chatMessage{Channel: f.channel, TS: f.ts, Text: c.fallback, Blocks: buildBlocks(c, nil)}
 	retry, err := n.client.callJSON(ctx, method, p, nil)
+	release()
 	switch {
 	case err == nil:
 		n.logger.Debug("updated the firing message", "ts", f.ts)

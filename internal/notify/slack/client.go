@@ -116,13 +116,16 @@ func sharedClient(key clientKey, mk func() (*client, error)) (*client, error) {
 // limiters holds one rate limiter per bot token (see registry).
 var limiters sync.Map // token -> *notify.Limiter
 
-// wait blocks until one more request under key is within rate. It refuses
-// with a *notify.ThrottledError when the wait would outlast ctx.
-func (c *client) wait(ctx context.Context, key string, rate notify.Rate) error {
-	if err := c.limiter.Wait(ctx, key, rate); err != nil {
-		return fmt.Errorf("slack: waiting for the rate limit (%s): %w", key, err)
+// acquire blocks until one more request under key is within rate and
+// takes its place; the caller releases it once Slack answered, so that a
+// window counts the request until a window after that (see notify.Rate).
+// It refuses with a *notify.ThrottledError when the wait would outlast ctx.
+func (c *client) acquire(ctx context.Context, key string, rate notify.Rate) (release func(), err error) {
+	release, err = c.limiter.Acquire(ctx, key, rate)
+	if err != nil {
+		return nil, fmt.Errorf("slack: waiting for the rate limit (%s): %w", key, err)
 	}
-	return nil
+	return release, nil
 }
 
 // fits refuses, before anything is sent, a message of n requests under

@@ -56,17 +56,23 @@ func (c *client) uploadChart(ctx context.Context, to share, png []byte, alt stri
 		form.Set("alt_txt", shortenPlain(alt, MaxUploadAltText))
 	}
 	// Sharing the file posts a message in the channel: its turn is taken
-	// first, so that a throttled chart has not been uploaded for nothing.
-	if err := c.wait(ctx, to.key, c.rates.perChannel); err != nil {
+	// first, so that a throttled chart has not been uploaded for nothing,
+	// and held until the share is answered.
+	turn, err := c.acquire(ctx, to.key, c.rates.perChannel)
+	if err != nil {
 		return "", true, err
 	}
-	if err := c.wait(ctx, "method:"+getURL, c.rates.tier4); err != nil {
+	defer turn()
+	release, err := c.acquire(ctx, "method:"+getURL, c.rates.tier4)
+	if err != nil {
 		return "", true, err
 	}
 	// Form-encoded: the one content type every version of this method's
 	// documentation lists.
 	var ans uploadURLAnswer
-	if retry, err := c.call(ctx, getURL, "application/x-www-form-urlencoded", []byte(form.Encode()), &ans); err != nil {
+	retry, err := c.call(ctx, getURL, "application/x-www-form-urlencoded", []byte(form.Encode()), &ans)
+	release()
+	if err != nil {
 		return "", retry, err
 	}
 	if !validURL(ans.UploadURL, 1<<16) || ans.FileID == "" {
@@ -76,12 +82,15 @@ func (c *client) uploadChart(ctx context.Context, to share, png []byte, alt stri
 		return "", retry, err
 	}
 	const complete = "files.completeUploadExternal"
-	if err := c.wait(ctx, "method:"+complete, c.rates.tier4); err != nil {
+	release, err = c.acquire(ctx, "method:"+complete, c.rates.tier4)
+	if err != nil {
 		return "", true, err
 	}
 	p := completeUpload{Files: []uploadedFile{{ID: ans.FileID, Title: shortenPlain(alt, 250)}},
 		ChannelID: to.channel, ThreadTS: to.thread}
-	if retry, err := c.callJSON(ctx, complete, p, nil); err != nil {
+	retry, err = c.callJSON(ctx, complete, p, nil)
+	release()
+	if err != nil {
 		return "", retry, err
 	}
 	return ans.FileID, false, nil

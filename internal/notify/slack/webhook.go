@@ -43,9 +43,11 @@ func (c *client) postWebhook(ctx context.Context, p *webhookPayload) (bool, erro
 	if err != nil {
 		return false, fmt.Errorf("slack %s: %w", webhookMethod, err)
 	}
-	if err := c.wait(ctx, webhookKey, c.rates.perChannel); err != nil {
+	release, err := c.acquire(ctx, webhookKey, c.rates.perChannel)
+	if err != nil {
 		return true, err
 	}
+	defer release()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.webhookURL, bytes.NewReader(body))
 	if err != nil {
 		return false, c.redact(fmt.Errorf("slack %s: %w", webhookMethod, notify.RedactURL(err)))

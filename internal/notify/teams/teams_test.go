@@ -178,6 +178,9 @@ func TestChartByURL(t *testing.T) {
 }
 
 func TestChartWithoutURLIsLoggedOncePerChannel(t *testing.T) {
+	// The warnings are once per process: start as a new one, so that the
+	// test also holds when run again (go test -count).
+	noImageWarned.Clear()
 	fake := newFake(t)
 	hook := mustHook(t, fake.URL(), noLimits)
 	var logs logBuffer

@@ -34,9 +34,11 @@ const (
 	maxResponseBody = 64 << 10
 )
 
-// safetyMargin stretches each documented window by 5%: requests leave the
-// limiter on time but reach Teams with network jitter, and a window that is
-// a little longer than Teams' absorbs up to 50 ms of it per second.
+// safetyMargin stretches each documented window by 5%, for what Herald's
+// count cannot see, such as how Teams' servers keep time. Network delays
+// need no margin: the limiter counts each request until a window after
+// Teams answered it, and Teams counts it when it arrives, which is before
+// (see notify.Rate).
 const safetyMargin = 0.95
 
 // DefaultRates are the allowances Herald keeps to per webhook URL: at most
@@ -142,9 +144,13 @@ func (w *Webhook) post(ctx context.Context, body []byte) (string, bool, error) {
 			return "", true, &notify.ThrottledError{Wait: d}
 		}
 	}
-	if err := w.limiter.Wait(ctx, limiterKey, w.rates...); err != nil {
+	release, err := w.limiter.Acquire(ctx, limiterKey, w.rates...)
+	if err != nil {
 		return "", true, fmt.Errorf("teams: waiting for the webhook's rate limit: %w", err)
 	}
+	// Teams counts a request when it arrives: it holds its place in the
+	// windows until a window after the answer (see notify.Rate).
+	defer release()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {
 		return "", false, w.redact(fmt.Errorf("teams: %w", notify.RedactURL(err)))

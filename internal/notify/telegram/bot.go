@@ -16,9 +16,12 @@ import (
 )
 
 // safetyMargin is the share of each configured rate limit Herald uses.
-// Requests leave the limiter on time but reach Telegram with network
-// jitter; at 95% they would have to bunch by 5% of an interval (for 20 a
-// minute: one message less per window) before Telegram counts one too many.
+// The paces (per chat, overall) count a request when it leaves, and
+// requests reach Telegram with network jitter; at 95% they would have to
+// bunch by 5% of an interval before Telegram counts one too many. The group
+// window counts each request until a window after its answer, which no
+// jitter can bunch (see notify.Rate); there the margin (one message less a
+// minute) is for what Herald's count cannot see, such as Telegram's clock.
 const safetyMargin = 0.95
 
 // Bot is one Telegram bot: its token, the HTTP client that reaches the Bot
@@ -126,12 +129,16 @@ func every(events float64, per time.Duration) notify.Rate {
 	return notify.Rate{Events: 1, Per: time.Duration(float64(per) / (events * safetyMargin)), Burst: 1}
 }
 
-// wait blocks until a request to chat is within every limit that applies.
-func (b *Bot) wait(ctx context.Context, chat config.ChatID) error {
-	if err := b.limiter.Wait(ctx, chat.String(), b.rates(chat)...); err != nil {
-		return fmt.Errorf("telegram: waiting for the rate limit of chat %s: %w", chat, err)
+// acquire blocks until a request to chat is within every limit that
+// applies and takes its place; the caller releases it once Telegram
+// answered, so that the group window counts the request until a window
+// after that (Telegram counts arrivals; see notify.Rate).
+func (b *Bot) acquire(ctx context.Context, chat config.ChatID) (release func(), err error) {
+	release, err = b.limiter.Acquire(ctx, chat.String(), b.rates(chat)...)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: waiting for the rate limit of chat %s: %w", chat, err)
 	}
-	return nil
+	return release, nil
 }
 
 // delay is how long, as things stand, until n more requests to chat are

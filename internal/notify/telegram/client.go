@@ -74,11 +74,13 @@ func (b *Bot) call(ctx context.Context, chat config.ChatID, method string, param
 // the answer's result into result: the one path of every API call, JSON or
 // multipart, so that each takes a token and is classified the same way.
 func (b *Bot) post(ctx context.Context, chat config.ChatID, method, contentType string, body []byte, result any) (bool, error) {
-	if err := b.wait(ctx, chat); err != nil {
+	release, err := b.acquire(ctx, chat)
+	if err != nil {
 		// The limiter refuses when the wait would outlast ctx: the delivery
 		// is fine, it just needs a later attempt.
 		return true, err
 	}
+	defer release()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.apiURL+"/bot"+b.token+"/"+method, bytes.NewReader(body))
 	if err != nil {
 		return false, b.redact(fmt.Errorf("telegram %s: %w", method, notify.RedactURL(err)))

@@ -148,9 +148,9 @@ func TestRateLimiterKeepsGroupBurstFreeOf429(t *testing.T) {
 	// window of 2.5 s instead of a minute, 10 messages per window and per
 	// second in a chat, 30 per second overall. Both the per-chat and the
 	// group limit bind during the burst. The window is not shorter because
-	// the fake counts arrivals and the limiter counts sends: on a loaded
-	// machine the jitter between the two must stay well inside the margin,
-	// as it always does at Telegram's real one-minute scale.
+	// the fake counts arrivals and the limiter's per-chat pace counts sends:
+	// on a loaded machine the jitter between the two must stay well inside
+	// the margin, as it always does at Telegram's real one-minute scale.
 	limits := faketelegram.Limits{PerChat: 10, PerChatBurst: 3, GroupMessages: 10, GroupWindow: 2500 * time.Millisecond, Global: 30}
 	burst := func(t *testing.T, rl config.TelegramRateLimits) faketelegram.Stats {
 		fake := newFake(t, limits)

@@ -88,14 +88,13 @@ type imageBody struct {
 func (r *Robot) send(ctx context.Context, m *webhookMsg) (bool, error) {
 	release, err := r.acquire(ctx)
 	if err != nil {
-		return true, err
-	}
-	defer release()
-	if err := r.wait(ctx); err != nil {
 		// The limiter refuses when the wait would outlast ctx: the delivery
 		// is fine, it just needs a later attempt.
 		return true, err
 	}
+	// The message counts against the robot's window until one window
+	// after WeCom's answer.
+	defer release()
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	// Keep <font> and <@userid> as they are rather than \u003c escapes:

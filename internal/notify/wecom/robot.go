@@ -24,12 +24,11 @@ const (
 	PlatformWindow   = time.Minute
 )
 
-// safetyMargin is the share of the platform's limit Herald uses. The
-// limiter counts a message from when it leaves, WeCom from when it arrives:
-// WeCom may still count in its window a message that arrived later than it
-// left, while Herald has let the next one go. Messages to a robot go one at
-// a time (see Robot.acquire), so that is never more than one message, and
-// 95% of 20 keeps room for exactly one.
+// safetyMargin is the share of the platform's limit Herald uses: 95% of 20
+// leaves one message a window for what Herald's count cannot see, such as
+// how WeCom's servers keep time. Network delays need no margin: the limiter
+// counts each message until a window after WeCom answered it, and WeCom
+// counts it when it arrives, which is before (see notify.Rate).
 const safetyMargin = 0.95
 
 // defaultTimeout bounds one request to the webhook. An image message is a
@@ -50,17 +49,14 @@ type Robot struct {
 
 // pace is what keeps a robot within its limit.
 type pace struct {
-	// limiter holds one sliding-window allowance: rate.Events messages in
-	// any rate.Per.
+	// limiter holds one sliding-window allowance, rate: rate.Events
+	// messages in any rate.Per.
 	limiter *notify.Limiter
 	rate    notify.Rate
-	// turn lets one message at a time through to the robot (a buffered
-	// channel of one, so that waiting for it honours ctx).
-	turn chan struct{}
 }
 
 func newPace(rate notify.Rate) *pace {
-	return &pace{limiter: notify.NewLimiter(rate), rate: rate, turn: make(chan struct{}, 1)}
+	return &pace{limiter: notify.NewLimiter(rate), rate: rate}
 }
 
 // RobotOption tunes a Robot when it is made.
@@ -170,25 +166,14 @@ func (r Robot) LogValue() slog.Value { return slog.StringValue(r.String()) }
 // delay is how long, as things stand, until n more messages fit the limit.
 func (r *Robot) delay(n int) time.Duration { return r.limiter.Delay("", n) }
 
-// wait blocks until one more message fits the limit.
-func (r *Robot) wait(ctx context.Context) error {
-	return r.limiter.Wait(ctx, "")
-}
-
-// acquire takes the robot's turn: messages to one robot go one at a time,
-// each taking its place in the limiter only after the previous one was
-// answered, so that WeCom sees them in the order and at the pace the
-// limiter let them go (see safetyMargin). Concurrent sends from several
-// channels could leave together and arrive spread out, and WeCom would count
-// more of them in a window than Herald did. 20 a minute needs no
-// parallelism.
+// acquire waits until one more message fits the limit and takes its place;
+// the caller releases it once WeCom answered.
 func (r *Robot) acquire(ctx context.Context) (release func(), err error) {
-	select {
-	case r.turn <- struct{}{}:
-		return func() { <-r.turn }, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("wecom: waiting for another message to %s: %w", r, ctx.Err())
+	release, err = r.limiter.Acquire(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("wecom: waiting for the rate limit of %s: %w", r, err)
 	}
+	return release, nil
 }
 
 // redact removes the robot's key and URL from err.

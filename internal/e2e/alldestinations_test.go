@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,29 +20,6 @@ import (
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
 	"github.com/heraldhq/herald/internal/testutil/realproc"
 )
-
-// fakePrometheus answers query_range with a sine-ish series and an empty
-// rule list, so that every alert gets a chart.
-func fakePrometheus(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/api/v1/rules":
-			fmt.Fprint(w, `{"status":"success","data":{"groups":[]}}`)
-		case "/api/v1/query_range":
-			now := time.Now().Unix()
-			var vals []string
-			for i := int64(0); i < 120; i++ {
-				vals = append(vals, fmt.Sprintf(`[%d,"%d"]`, now-7200+i*60, 40+i%30))
-			}
-			fmt.Fprintf(w, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"node-2.example:9100"},"values":[%s]}]}}`,
-				strings.Join(vals, ","))
-		default:
-			http.Error(w, "not found", 404)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
 
 // webhookSink records the outgoing webhook's posts.
 type webhookSink struct {
@@ -102,10 +77,7 @@ func TestSameAlertToEveryPlatform(t *testing.T) {
 	defer hook.Close()
 
 	addr := realproc.FreePort(t)
-	dir := t.TempDir()
-	cfg := fmt.Sprintf(`listen_address: %s
-external_url: http://%s
-data_dir: %s
+	cfg := fmt.Sprintf(`external_url: http://%s
 prometheus: {url: %s}
 channels:
   - name: ding
@@ -123,13 +95,9 @@ channels:
 routes:
   - matchers: ['alertname=~".+"']
     channels: [ding, wecom, teams, slack, discord, hook]
-`, addr, addr, filepath.Join(dir, "data"), fakePrometheus(t), ding.WebhookURL(), fakedingtalk.DefaultSecret,
+`, addr, fakePrometheus(t), ding.WebhookURL(), fakedingtalk.DefaultSecret,
 		wecom.URL(), teams.URL(), slack.Token(), slack.URL(), discord.URL(), hook.URL)
-	path := filepath.Join(dir, "herald.yml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h := startHerald(t, path)
+	h := startHerald(t, writeConfig(t, t.TempDir(), addr, "", cfg))
 	if code, body := h.post(t, "/api/v1/alerts", realPayload(t)); code != 200 {
 		t.Fatalf("%d %s", code, body)
 	}

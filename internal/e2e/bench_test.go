@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -18,13 +17,7 @@ import (
 // consoleConfig writes a configuration whose only channel prints to the
 // console (discarded in tests), so that a benchmark measures Herald alone.
 func consoleConfig(b testing.TB) string {
-	dir := b.TempDir()
-	path := filepath.Join(dir, "herald.yml")
-	cfg := fmt.Sprintf("listen_address: 127.0.0.1:0\ndata_dir: %s\nchannels:\n  - name: console\n    console: {}\n", filepath.Join(dir, "data"))
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	return path
+	return writeConfig(b, b.TempDir(), "127.0.0.1:0", "", "channels:\n  - name: console\n    console: {}\n")
 }
 
 // BenchmarkWebhookIngest posts one-alert notifications from 32 clients to a
@@ -49,22 +42,14 @@ func BenchmarkWebhookIngest(b *testing.B) {
 func BenchmarkEndToEnd(b *testing.B) {
 	fake := faketelegram.New(b, faketelegram.Config{Chats: []faketelegram.Chat{{ID: 4242}},
 		Limits: faketelegram.Limits{Unlimited: true}})
-	dir := b.TempDir()
-	cfg := fmt.Sprintf(`listen_address: 127.0.0.1:0
-data_dir: %s
-telegram:
+	h := startHerald(b, writeConfig(b, b.TempDir(), "127.0.0.1:0", "", fmt.Sprintf(`telegram:
   bot_token: %s
   api_url: %s
   rate_limits: {per_chat: 100000, global: 100000}
 channels:
   - name: bench
     telegram: {chat_id: 4242}
-`, filepath.Join(dir, "data"), fake.Token(), fake.URL())
-	path := filepath.Join(dir, "herald.yml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	h := startHerald(b, path)
+`, fake.Token(), fake.URL())))
 	client := &http.Client{}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()

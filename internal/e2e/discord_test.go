@@ -2,14 +2,8 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"image/png"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,63 +11,20 @@ import (
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
 )
 
-// discordProm is a Prometheus API that knows no rules and answers every
-// range query with one slowly rising series, so that Herald draws a chart
-// of the alert's expression without a real Prometheus.
-func discordProm(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/api/v1/rules":
-			fmt.Fprint(w, `{"status":"success","data":{"groups":[]}}`)
-		case "/api/v1/query_range":
-			_ = r.ParseForm()
-			start, _ := strconv.ParseFloat(r.Form.Get("start"), 64)
-			end, _ := strconv.ParseFloat(r.Form.Get("end"), 64)
-			step, _ := strconv.ParseFloat(r.Form.Get("step"), 64)
-			step = max(step, (end-start)/200, 1)
-			var values [][2]any
-			for ts, v := start, 10.0; ts <= end; ts, v = ts+step, v+0.5 {
-				values = append(values, [2]any{ts, strconv.FormatFloat(v, 'f', 1, 64)})
-			}
-			_ = json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": map[string]any{
-				"resultType": "matrix",
-				"result":     []any{map[string]any{"metric": map[string]string{"instance": "node-2.example:9100"}, "values": values}},
-			}})
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
 // discordConfig writes a herald.yml whose only channel is the fake's webhook.
 func discordConfig(t *testing.T, fake *fakediscord.Server, promURL string) string {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := fmt.Sprintf(`listen_address: 127.0.0.1:0
-data_dir: %s
-prometheus:
+	return writeConfig(t, t.TempDir(), "127.0.0.1:0", "10s", fmt.Sprintf(`prometheus:
   url: %s
 graph:
   timeout: 5s
-delivery:
-  initial_backoff: 100ms
-  max_backoff: 1s
-  timeout: 10s
 channels:
   - name: discord-ops
     discord:
       url: %s
       username: Herald
 default_channel: discord-ops
-`, filepath.Join(dir, "data"), promURL, fake.URL())
-	path := filepath.Join(dir, "herald.yml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+`, promURL, fake.URL()))
 }
 
 // The real Alertmanager payload reaches the fake Discord as an embed with
@@ -82,13 +33,9 @@ default_channel: discord-ops
 // is delivered once although Alertmanager sent them several times.
 func TestDiscordFiringAndResolved(t *testing.T) {
 	fake := fakediscord.New(t, fakediscord.Config{})
-	h := startHerald(t, discordConfig(t, fake, discordProm(t)))
-	firing := realPayload(t, `"job": "node"`, `"job": "node<&>_*@everyone 日本語"`)
-	for range 3 {
-		if code, body := h.post(t, "/api/v1/alerts", firing); code != 200 {
-			t.Fatalf("firing: %d %s", code, body)
-		}
-	}
+	h := startHerald(t, discordConfig(t, fake, fakePrometheus(t)))
+	nasty := `node<&>_*@everyone 日本語`
+	h.postAlerts(t, "firing", 3, realPayload(t, withJob(nasty)...))
 	msgs, err := fake.WaitMessages(1, 15*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +48,7 @@ func TestDiscordFiringAndResolved(t *testing.T) {
 	if !strings.Contains(e.Title, "HostMemoryLow") || !strings.Contains(e.Title, "node-2.example:9100") || e.Color != 0xE74C3C {
 		t.Errorf("firing embed: %q colour %06x", e.Title, e.Color)
 	}
-	if !strings.Contains(first.Text(), "node<&>_*@everyone 日本語") {
+	if !strings.Contains(first.Text(), nasty) {
 		t.Errorf("the job label is missing:\n%s", first.Text())
 	}
 	firingChart := first.Image()
@@ -112,13 +59,7 @@ func TestDiscordFiringAndResolved(t *testing.T) {
 		t.Fatalf("the chart is not a PNG: %v", err)
 	}
 
-	resolved := realPayload(t, `"job": "node"`, `"job": "node<&>_*@everyone 日本語"`,
-		`"status": "firing"`, `"status": "resolved"`, `"0001-01-01T00:00:00Z"`, `"2026-11-21T04:19:41.067Z"`)
-	for range 2 {
-		if code, body := h.post(t, "/api/v1/alerts", resolved); code != 200 {
-			t.Fatalf("resolved: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "resolved", 2, resolvedPayload(t, withJob(nasty)...))
 	if _, err := fake.WaitMessages(2, 15*time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -11,12 +11,7 @@ import (
 func TestFiringAndResolvedDeliveredOnce(t *testing.T) {
 	fake := newFake(t)
 	h := startHerald(t, configFor(t, fake, t.TempDir(), ""))
-	firing := realPayload(t, `"job": "node"`, `"job": "node<&>_*日本語 Узел 🚀"`)
-	for i := 0; i < 3; i++ { // Alertmanager retries and an HA peer
-		if code, body := h.post(t, "/api/v1/alerts", firing); code != 200 {
-			t.Fatalf("firing: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "firing", 3, realPayload(t, withJob(nastyJob)...))
 	msgs, err := fake.WaitMessages(1, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -25,18 +20,12 @@ func TestFiringAndResolvedDeliveredOnce(t *testing.T) {
 	if first.ChatID != opsChat || first.ThreadID != 7 || first.ParseMode != "HTML" {
 		t.Fatalf("firing went to chat %d topic %d mode %q", first.ChatID, first.ThreadID, first.ParseMode)
 	}
-	for _, want := range []string{"HostMemoryLow", "node-2.example:9100", "node<&>_*日本語 Узел 🚀"} {
+	for _, want := range []string{"HostMemoryLow", "node-2.example:9100", nastyJob} {
 		if !strings.Contains(first.Plain, want) {
 			t.Errorf("firing message lacks %q:\n%s", want, first.Plain)
 		}
 	}
-	resolved := realPayload(t, `"job": "node"`, `"job": "node<&>_*日本語 Узел 🚀"`,
-		`"status": "firing"`, `"status": "resolved"`, `"0001-01-01T00:00:00Z"`, `"2026-11-21T04:19:41.067Z"`)
-	for i := 0; i < 2; i++ {
-		if code, body := h.post(t, "/api/v1/alerts", resolved); code != 200 {
-			t.Fatalf("resolved: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "resolved", 2, resolvedPayload(t, withJob(nastyJob)...))
 	msgs, err = fake.WaitMessages(2, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)

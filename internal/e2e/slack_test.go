@@ -2,15 +2,8 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"image/png"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,14 +19,7 @@ const slackAlerts = "C0ALERTS01"
 // and "bot" with its bot token, both into #alerts.
 func slackConfig(t *testing.T, fake *fakeslack.Server, addr, extra string) string {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := fmt.Sprintf(`listen_address: %s
-data_dir: %s
-delivery:
-  initial_backoff: 100ms
-  max_backoff: 1s
-  timeout: 10s
-channels:
+	return writeConfig(t, t.TempDir(), addr, "10s", fmt.Sprintf(`channels:
   - name: hook
     slack:
       webhook_url: %s
@@ -46,41 +32,7 @@ routes:
   - matchers: []
     channels: [hook, bot]
 default_channel: hook
-%s`, addr, filepath.Join(dir, "data"), fake.WebhookURL(), fake.Token(), slackAlerts, fake.URL(), extra)
-	path := filepath.Join(dir, "herald.yml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// slackProm is a Prometheus that knows no rules and answers every range
-// query with a line for the instance of the real payload, enough for
-// Herald to draw the alert's chart.
-func slackProm(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/api/v1/rules":
-			fmt.Fprint(w, `{"status":"success","data":{"groups":[]}}`)
-		case "/api/v1/query_range":
-			start, _ := strconv.ParseFloat(r.Form.Get("start"), 64)
-			end, _ := strconv.ParseFloat(r.Form.Get("end"), 64)
-			step := max(1, func() float64 { s, _ := strconv.ParseFloat(r.Form.Get("step"), 64); return s }())
-			var values [][2]any
-			for ts, i := start, 0; ts <= end; ts, i = ts+step, i+1 {
-				values = append(values, [2]any{ts, strconv.Itoa(30 + i%25)})
-			}
-			res := map[string]any{"resultType": "matrix", "result": []any{map[string]any{
-				"metric": map[string]string{"instance": "node-2.example:9100", "job": "node"}, "values": values}}}
-			_ = json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": res})
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+%s`, fake.WebhookURL(), fake.Token(), slackAlerts, fake.URL(), extra))
 }
 
 // The real Alertmanager payload, posted several times as Alertmanager
@@ -99,14 +51,9 @@ func TestSlackFiringAndResolved(t *testing.T) {
 	// so its port is chosen first.
 	addr := realproc.FreePort(t)
 	h := startHerald(t, slackConfig(t, fake, addr, fmt.Sprintf("external_url: http://%s\nprometheus:\n  url: %s\ngraph:\n  timeout: 5s\n",
-		addr, slackProm(t))))
+		addr, fakePrometheus(t))))
 	nasty := `node <!channel> & <https://evil.example|click> 日本語 🚀`
-	firing := realPayload(t, `"job": "node"`, `"job": "`+nasty+`"`)
-	for range 3 {
-		if code, body := h.post(t, "/api/v1/alerts", firing); code != 200 {
-			t.Fatalf("firing: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "firing", 3, realPayload(t, withJob(nasty)...))
 	msgs, err := fake.WaitMessages(2, 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -152,13 +99,7 @@ func TestSlackFiringAndResolved(t *testing.T) {
 		t.Error("the chart by URL and the uploaded chart differ")
 	}
 
-	resolved := realPayload(t, `"job": "node"`, `"job": "`+nasty+`"`,
-		`"status": "firing"`, `"status": "resolved"`, `"0001-01-01T00:00:00Z"`, `"2026-11-21T04:19:41.067Z"`)
-	for range 2 {
-		if code, body := h.post(t, "/api/v1/alerts", resolved); code != 200 {
-			t.Fatalf("resolved: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "resolved", 2, resolvedPayload(t, withJob(nasty)...))
 	if _, err := fake.WaitMessages(4, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -195,22 +136,4 @@ func TestSlackFiringAndResolved(t *testing.T) {
 			t.Errorf("the log holds a secret %q", secret)
 		}
 	}
-}
-
-// fetchPNG gets a chart by its link, as Slack does for an image block.
-func fetchPNG(t *testing.T, url string) []byte {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET chart: %d %s", resp.StatusCode, b)
-	}
-	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
-		t.Fatalf("the chart link does not give a PNG: %v", err)
-	}
-	return b
 }

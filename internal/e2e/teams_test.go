@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,45 +14,23 @@ import (
 // Teams webhook.
 func teamsConfig(t *testing.T, fake *faketeams.Server, dir string) string {
 	t.Helper()
-	cfg := fmt.Sprintf(`listen_address: 127.0.0.1:0
-data_dir: %s
-delivery:
-  initial_backoff: 100ms
-  max_backoff: 1s
-  timeout: 5s
-channels:
+	return writeConfig(t, dir, "127.0.0.1:0", "5s", fmt.Sprintf(`channels:
   - name: teams-ops
     teams:
       url: %q
 default_channel: teams-ops
-`, filepath.Join(dir, "data"), fake.URL())
-	path := filepath.Join(dir, "herald.yml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+`, fake.URL()))
 }
 
 func TestTeamsFiringAndResolvedDeliveredOnce(t *testing.T) {
 	fake := faketeams.New(t, faketeams.Config{}) // Teams' own rate limits
 	h := startHerald(t, teamsConfig(t, fake, t.TempDir()))
 	job := `node*_<&>_[日本語](x) 🚀`
-	firing := realPayload(t, `"job": "node"`, `"job": "`+job+`"`)
-	for range 3 { // Alertmanager retries and an HA peer
-		if code, body := h.post(t, "/api/v1/alerts", firing); code != 200 {
-			t.Fatalf("firing: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "firing", 3, realPayload(t, withJob(job)...))
 	if _, err := fake.WaitMessages(1, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	resolved := realPayload(t, `"job": "node"`, `"job": "`+job+`"`,
-		`"status": "firing"`, `"status": "resolved"`, `"0001-01-01T00:00:00Z"`, `"2026-11-21T04:19:41.067Z"`)
-	for range 2 {
-		if code, body := h.post(t, "/api/v1/alerts", resolved); code != 200 {
-			t.Fatalf("resolved: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "resolved", 2, resolvedPayload(t, withJob(job)...))
 	if _, err := fake.WaitMessages(2, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,11 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -77,19 +73,12 @@ const (
 // chart link then points at Herald itself.
 func webhookConfig(t *testing.T, rcv *hookReceiver, promURL string) (path, addr string) {
 	t.Helper()
-	dir := t.TempDir()
 	addr = realproc.FreePort(t)
-	cfg := fmt.Sprintf(`listen_address: %s
-external_url: http://%s
-data_dir: %s
+	return writeConfig(t, t.TempDir(), addr, "10s", fmt.Sprintf(`external_url: http://%s
 prometheus:
   url: %s
 graph:
   timeout: 5s
-delivery:
-  initial_backoff: 100ms
-  max_backoff: 1s
-  timeout: 10s
 channels:
   - name: hooks
     webhook:
@@ -98,12 +87,7 @@ channels:
       headers:
         Authorization: Bearer %s
 default_channel: hooks
-`, addr, addr, filepath.Join(dir, "data"), promURL, rcv.URL, hookSecret, hookToken)
-	path = filepath.Join(dir, "herald.yml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path, addr
+`, addr, promURL, rcv.URL, hookSecret, hookToken)), addr
 }
 
 // checkHook verifies one request: signature, headers and schema.
@@ -140,41 +124,20 @@ func checkHook(t *testing.T, r hookRequest, kind string) webhook.Event {
 // each once although Alertmanager sent them several times.
 func TestWebhookFiringAndResolved(t *testing.T) {
 	rcv := newHookReceiver(t)
-	cfg, addr := webhookConfig(t, rcv, discordProm(t))
+	cfg, addr := webhookConfig(t, rcv, fakePrometheus(t))
 	h := startHerald(t, cfg)
 	if h.URL != "http://"+addr {
 		t.Fatalf("herald listens on %s, want %s", h.URL, addr)
 	}
-	firing := realPayload(t)
-	for range 3 {
-		if code, body := h.post(t, "/api/v1/alerts", firing); code != 200 {
-			t.Fatalf("firing: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "firing", 3, realPayload(t))
 	got := rcv.wait(t, 1)
 	ev := checkHook(t, got[0], "firing")
 	if ev.Chart == nil || !strings.HasPrefix(ev.Chart.URL, "http://"+addr+"/images/") {
 		t.Fatalf("chart %+v", ev.Chart)
 	}
-	resp, err := http.Get(ev.Chart.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("chart link: %d", resp.StatusCode)
-	}
-	if _, err := png.Decode(bytes.NewReader(img)); err != nil {
-		t.Fatalf("the chart link does not serve a PNG: %v", err)
-	}
+	fetchPNG(t, ev.Chart.URL)
 
-	resolved := realPayload(t, `"status": "firing"`, `"status": "resolved"`, `"0001-01-01T00:00:00Z"`, `"2026-11-21T04:19:41.067Z"`)
-	for range 2 {
-		if code, body := h.post(t, "/api/v1/alerts", resolved); code != 200 {
-			t.Fatalf("resolved: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "resolved", 2, resolvedPayload(t))
 	rcv.wait(t, 2)
 	settle()
 	got = rcv.wait(t, 2)

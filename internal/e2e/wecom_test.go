@@ -1,14 +1,8 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,55 +16,13 @@ import (
 // every alert.
 func wecomConfig(t *testing.T, fake *fakewecom.Server, channel, extra string) string {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := fmt.Sprintf(`listen_address: 127.0.0.1:0
-data_dir: %s
-delivery:
-  initial_backoff: 100ms
-  max_backoff: 1s
-  timeout: 5s
-channels:
+	return writeConfig(t, t.TempDir(), "127.0.0.1:0", "5s", fmt.Sprintf(`channels:
   - name: wecom
     wecom:
       url: %s
 %s
 default_channel: wecom
-%s`, filepath.Join(dir, "data"), fake.URL(), channel, extra)
-	path := filepath.Join(dir, "herald.yml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// chartProm is a Prometheus that knows no rules and answers every range
-// query with a rising line for the instance of the real payload, enough
-// for Herald to draw the alert's chart.
-func chartProm(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/api/v1/rules":
-			fmt.Fprint(w, `{"status":"success","data":{"groups":[]}}`)
-		case "/api/v1/query_range":
-			start, _ := strconv.ParseFloat(r.Form.Get("start"), 64)
-			end, _ := strconv.ParseFloat(r.Form.Get("end"), 64)
-			step, _ := strconv.ParseFloat(r.Form.Get("step"), 64)
-			step = max(step, 1)
-			var values [][2]any
-			for ts, i := start, 0; ts <= end; ts, i = ts+step, i+1 {
-				values = append(values, [2]any{ts, strconv.Itoa(40 + i%20)})
-			}
-			res := map[string]any{"resultType": "matrix", "result": []any{map[string]any{
-				"metric": map[string]string{"instance": "node-2.example:9100", "job": "node"}, "values": values}}}
-			_ = json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": res})
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+%s`, fake.URL(), channel, extra))
 }
 
 func types(msgs []fakewecom.Message) string {
@@ -89,15 +41,10 @@ func types(msgs []fakewecom.Message) string {
 func TestWeComFiringAndResolved(t *testing.T) {
 	fake := fakewecom.New(t, fakewecom.Config{})
 	cfg := wecomConfig(t, fake, "      mention: {mobiles: ['13800001111'], user_ids: [zhangsan]}",
-		fmt.Sprintf("prometheus:\n  url: %s\ngraph:\n  timeout: 5s\n", chartProm(t)))
+		fmt.Sprintf("prometheus:\n  url: %s\ngraph:\n  timeout: 5s\n", fakePrometheus(t)))
 	h := startHerald(t, cfg)
-	nasty := `"job": "node<font color=\"warning\">**x** <@all> 日本語 🚀"`
-	firing := realPayload(t, `"job": "node"`, nasty)
-	for range 3 { // Alertmanager retries and an HA peer
-		if code, body := h.post(t, "/api/v1/alerts", firing); code != 200 {
-			t.Fatalf("firing: %d %s", code, body)
-		}
-	}
+	nasty := withJob(`node<font color=\"warning\">**x** <@all> 日本語 🚀`)
+	h.postAlerts(t, "firing", 3, realPayload(t, nasty...))
 	msgs, err := fake.WaitMessages(3, 15*time.Second)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, types(msgs))
@@ -119,13 +66,7 @@ func TestWeComFiringAndResolved(t *testing.T) {
 		t.Errorf("mention %+v", txt)
 	}
 
-	resolved := realPayload(t, `"job": "node"`, nasty, `"status": "firing"`, `"status": "resolved"`,
-		`"0001-01-01T00:00:00Z"`, `"2026-11-21T04:19:41.067Z"`)
-	for range 2 {
-		if code, body := h.post(t, "/api/v1/alerts", resolved); code != 200 {
-			t.Fatalf("resolved: %d %s", code, body)
-		}
-	}
+	h.postAlerts(t, "resolved", 2, resolvedPayload(t, nasty...))
 	if msgs, err = fake.WaitMessages(5, 15*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, types(msgs))
 	}

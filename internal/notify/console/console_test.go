@@ -17,6 +17,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 )
 
 var now = time.Date(2026, 11, 21, 4, 21, 42, 0, time.UTC)
@@ -24,12 +25,7 @@ var now = time.Date(2026, 11, 21, 4, 21, 42, 0, time.UTC)
 func newTemplates(t *testing.T) (*template.Templates, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	tm, err := template.New(nil, slog.New(slog.NewTextHandler(&logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm.SetClock(func() time.Time { return now })
-	return tm, &logs
+	return alerts.Templates(t, now, slog.New(slog.NewTextHandler(&logs, nil))), &logs
 }
 
 func message(kind alert.Kind, prev ...notify.Ref) *notify.Message {

@@ -11,6 +11,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
 )
 
@@ -60,8 +61,8 @@ func TestErrors(t *testing.T) {
 			if tc.url != "" {
 				cfg.URL = config.Secret(tc.url)
 			}
-			var logs logBuffer
-			n := fixed(newNotifier(t, cfg, logs.logger()), "t", "x")
+			var logs alerts.LogBuffer
+			n := fixed(newNotifier(t, cfg, logs.Logger()), "t", "x")
 			if tc.fault != fakedingtalk.FaultNone {
 				fake.FailNext(1, tc.fault)
 				// A request lost on a stale connection must not leave
@@ -72,7 +73,7 @@ func TestErrors(t *testing.T) {
 			if timeout == 0 {
 				timeout = 5 * time.Second
 			}
-			refs, retry, err := n.Notify(ctxT(t, timeout), message(alert.KindFiring, cpu()))
+			refs, retry, err := n.Notify(alerts.Context(t, timeout), message(alert.KindFiring, cpu()))
 			if err == nil || len(refs) != 0 || retry != tc.retry {
 				t.Fatalf("refs %v, retry %v, err %v", refs, retry, err)
 			}
@@ -105,15 +106,15 @@ func TestTooFastPausesTheRobot(t *testing.T) {
 	// Herald believes in more than the fake allows, as when another
 	// program posts to the same robot.
 	SetRobotLimit(fake.WebhookURL(), 100, time.Second)
-	var logs logBuffer
-	a := fixed(newNotifier(t, channelConfig(fake), logs.logger()), "t", "x")
+	var logs alerts.LogBuffer
+	a := fixed(newNotifier(t, channelConfig(fake), logs.Logger()), "t", "x")
 	b := fixed(newNotifier(t, channelConfig(fake), nil), "t", "x")
 	for range 2 {
-		if _, _, err := a.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
+		if _, _, err := a.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, retry, err := a.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, cpu()))
+	_, retry, err := a.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu()))
 	var rl *notify.RateLimitError
 	var aerr *APIError
 	if !retry || !errors.As(err, &rl) || rl.RetryAfter != time.Second || !errors.As(err, &aerr) || aerr.Code != CodeTooFast {
@@ -123,7 +124,7 @@ func TestTooFastPausesTheRobot(t *testing.T) {
 		t.Errorf("no warning about the shared robot:\n%s", logs.String())
 	}
 	requests := fake.Stats().Requests
-	_, _, err = b.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, cpu()))
+	_, _, err = b.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu()))
 	var throttled *notify.ThrottledError
 	if !errors.As(err, &throttled) || throttled.Wait <= 0 || throttled.Wait > time.Second {
 		t.Fatalf("other channel of the robot: %v", err)
@@ -132,7 +133,7 @@ func TestTooFastPausesTheRobot(t *testing.T) {
 		t.Error("a paused robot sent a request")
 	}
 	time.Sleep(throttled.Wait + 50*time.Millisecond)
-	if _, _, err := b.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
+	if _, _, err := b.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
 		t.Fatalf("after the pause: %v", err)
 	}
 }

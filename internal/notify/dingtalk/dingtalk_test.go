@@ -9,6 +9,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
 )
 
@@ -53,7 +54,7 @@ func TestPayloads(t *testing.T) {
 			fake := newFake(t, fakedingtalk.Config{})
 			cfg := channelConfig(fake)
 			cfg.Mention = tc.mention
-			refs, retry, err := newNotifier(t, cfg, nil).Notify(ctxT(t, 5*time.Second), tc.msg)
+			refs, retry, err := newNotifier(t, cfg, nil).Notify(alerts.Context(t, 5*time.Second), tc.msg)
 			if err != nil || retry || len(refs) != 1 {
 				t.Fatalf("refs %v, retry %v, err %v", refs, retry, err)
 			}
@@ -91,12 +92,12 @@ func TestPayloads(t *testing.T) {
 // without it, and the log says so once for the channel, not per message.
 func TestChartWithoutURLLoggedOnce(t *testing.T) {
 	fake := newFake(t, fakedingtalk.Config{})
-	var logs logBuffer
-	n := newNotifier(t, channelConfig(fake), logs.logger())
+	var logs alerts.LogBuffer
+	n := newNotifier(t, channelConfig(fake), logs.Logger())
 	for range 3 {
 		m := message(alert.KindFiring, cpu())
 		m.Image = &notify.Image{PNG: []byte("png")}
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -124,12 +125,12 @@ func TestPartsAndResume(t *testing.T) {
 	m := message(alert.KindFiring, cpu())
 	fake.FailNext(1, fakedingtalk.FaultNone) // the first part goes through
 	fake.FailNext(1, fakedingtalk.FaultInternal)
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err == nil || !retry || len(refs) != 1 || refs[0].Part != 0 {
 		t.Fatalf("refs %v, retry %v, err %v", refs, retry, err)
 	}
 	m.SentParts = len(refs)
-	refs, _, err = n.Notify(ctxT(t, 5*time.Second), m)
+	refs, _, err = n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || len(refs) != 2 || refs[0].Part != 1 || refs[1].Part != 2 {
 		t.Fatalf("resumed: refs %v, err %v", refs, err)
 	}
@@ -161,7 +162,7 @@ func TestPartsAndResume(t *testing.T) {
 func TestFoldedStormNamesEveryAlert(t *testing.T) {
 	fake := newFake(t, fakedingtalk.Config{})
 	n := newNotifier(t, channelConfig(fake), nil)
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), storm(100)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), storm(100)); err != nil {
 		t.Fatal(err)
 	}
 	var all string

@@ -1,7 +1,6 @@
 package dingtalk
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -13,14 +12,12 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
-	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
 )
 
 // now is the clock of the templates and of the fake's signature check.
 var now = time.Date(2025, 3, 1, 12, 30, 0, 0, time.UTC)
-
-var startsAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // newFake starts a fake DingTalk with the default signed robot and
 // DingTalk's real limits, its signature clock at now.
@@ -54,36 +51,16 @@ func fixed(n *Notifier, title, text string) *Notifier {
 	return n
 }
 
+// mustTemplates are Herald's templates with their clock at now.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	tmpl, err := template.New(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SetClock(func() time.Time { return now })
-	return tmpl
+	return alerts.Templates(t, now, nil)
 }
 
 // message is an event for alerts with the given label sets; each alert's
 // summary is its "summary" label.
 func message(kind alert.Kind, labels ...amtemplate.KV) *notify.Message {
-	d := &amtemplate.Data{Receiver: "herald", Status: "firing", ExternalURL: "http://alertmanager:9093",
-		GroupLabels: amtemplate.KV{}, CommonLabels: amtemplate.KV{}, CommonAnnotations: amtemplate.KV{}}
-	if kind == alert.KindResolved {
-		d.Status = "resolved"
-	}
-	for _, l := range labels {
-		a := amtemplate.Alert{Status: d.Status, Labels: l, StartsAt: startsAt, Fingerprint: alert.Fingerprint(l),
-			Annotations: amtemplate.KV{"summary": l["summary"]}, GeneratorURL: "http://prometheus:9090/graph?g0.expr=up"}
-		if kind == alert.KindResolved {
-			a.EndsAt = startsAt.Add(5 * time.Minute)
-		}
-		d.Alerts = append(d.Alerts, a)
-	}
-	if len(labels) == 1 {
-		d.CommonLabels = labels[0]
-	}
-	return &notify.Message{Channel: "ops", Kind: kind, Data: d}
+	return alerts.Event(kind, labels, alerts.CopySummary())
 }
 
 // storm is a folded firing message of n alerts with distinct instances.
@@ -101,17 +78,4 @@ func storm(n int) *notify.Message {
 func cpu() amtemplate.KV {
 	return amtemplate.KV{"alertname": "HighCPU", "severity": "critical", "instance": "web-1:9100", "job": "node",
 		"summary": "CPU at 97%"}
-}
-
-func ctxT(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// logBuffer collects log lines of every level, to search them for secrets.
-type logBuffer struct{ testutil.Buffer }
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

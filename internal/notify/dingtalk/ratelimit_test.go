@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
 )
 
@@ -28,7 +29,7 @@ func TestBurstNeverTooFast(t *testing.T) {
 		n := fixed(newNotifier(t, channelConfig(fake), nil), "t", "x")
 		wg.Go(func() {
 			for range each {
-				if _, _, err := n.Notify(ctxT(t, 10*time.Second), message(alert.KindFiring, cpu())); err != nil {
+				if _, _, err := n.Notify(alerts.Context(t, 10*time.Second), message(alert.KindFiring, cpu())); err != nil {
 					errs <- err
 				}
 			}
@@ -64,13 +65,13 @@ func TestWholeMessageOrNothing(t *testing.T) {
 	SetRobotLimit(fake.WebhookURL(), RobotMessages, scaledWindow)
 	n := fixed(newNotifier(t, channelConfig(fake), nil), "t", "x")
 	for range RobotMessages - safetyMargin - 1 {
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
 			t.Fatal(err)
 		}
 	}
 	long := fixed(newNotifier(t, channelConfig(fake), nil), "t", strings.Repeat(strings.Repeat("y", 100)+"\n", 450))
 	before := fake.Stats().Requests
-	refs, _, err := long.Notify(ctxT(t, 200*time.Millisecond), message(alert.KindFiring, cpu()))
+	refs, _, err := long.Notify(alerts.Context(t, 200*time.Millisecond), message(alert.KindFiring, cpu()))
 	var throttled *notify.ThrottledError
 	if !errors.As(err, &throttled) || len(refs) != 0 || throttled.Wait <= 200*time.Millisecond {
 		t.Fatalf("refs %v, err %v", refs, err)
@@ -79,7 +80,7 @@ func TestWholeMessageOrNothing(t *testing.T) {
 		t.Error("a part was sent")
 	}
 	// With time enough, it goes out whole.
-	refs, _, err = long.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, cpu()))
+	refs, _, err = long.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu()))
 	if err != nil || len(refs) != 3 {
 		t.Fatalf("refs %v, err %v", refs, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
 )
 
@@ -57,7 +58,7 @@ func TestSigningTransport(t *testing.T) {
 func TestSignatureAcceptedByFake(t *testing.T) {
 	fake := newFake(t, fakedingtalk.Config{})
 	n := fixed(newNotifier(t, channelConfig(fake), nil), "title", "text")
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
 		t.Fatal(err)
 	}
 	if m := fake.Messages()[0]; !m.Signed || m.Timestamp != now.UnixMilli() {
@@ -69,7 +70,7 @@ func TestSignatureAcceptedByFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, retry, err := skewed.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, cpu()))
+	_, retry, err := skewed.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu()))
 	var aerr *APIError
 	if !errors.As(err, &aerr) || aerr.Code != CodeSecurity || retry {
 		t.Fatalf("skewed clock: retry %v, err %v", retry, err)
@@ -80,7 +81,7 @@ func TestSignatureAcceptedByFake(t *testing.T) {
 
 	wrong := channelConfig(fake)
 	wrong.Secret = "SECwrong"
-	_, retry, err = fixed(newNotifier(t, wrong, nil), "t", "x").Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, cpu()))
+	_, retry, err = fixed(newNotifier(t, wrong, nil), "t", "x").Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu()))
 	if err == nil || retry || !strings.Contains(err.Error(), "sign not match") {
 		t.Fatalf("wrong secret: retry %v, err %v", retry, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
 )
 
@@ -41,12 +42,13 @@ func TestErrorClassification(t *testing.T) {
 			if c.url != nil {
 				u = c.url(fake)
 			}
-			logger, logs := logBuffer()
+			logs := &alerts.LogBuffer{}
+			logger := logs.Logger()
 			n := newNotifier(t, testWebhook(t, u, fastRates), nil, logger)
 			if c.fault != fakediscord.FaultNone {
 				fake.FailNext(1, c.fault)
 			}
-			refs, retry, err := n.Notify(ctxTimeout(t, 500*time.Millisecond), message(alert.KindFiring, mkAlert("A", "critical", "x:1")))
+			refs, retry, err := n.Notify(alerts.Context(t, 500*time.Millisecond), message(alert.KindFiring, mkAlert("A", "critical", "x:1")))
 			if err == nil || retry != c.retry || refs != nil {
 				t.Fatalf("refs %v retry %v err %v", refs, retry, err)
 			}
@@ -82,7 +84,7 @@ func TestInvalidFormBodyIsPermanentAndExplained(t *testing.T) {
 	defer srv.Close()
 	url := srv.URL + "/api/webhooks/123/secret-token-xyz"
 	n := newNotifier(t, testWebhook(t, url, fastRates), nil, nil)
-	_, retry, err := n.Notify(ctxTimeout(t, time.Second), message(alert.KindFiring, mkAlert("A", "critical", "x:1")))
+	_, retry, err := n.Notify(alerts.Context(t, time.Second), message(alert.KindFiring, mkAlert("A", "critical", "x:1")))
 	var aerr *APIError
 	if retry || !errors.As(err, &aerr) || aerr.Code != codeInvalidFormBody {
 		t.Fatalf("retry %v err %v", retry, err)
@@ -99,7 +101,7 @@ func TestRateLimitAnswerIsHonoured(t *testing.T) {
 	hook := testWebhook(t, fake.URL(), fastRates)
 	n := newNotifier(t, hook, nil, nil)
 	fake.RateLimitNext(1500*time.Millisecond, true)
-	_, retry, err := n.Notify(ctxTimeout(t, time.Second), message(alert.KindFiring, mkAlert("A", "critical", "x:1")))
+	_, retry, err := n.Notify(alerts.Context(t, time.Second), message(alert.KindFiring, mkAlert("A", "critical", "x:1")))
 	var rl *notify.RateLimitError
 	var aerr *APIError
 	if !retry || !errors.As(err, &rl) || rl.RetryAfter != 1500*time.Millisecond || !errors.As(err, &aerr) || !aerr.Global {
@@ -108,7 +110,7 @@ func TestRateLimitAnswerIsHonoured(t *testing.T) {
 	// The webhook waits before its next request: with less time than that,
 	// the next delivery is throttled without a request.
 	before := fake.Stats().Requests
-	_, retry, err = n.Notify(ctxTimeout(t, 500*time.Millisecond), message(alert.KindFiring, mkAlert("B", "critical", "x:1")))
+	_, retry, err = n.Notify(alerts.Context(t, 500*time.Millisecond), message(alert.KindFiring, mkAlert("B", "critical", "x:1")))
 	var th *notify.ThrottledError
 	if !retry || !errors.As(err, &th) || th.Wait < time.Second || fake.Stats().Requests != before {
 		t.Fatalf("retry %v err %v requests %d→%d", retry, err, before, fake.Stats().Requests)
@@ -147,7 +149,7 @@ func TestConcurrentBurstNeverRateLimited(t *testing.T) {
 	for i := range 16 {
 		go func() {
 			n := newNotifier(t, hook, &config.DiscordConfig{}, nil)
-			_, _, err := n.Notify(ctxTimeout(t, 10*time.Second), message(alert.KindFiring, mkAlert(fmt.Sprint("A", i), "warning", "x:1")))
+			_, _, err := n.Notify(alerts.Context(t, 10*time.Second), message(alert.KindFiring, mkAlert(fmt.Sprint("A", i), "warning", "x:1")))
 			errs <- err
 		}()
 	}
@@ -169,7 +171,7 @@ func TestResolvedThrottledBeforeSendingAnything(t *testing.T) {
 	n := newNotifier(t, hook, nil, nil)
 	firing := send(t, n, message(alert.KindFiring, mkAlert("HostMemoryLow", "critical", "node-2:9100")))
 	before := fake.Stats().Requests
-	_, retry, err := n.Notify(ctxTimeout(t, time.Second), resolvedMessage(t, firing, false))
+	_, retry, err := n.Notify(alerts.Context(t, time.Second), resolvedMessage(t, firing, false))
 	var th *notify.ThrottledError
 	if !retry || !errors.As(err, &th) || fake.Stats().Requests != before {
 		t.Fatalf("retry %v err %v requests %d→%d", retry, err, before, fake.Stats().Requests)
@@ -209,7 +211,8 @@ func TestWebhookURLs(t *testing.T) {
 			t.Errorf("the token shows: %s", s)
 		}
 	}
-	logger, logs := logBuffer()
+	logs := &alerts.LogBuffer{}
+	logger := logs.Logger()
 	logger.Info("x", "webhook", w)
 	if strings.Contains(logs.String(), "s3cr3t") {
 		t.Errorf("the token shows in a log: %s", logs)

@@ -9,6 +9,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
 )
 
@@ -108,7 +109,8 @@ func TestChartUploadedAsAttachment(t *testing.T) {
 
 func TestBadChartIsLeftOut(t *testing.T) {
 	fake := newFake(t, fakediscord.Limits{})
-	logger, logs := logBuffer()
+	logs := &alerts.LogBuffer{}
+	logger := logs.Logger()
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, logger)
 	m := message(alert.KindFiring, mkAlert("A", "critical", "x:1"))
 	m.Image = &notify.Image{PNG: []byte("GIF89a not a png"), Alt: "x"}
@@ -145,7 +147,7 @@ func TestSentPartIsNotSentAgain(t *testing.T) {
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	m := message(alert.KindFiring, mkAlert("A", "critical", "x:1"))
 	m.SentParts = 1
-	if refs, retry, err := n.Notify(ctxTimeout(t, 0), m); err != nil || retry || refs != nil {
+	if refs, retry, err := n.Notify(alerts.Context(t, 0), m); err != nil || retry || refs != nil {
 		t.Fatalf("%v %v %v", refs, retry, err)
 	}
 	if fake.Stats().Requests != 0 {

@@ -2,7 +2,6 @@ package discord
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -16,12 +15,9 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
-	"github.com/heraldhq/herald/internal/template"
-	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
 )
-
-var startsAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // fastRates are allowances loose enough not to slow a test.
 var fastRates = []notify.Rate{{Events: 1000, Per: time.Second, Window: true}}
@@ -49,11 +45,7 @@ func newNotifier(t *testing.T, hook *Webhook, cfg *config.DiscordConfig, logger 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	tmpl, err := template.New(nil, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SetClock(func() time.Time { return startsAt.Add(12 * time.Minute) })
+	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logger)
 	if cfg == nil {
 		cfg = &config.DiscordConfig{}
 	}
@@ -62,12 +54,6 @@ func newNotifier(t *testing.T, hook *Webhook, cfg *config.DiscordConfig, logger 
 		t.Fatal(err)
 	}
 	return n
-}
-
-// logBuffer is a debug logger writing into a buffer.
-func logBuffer() (*slog.Logger, *testutil.Buffer) {
-	b := &testutil.Buffer{}
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
 }
 
 // mkAlert is a firing alert with the labels given as name, value pairs.
@@ -79,29 +65,25 @@ func mkAlert(name, severity, instance string, kv ...string) amtemplate.Alert {
 	for i := 0; i+1 < len(kv); i += 2 {
 		labels[kv[i]] = kv[i+1]
 	}
-	return amtemplate.Alert{
-		Status: "firing", Labels: labels, StartsAt: startsAt,
-		Annotations:  amtemplate.KV{"summary": "memory of " + instance + " is low"},
-		GeneratorURL: "http://prometheus.example:9090/graph?g0.expr=up",
-		Fingerprint:  fmt.Sprintf("%016x", len(name)+len(instance)),
-	}
+	return alerts.Alert(labels, alerts.Annotations(amtemplate.KV{"summary": "memory of " + instance + " is low"}),
+		alerts.GeneratorURL("http://prometheus.example:9090/graph?g0.expr=up"),
+		alerts.Fingerprint(fmt.Sprintf("%016x", len(name)+len(instance))))
 }
 
-// message builds a notify.Message of kind about alerts.
-func message(kind alert.Kind, alerts ...amtemplate.Alert) *notify.Message {
-	d := &amtemplate.Data{Receiver: "herald", Status: string(kind), Alerts: alerts, ExternalURL: "http://am.example:9093",
-		GroupLabels: amtemplate.KV{}, CommonLabels: amtemplate.KV{}, CommonAnnotations: amtemplate.KV{}}
-	if kind == alert.KindReminder {
-		d.Status = "firing"
-	}
-	return &notify.Message{Channel: "ops", Kind: kind, Data: d, Folded: len(alerts) > 1}
+// message builds a notify.Message of kind about as, folded when there are
+// several, without common labels.
+func message(kind alert.Kind, as ...amtemplate.Alert) *notify.Message {
+	m := alerts.Message(kind, as...)
+	m.Data.ExternalURL = "http://am.example:9093"
+	m.Folded = len(as) > 1
+	return m
 }
 
 // resolve turns alerts resolved ten minutes after they started.
-func resolve(alerts ...amtemplate.Alert) []amtemplate.Alert {
-	out := make([]amtemplate.Alert, len(alerts))
-	for i, a := range alerts {
-		a.Status, a.EndsAt = "resolved", startsAt.Add(10*time.Minute)
+func resolve(as ...amtemplate.Alert) []amtemplate.Alert {
+	out := make([]amtemplate.Alert, len(as))
+	for i, a := range as {
+		a.Status, a.EndsAt = "resolved", alerts.StartsAt.Add(10*time.Minute)
 		out[i] = a
 	}
 	return out
@@ -123,17 +105,10 @@ func testPNG(t testing.TB, w, h int, c color.Color) []byte {
 	return b.Bytes()
 }
 
-// ctxTimeout is a context with a deadline, as the dispatcher gives.
-func ctxTimeout(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // send delivers m and fails the test on error.
 func send(t *testing.T, n *Notifier, m *notify.Message) []notify.Ref {
 	t.Helper()
-	refs, retry, err := n.Notify(ctxTimeout(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil {
 		t.Fatalf("notify: %v (retry %v)", err, retry)
 	}

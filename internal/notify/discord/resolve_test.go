@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
 )
 
@@ -80,7 +81,8 @@ func TestResolvedWithoutChartKeepsTheFiringChart(t *testing.T) {
 
 func TestResolvedWhenTheFiringMessageIsGone(t *testing.T) {
 	fake := newFake(t, fakediscord.Limits{})
-	logger, logs := logBuffer()
+	logs := &alerts.LogBuffer{}
+	logger := logs.Logger()
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, logger)
 	m := resolvedMessage(t, []notify.Ref{{MessageID: "1234", ChatID: fakediscord.DefaultChannelID}}, true)
 	refs := send(t, n, m)
@@ -138,7 +140,7 @@ func TestResolvedEditFailureIsRetriedWhole(t *testing.T) {
 	firing := fire(t, n)
 	fake.FailNext(1, fakediscord.FaultInternal)
 	m := resolvedMessage(t, firing, true)
-	refs, retry, err := n.Notify(ctxTimeout(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err == nil || !retry || refs != nil || len(fake.Messages()) != 1 {
 		t.Fatalf("refs %v retry %v err %v messages %d", refs, retry, err, len(fake.Messages()))
 	}

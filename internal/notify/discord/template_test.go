@@ -9,16 +9,13 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/template"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 )
 
 // The default Discord templates, rendered the way the notifier renders
 // them, on a fixed clock.
 func TestDefaultTemplates(t *testing.T) {
-	tmpl, err := template.New(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SetClock(func() time.Time { return startsAt.Add(12 * time.Minute) })
+	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil)
 	a := mkAlert("HostMemoryLow", "critical", "node-2:9100")
 	a.Annotations["runbook_url"] = "https://runbooks.example/mem"
 	a.Annotations["description"] = "3% left"

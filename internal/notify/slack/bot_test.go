@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 )
 
@@ -17,13 +18,13 @@ import (
 // resolution (with the firing refs as Previous), and returns both refs.
 func fireAndResolve(t *testing.T, n *Notifier, labels amtemplate.KV) (firing, resolved []notify.Ref) {
 	t.Helper()
-	firing, _, err := n.Notify(ctxT(t, 5*time.Second), withChart(t, message(alert.KindFiring, labels), ""))
+	firing, _, err := n.Notify(alerts.Context(t, 5*time.Second), withChart(t, message(alert.KindFiring, labels), ""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := withChart(t, message(alert.KindResolved, labels), "")
 	m.Previous = firing
-	resolved, _, err = n.Notify(ctxT(t, 5*time.Second), m)
+	resolved, _, err = n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestBotFiringWithChart(t *testing.T) {
 	fake := newFake(t, unlimited)
 	n := botNotifier(t, fake, "ops", fastRates(), nil) // a channel name works too
 	m := withChart(t, message(alert.KindFiring, nasty), "https://herald.example/c.png")
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || retry {
 		t.Fatalf("retry=%v err=%v", retry, err)
 	}
@@ -94,7 +95,7 @@ func TestBotReminderAndFoldedAreNotUpdates(t *testing.T) {
 	fake := newFake(t, unlimited)
 	n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 	other := amtemplate.KV{"alertname": "Load", "instance": "web-1", "severity": "warning"}
-	firing, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty, other))
+	firing, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty, other))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestBotReminderAndFoldedAreNotUpdates(t *testing.T) {
 	res := message(alert.KindResolved, nasty)
 	res.Previous = firing
 	for _, m := range []*notify.Message{rem, res} {
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -134,7 +135,7 @@ func TestBotNoThreadForOtherChannelsOrWebhooks(t *testing.T) {
 			n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 			m := message(alert.KindResolved, nasty)
 			m.Previous = tt.previous
-			if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+			if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 				t.Fatal(err)
 			}
 			msgs := fake.Messages()
@@ -147,16 +148,16 @@ func TestBotNoThreadForOtherChannelsOrWebhooks(t *testing.T) {
 
 func TestBotUpdateOfADeletedMessageIsNotAFailure(t *testing.T) {
 	fake := newFake(t, unlimited)
-	var logs logBuffer
-	n := botNotifier(t, fake, opsChannel, fastRates(), logs.logger())
-	firing, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	var logs alerts.LogBuffer
+	n := botNotifier(t, fake, opsChannel, fastRates(), logs.Logger())
+	firing, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if err != nil {
 		t.Fatal(err)
 	}
 	fake.FailWith("chat.update", "message_not_found", 1)
 	m := message(alert.KindResolved, nasty)
 	m.Previous = firing
-	if refs, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil || len(refs) != 1 {
+	if refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil || len(refs) != 1 {
 		t.Fatalf("refs %v err %v", refs, err)
 	}
 	if !strings.Contains(logs.String(), "message_not_found") {
@@ -167,10 +168,10 @@ func TestBotUpdateOfADeletedMessageIsNotAFailure(t *testing.T) {
 func TestBotChartFailures(t *testing.T) {
 	t.Run("refused for good: the message goes without it", func(t *testing.T) {
 		fake := newFake(t, unlimited)
-		var logs logBuffer
-		n := botNotifier(t, fake, opsChannel, fastRates(), logs.logger())
+		var logs alerts.LogBuffer
+		n := botNotifier(t, fake, opsChannel, fastRates(), logs.Logger())
 		fake.FailWith("files.getUploadURLExternal", "file_uploads_disabled", 1)
-		refs, retry, err := n.Notify(ctxT(t, 5*time.Second), withChart(t, message(alert.KindFiring, nasty), ""))
+		refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), withChart(t, message(alert.KindFiring, nasty), ""))
 		if err != nil || retry || len(refs) != 1 || len(fake.Messages()) != 1 {
 			t.Fatalf("refs %v retry %v err %v", refs, retry, err)
 		}
@@ -183,12 +184,12 @@ func TestBotChartFailures(t *testing.T) {
 		n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 		fake.FailWith("files.completeUploadExternal", "internal_error", 1)
 		m := withChart(t, message(alert.KindFiring, nasty), "")
-		refs, retry, err := n.Notify(ctxT(t, 5*time.Second), m)
+		refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 		if err == nil || !retry || len(refs) != 1 || refs[0].Part != 0 {
 			t.Fatalf("refs %v retry %v err %v", refs, retry, err)
 		}
 		m.SentParts = len(refs)
-		refs, retry, err = n.Notify(ctxT(t, 5*time.Second), m)
+		refs, retry, err = n.Notify(alerts.Context(t, 5*time.Second), m)
 		if err != nil || retry || len(refs) != 1 || refs[0].Part != 1 {
 			t.Fatalf("resumed: refs %v retry %v err %v", refs, retry, err)
 		}
@@ -200,7 +201,7 @@ func TestBotChartFailures(t *testing.T) {
 		fake := newFake(t, unlimited)
 		n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 		fake.FailCall("upload", 1, fakeslack.FaultBadGateway)
-		_, retry, err := n.Notify(ctxT(t, 5*time.Second), withChart(t, message(alert.KindFiring, nasty), ""))
+		_, retry, err := n.Notify(alerts.Context(t, 5*time.Second), withChart(t, message(alert.KindFiring, nasty), ""))
 		if err == nil || !retry {
 			t.Fatalf("retry %v err %v", retry, err)
 		}
@@ -210,7 +211,7 @@ func TestBotChartFailures(t *testing.T) {
 func TestBotResolvedOfADeletedMessageGoesToTheChannel(t *testing.T) {
 	fake := newFake(t, unlimited)
 	n := botNotifier(t, fake, opsChannel, fastRates(), nil)
-	firing, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	firing, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestBotResolvedOfADeletedMessageGoesToTheChannel(t *testing.T) {
 	fake.FailWith("chat.postMessage", "thread_not_found", 1)
 	m := message(alert.KindResolved, nasty)
 	m.Previous = firing
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || retry || len(refs) != 1 || refs[0].ThreadID != "" {
 		t.Fatalf("refs %+v retry %v err %v", refs, retry, err)
 	}

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"bytes"
-	"context"
 	goimage "image"
 	"image/color"
 	"image/png"
@@ -21,7 +20,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
-	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 )
 
@@ -55,14 +54,11 @@ func fastRates() rates {
 	}
 }
 
+// mustTemplates are Herald's templates with their clock twelve minutes
+// after the alerts started.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	tmpl, err := template.New(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SetClock(func() time.Time { return startsAt.Add(12 * time.Minute) })
-	return tmpl
+	return alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil)
 }
 
 // hookNotifier posts to fake's incoming webhook with a client of its own.
@@ -95,28 +91,20 @@ func botNotifier(t *testing.T, fake *fakeslack.Server, channel string, r rates, 
 	return n
 }
 
-var startsAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// message is an event for alerts with the given label sets.
+// message is an event for alerts with the given label sets, folded when
+// there are several; each alert's summary is its "summary" label and its
+// runbook is named after it.
 func message(kind alert.Kind, labels ...amtemplate.KV) *notify.Message {
-	d := &amtemplate.Data{Receiver: "herald", Status: "firing", ExternalURL: "http://alertmanager:9093",
-		GroupLabels: amtemplate.KV{}, CommonLabels: amtemplate.KV{}, CommonAnnotations: amtemplate.KV{}}
-	if kind == alert.KindResolved {
-		d.Status = "resolved"
-	}
-	for _, l := range labels {
-		a := amtemplate.Alert{Status: d.Status, Labels: l, StartsAt: startsAt, Fingerprint: alert.Fingerprint(l),
-			Annotations:  amtemplate.KV{"summary": l["summary"], "runbook_url": "https://runbooks.example/" + url.PathEscape(l["alertname"])},
-			GeneratorURL: "http://prometheus:9090/graph?g0.expr=up&g0.tab=1"}
-		if kind == alert.KindResolved {
-			a.EndsAt = startsAt.Add(5 * time.Minute)
-		}
-		d.Alerts = append(d.Alerts, a)
-	}
-	if len(labels) == 1 {
-		d.CommonLabels = labels[0]
-	}
-	return &notify.Message{Channel: "ops", Kind: kind, Data: d, Folded: len(labels) > 1}
+	m := alerts.Event(kind, labels, alerts.CopySummary(), withRunbook,
+		alerts.GeneratorURL("http://prometheus:9090/graph?g0.expr=up&g0.tab=1"))
+	m.Folded = len(labels) > 1
+	return m
+}
+
+// withRunbook links an alert to the runbook of its name (after
+// CopySummary, which gave it annotations of its own).
+func withRunbook(a *amtemplate.Alert) {
+	a.Annotations["runbook_url"] = "https://runbooks.example/" + url.PathEscape(a.Labels["alertname"])
 }
 
 // chartPNG is a small valid PNG.
@@ -137,19 +125,6 @@ func chartPNG(t *testing.T) []byte {
 func withChart(t *testing.T, m *notify.Message, url string) *notify.Message {
 	m.Image = &notify.Image{PNG: chartPNG(t), Width: 40, Height: 20, Alt: "HostDown db-1:9100", URL: url}
 	return m
-}
-
-func ctxT(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// logBuffer collects log lines of every level, to search them.
-type logBuffer struct{ testutil.Buffer }
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // nasty has label values with Slack's control characters, a mention, a

@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 )
 
@@ -40,7 +41,7 @@ func TestWebhookBurstNeverTooFast(t *testing.T) {
 		}
 		wg.Go(func() {
 			for i := range 2 {
-				if _, _, err := n.Notify(ctxT(t, 10*time.Second), message(alert.KindFiring, labels(ch*10+i))); err != nil {
+				if _, _, err := n.Notify(alerts.Context(t, 10*time.Second), message(alert.KindFiring, labels(ch*10+i))); err != nil {
 					errs <- err
 				}
 			}
@@ -64,7 +65,7 @@ func TestBotBurstWithChartsNeverTooFast(t *testing.T) {
 	n := botNotifier(t, fake, opsChannel, defaultRates(), nil)
 	start := time.Now()
 	for i := range 2 {
-		refs, _, err := n.Notify(ctxT(t, 10*time.Second), withChart(t, message(alert.KindFiring, labels(i)), ""))
+		refs, _, err := n.Notify(alerts.Context(t, 10*time.Second), withChart(t, message(alert.KindFiring, labels(i)), ""))
 		if err != nil || len(refs) != 2 {
 			t.Fatalf("message %d: refs %v err %v", i, refs, err)
 		}
@@ -88,7 +89,7 @@ func TestBotUpdatesKeepToTier3(t *testing.T) {
 	n := botNotifier(t, fake, opsChannel, r, nil)
 	var firing [][]notify.Ref
 	for i := range 7 {
-		refs, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, labels(i)))
+		refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, labels(i)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +99,7 @@ func TestBotUpdatesKeepToTier3(t *testing.T) {
 	for i := range 7 {
 		m := message(alert.KindResolved, labels(i))
 		m.Previous = firing[i]
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,13 +119,13 @@ func TestBotUpdatesKeepToTier3(t *testing.T) {
 func TestThrottledBeforeSendingAnything(t *testing.T) {
 	fake := newFake(t, slackLimits)
 	n := botNotifier(t, fake, opsChannel, defaultRates(), nil)
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, labels(1))); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, labels(1))); err != nil {
 		t.Fatal(err)
 	}
 	before := fake.Stats().Requests
 	// The next post to the channel is a second away; the attempt may last
 	// a third of that.
-	refs, retry, err := n.Notify(ctxT(t, 300*time.Millisecond), withChart(t, message(alert.KindFiring, labels(2)), ""))
+	refs, retry, err := n.Notify(alerts.Context(t, 300*time.Millisecond), withChart(t, message(alert.KindFiring, labels(2)), ""))
 	th, ok := errors.AsType[*notify.ThrottledError](err)
 	if !ok || !retry || len(refs) != 0 || th.Wait <= 300*time.Millisecond {
 		t.Fatalf("refs %v retry %v err %v, want a ThrottledError", refs, retry, err)
@@ -134,7 +135,7 @@ func TestThrottledBeforeSendingAnything(t *testing.T) {
 	}
 	// A message and its chart need two turns: with time for one only, the
 	// message waits rather than go without its chart.
-	refs, _, err = n.Notify(ctxT(t, 1500*time.Millisecond), withChart(t, message(alert.KindFiring, labels(3)), ""))
+	refs, _, err = n.Notify(alerts.Context(t, 1500*time.Millisecond), withChart(t, message(alert.KindFiring, labels(3)), ""))
 	if _, ok := errors.AsType[*notify.ThrottledError](err); !ok || len(refs) != 0 || fake.Stats().Requests != before {
 		t.Fatalf("refs %v err %v: want nothing sent", refs, err)
 	}
@@ -146,13 +147,13 @@ func TestMessageThatCanNeverFitGoesPartByPart(t *testing.T) {
 	// Two posts need a second; an attempt of half a second could never
 	// take both, so the message goes now and the chart with the next one.
 	m := withChart(t, message(alert.KindFiring, labels(1)), "")
-	refs, retry, err := n.Notify(ctxT(t, 500*time.Millisecond), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 500*time.Millisecond), m)
 	if _, ok := errors.AsType[*notify.ThrottledError](err); !ok || !retry || len(refs) != 1 {
 		t.Fatalf("refs %v retry %v err %v", refs, retry, err)
 	}
 	m.SentParts = 1
 	time.Sleep(th(err))
-	refs, _, err = n.Notify(ctxT(t, 5*time.Second), m)
+	refs, _, err = n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || len(refs) != 1 || refs[0].Part != 1 || len(fake.Files()) != 1 {
 		t.Fatalf("refs %v err %v files %d", refs, err, len(fake.Files()))
 	}

@@ -15,18 +15,15 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 )
 
 // renderWith renders m with the default templates and a logger.
 func renderWith(t *testing.T, cfg *config.SlackConfig, m *notify.Message) (*content, []block, string) {
 	t.Helper()
-	var logs logBuffer
-	tmpl, err := template.New(nil, logs.logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SetClock(func() time.Time { return startsAt.Add(12 * time.Minute) })
+	var logs alerts.LogBuffer
+	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logs.Logger())
 	r := &renderer{tmpl: tmpl, message: cfg.Message, channel: "ops"}
 	c := r.render(m)
 	blocks := buildBlocks(c, nil)

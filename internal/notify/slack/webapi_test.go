@@ -9,6 +9,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 )
 
@@ -35,10 +36,10 @@ func TestBotErrorsInHTTP200Bodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
 			fake := newFake(t, unlimited)
-			var logs logBuffer
-			n := botNotifier(t, fake, opsChannel, fastRates(), logs.logger())
+			var logs alerts.LogBuffer
+			n := botNotifier(t, fake, opsChannel, fastRates(), logs.Logger())
 			fake.FailWith("chat.postMessage", tt.code, 1)
-			refs, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+			refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 			if err == nil || retry != tt.retry || len(refs) != 0 {
 				t.Fatalf("refs=%v retry=%v err=%v, want retry=%v", refs, retry, err, tt.retry)
 			}
@@ -81,7 +82,7 @@ func TestBotRealChecksOfTheFake(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+			_, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 			if retry || err == nil || !strings.Contains(err.Error(), tt.code) {
 				t.Fatalf("retry=%v err=%v, want permanent %s", retry, err, tt.code)
 			}
@@ -106,11 +107,11 @@ func TestBotTransportFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFake(t, unlimited)
-			var logs logBuffer
-			n := botNotifier(t, fake, opsChannel, fastRates(), logs.logger())
+			var logs alerts.LogBuffer
+			n := botNotifier(t, fake, opsChannel, fastRates(), logs.Logger())
 			fake.FailNext(1, tt.fault)
 			start := time.Now()
-			_, retry, err := n.Notify(ctxT(t, 500*time.Millisecond), message(alert.KindFiring, nasty))
+			_, retry, err := n.Notify(alerts.Context(t, 500*time.Millisecond), message(alert.KindFiring, nasty))
 			if err == nil || !retry {
 				t.Fatalf("retry=%v err=%v, want a retry", retry, err)
 			}
@@ -128,10 +129,10 @@ func TestBotTransportFailures(t *testing.T) {
 func TestBotHTTP429(t *testing.T) {
 	fake := newFake(t, fakeslack.Limits{PerChannel: 0.1, Burst: 1})
 	n := botNotifier(t, fake, opsChannel, fastRates(), nil)
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
 		t.Fatal(err)
 	}
-	_, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	_, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	rl, ok := errors.AsType[*notify.RateLimitError](err)
 	if !retry || !ok || rl.RetryAfter < 9*time.Second || rl.RetryAfter > 10*time.Second {
 		t.Fatalf("retry=%v err=%v, want a rate limit of about 10s from Retry-After", retry, err)

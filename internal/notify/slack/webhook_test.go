@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 )
 
@@ -16,7 +17,7 @@ func TestWebhookFiringMessage(t *testing.T) {
 	fake := newFake(t, unlimited)
 	n := hookNotifier(t, fake, fastRates(), nil)
 	m := withChart(t, message(alert.KindFiring, nasty), "https://herald.example/images/abc.png?sig=1")
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || retry {
 		t.Fatalf("Notify: retry=%v err=%v", retry, err)
 	}
@@ -62,7 +63,7 @@ func TestWebhookResolvedIsANewMessage(t *testing.T) {
 	n := hookNotifier(t, fake, fastRates(), nil)
 	m := message(alert.KindResolved, nasty)
 	m.Previous = []notify.Ref{{Part: 0}}
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages()
@@ -76,17 +77,17 @@ func TestWebhookResolvedIsANewMessage(t *testing.T) {
 	}
 	// A retry after the message went out sends nothing again.
 	m.SentParts = 1
-	if refs, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil || len(refs) != 0 || len(fake.Messages()) != 1 {
+	if refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil || len(refs) != 0 || len(fake.Messages()) != 1 {
 		t.Errorf("resumed: refs %v err %v messages %d", refs, err, len(fake.Messages()))
 	}
 }
 
 func TestWebhookWithoutImageURLLogsOncePerChannel(t *testing.T) {
 	fake := newFake(t, unlimited)
-	var logs logBuffer
-	n := hookNotifier(t, fake, fastRates(), logs.logger())
+	var logs alerts.LogBuffer
+	n := hookNotifier(t, fake, fastRates(), logs.Logger())
 	for range 3 {
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), withChart(t, message(alert.KindFiring, nasty), "")); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), withChart(t, message(alert.KindFiring, nasty), "")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -123,14 +124,14 @@ func TestWebhookErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFake(t, unlimited)
-			var logs logBuffer
-			n := hookNotifier(t, fake, fastRates(), logs.logger())
+			var logs alerts.LogBuffer
+			n := hookNotifier(t, fake, fastRates(), logs.Logger())
 			if tt.code != "" {
 				fake.FailWith("webhook", tt.code, 1)
 			} else {
 				fake.FailCall("webhook", 1, tt.fault)
 			}
-			refs, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+			refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 			if err == nil || retry != tt.retry || len(refs) != 0 {
 				t.Fatalf("refs=%v retry=%v err=%v, want retry=%v", refs, retry, err, tt.retry)
 			}
@@ -150,10 +151,10 @@ func TestWebhookRateLimitAnswer(t *testing.T) {
 	// that ignores it: Slack's 429 and its Retry-After reach the dispatcher.
 	fake := newFake(t, fakeslack.Limits{PerChannel: 0.2, Burst: 1})
 	n := hookNotifier(t, fake, fastRates(), nil)
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
 		t.Fatal(err)
 	}
-	_, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	_, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	rl, ok := errors.AsType[*notify.RateLimitError](err)
 	if !retry || !ok || rl.RetryAfter < 4*time.Second || rl.RetryAfter > 5*time.Second {
 		t.Fatalf("retry=%v err=%v, want a rate limit of about 5s", retry, err)
@@ -170,7 +171,7 @@ func TestWebhookNonSlackAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	retry, err := c.postWebhook(ctxT(t, 5*time.Second), &webhookPayload{Text: "x"})
+	retry, err := c.postWebhook(alerts.Context(t, 5*time.Second), &webhookPayload{Text: "x"})
 	if !retry || err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("retry=%v err=%v", retry, err)
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
-	"github.com/heraldhq/herald/internal/template"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketeams"
 )
 
@@ -27,7 +27,7 @@ func strictFake(t *testing.T) *faketeams.Server {
 func send(t *testing.T, fake *faketeams.Server, m *notify.Message) faketeams.Message {
 	t.Helper()
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 		t.Fatalf("Notify: %v (fake: %s)", err, fake.Stats().LastError)
 	}
 	msgs := fake.Messages()
@@ -112,7 +112,7 @@ func TestHugeCustomTitleIsCut(t *testing.T) {
 		_, text := inner(m)
 		return strings.Repeat("T", 50_000), text
 	}
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, hostDown)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, hostDown)); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages()[0]
@@ -166,11 +166,7 @@ func BenchmarkBuildStorm(b *testing.B) {
 			"severity": "critical", "summary": strings.Repeat("disk almost full ", 10)})
 	}
 	m := message(alert.KindFiring, labels...)
-	tmpl, err := template.New(nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	n := New("ops", nil, &Webhook{}, tmpl, nil)
+	n := New("ops", nil, &Webhook{}, alerts.Templates(b, time.Time{}, nil), nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := n.build(m); err != nil {

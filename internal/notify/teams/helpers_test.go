@@ -1,7 +1,6 @@
 package teams
 
 import (
-	"context"
 	"log/slog"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
-	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketeams"
 )
 
@@ -38,12 +37,7 @@ func mustHook(t *testing.T, url string, opts Options) *Webhook {
 // "firing for 12m" is reproducible.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	tmpl, err := template.New(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SetClock(func() time.Time { return startsAt.Add(12 * time.Minute) })
-	return tmpl
+	return alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil)
 }
 
 // newNotifier makes the notifier of channel "ops" with the default
@@ -53,51 +47,17 @@ func newNotifier(t *testing.T, hook *Webhook, logger *slog.Logger) *Notifier {
 	return New("ops", &config.TeamsConfig{}, hook, mustTemplates(t), logger)
 }
 
-var startsAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// message is an event for alerts with the given label sets; a label
-// "summary" becomes the summary annotation.
+// message is an event for alerts with the given label sets, folded when
+// there are several; a label "summary" becomes the summary annotation.
 func message(kind alert.Kind, labels ...amtemplate.KV) *notify.Message {
-	d := &amtemplate.Data{Receiver: "herald", Status: "firing", ExternalURL: "http://alertmanager:9093",
-		GroupLabels: amtemplate.KV{}, CommonLabels: amtemplate.KV{}, CommonAnnotations: amtemplate.KV{}}
-	if kind == alert.KindResolved {
-		d.Status = "resolved"
-	}
-	for _, l := range labels {
-		ann := amtemplate.KV{}
-		if s, ok := l["summary"]; ok {
-			ann["summary"] = s
-			l = l.Remove([]string{"summary"})
-		}
-		a := amtemplate.Alert{Status: d.Status, Labels: l, Annotations: ann, StartsAt: startsAt,
-			Fingerprint: alert.Fingerprint(l), GeneratorURL: "http://prometheus:9090/graph?g0.expr=up"}
-		if kind == alert.KindResolved {
-			a.EndsAt = startsAt.Add(5 * time.Minute)
-		}
-		d.Alerts = append(d.Alerts, a)
-	}
-	if len(labels) == 1 {
-		d.CommonLabels = d.Alerts[0].Labels
-	}
-	return &notify.Message{Channel: "ops", Kind: kind, Data: d, Folded: len(labels) > 1}
+	m := alerts.Event(kind, labels, alerts.MoveSummary())
+	m.Folded = len(labels) > 1
+	return m
 }
 
 // hostDown is a typical alert.
 var hostDown = amtemplate.KV{"alertname": "HostDown", "instance": "node-2:9100", "job": "node",
 	"severity": "critical", "summary": "node-2 is down"}
-
-func ctxT(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// logBuffer collects log lines of every level, to search them.
-type logBuffer struct{ testutil.Buffer }
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
 
 // titles returns the titles of actions.
 func titles(as []faketeams.Action) []string {

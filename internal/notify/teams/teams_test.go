@@ -11,6 +11,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketeams"
 )
 
@@ -21,7 +22,7 @@ func TestFiringCard(t *testing.T) {
 	a := &m.Data.Alerts[0]
 	a.Annotations["description"] = "No scrape for 5 minutes.\n\nCheck the host."
 	a.Annotations["runbook_url"] = "https://runbooks.example/HostDown"
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || retry {
 		t.Fatalf("Notify: retry %v, %v", retry, err)
 	}
@@ -93,7 +94,7 @@ func TestCards(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := newFake(t)
 			n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
-			if _, _, err := n.Notify(ctxT(t, 5*time.Second), tc.m); err != nil {
+			if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), tc.m); err != nil {
 				t.Fatal(err)
 			}
 			got := fake.Messages()[0]
@@ -122,7 +123,7 @@ func TestMarkdownInLabels(t *testing.T) {
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
 	labels := amtemplate.KV{"alertname": "*Disk*_full_", "instance": "db_01:9100", "job": "- [x](http://evil)",
 		"severity": "critical", "summary": "1. use <b>&amp; `df -h` ~~now~~ #1"}
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, labels)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, labels)); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages()[0]
@@ -143,7 +144,7 @@ func TestCustomTemplates(t *testing.T) {
 	fake := newFake(t)
 	cfg := &config.TeamsConfig{Title: `{{ .CommonLabels.alertname }} ({{ .Kind }})`, Message: `{{ .CommonLabels.instance }} is *down*`}
 	n := New("ops", cfg, mustHook(t, fake.URL(), noLimits), mustTemplates(t), nil)
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, hostDown)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, hostDown)); err != nil {
 		t.Fatal(err)
 	}
 	if got := fake.Messages()[0].Plain; got != "HostDown (firing)\nnode-2:9100 is *down*" {
@@ -156,7 +157,7 @@ func TestSentMessageIsNotSentAgain(t *testing.T) {
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
 	m := message(alert.KindFiring, hostDown)
 	m.SentParts = 1
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || retry || refs != nil || fake.Stats().Requests != 0 {
 		t.Fatalf("refs %v retry %v err %v, %d requests", refs, retry, err, fake.Stats().Requests)
 	}
@@ -168,7 +169,7 @@ func TestChartByURL(t *testing.T) {
 	m := message(alert.KindFiring, hostDown)
 	m.Image = &notify.Image{PNG: []byte("png"), Width: 800, Height: 400, Alt: "HostDown\non node-2",
 		URL: "https://herald.example/images/0a1b.png?exp=1&sig=abc"}
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages()[0]
@@ -183,16 +184,16 @@ func TestChartWithoutURLIsLoggedOncePerChannel(t *testing.T) {
 	noImageWarned.Clear()
 	fake := newFake(t)
 	hook := mustHook(t, fake.URL(), noLimits)
-	var logs logBuffer
+	var logs alerts.LogBuffer
 	tmpl := mustTemplates(t)
 	// A reload makes new notifiers for the same channels.
-	ops1 := New("charts-ops", &config.TeamsConfig{}, hook, tmpl, logs.logger())
-	ops2 := New("charts-ops", &config.TeamsConfig{}, hook, tmpl, logs.logger())
-	dev := New("charts-dev", &config.TeamsConfig{}, hook, tmpl, logs.logger())
+	ops1 := New("charts-ops", &config.TeamsConfig{}, hook, tmpl, logs.Logger())
+	ops2 := New("charts-ops", &config.TeamsConfig{}, hook, tmpl, logs.Logger())
+	dev := New("charts-dev", &config.TeamsConfig{}, hook, tmpl, logs.Logger())
 	for _, n := range []*Notifier{ops1, ops1, ops2, dev, dev} {
 		m := message(alert.KindFiring, hostDown)
 		m.Image = &notify.Image{PNG: []byte("png"), Alt: "chart"}
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -223,7 +224,7 @@ func TestEmptyMessage(t *testing.T) {
 	fake := newFake(t)
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
 	for _, m := range []*notify.Message{{Kind: alert.KindFiring}, {Kind: alert.KindResolved, Data: &amtemplate.Data{}}} {
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketeams"
 )
 
@@ -56,14 +57,14 @@ func TestErrors(t *testing.T) {
 			}
 			hook := mustHook(t, url, noLimits)
 			fake.FailNext(1, tc.fault)
-			var logs logBuffer
-			ctx := ctxT(t, 500*time.Millisecond)
+			var logs alerts.LogBuffer
+			ctx := alerts.Context(t, 500*time.Millisecond)
 			var retry bool
 			var err error
 			if tc.body != "" {
 				_, retry, err = hook.post(ctx, []byte(tc.body))
 			} else {
-				_, retry, err = newNotifier(t, hook, logs.logger()).Notify(ctx, message(alert.KindFiring, hostDown))
+				_, retry, err = newNotifier(t, hook, logs.Logger()).Notify(ctx, message(alert.KindFiring, hostDown))
 			}
 			if err == nil {
 				t.Fatal("no error")
@@ -141,7 +142,7 @@ func TestBurstNeverThrottled(t *testing.T) {
 			n = dev
 		}
 		wg.Go(func() {
-			if _, _, err := n.Notify(ctxT(t, 10*time.Second), message(alert.KindFiring, hostDown)); err != nil {
+			if _, _, err := n.Notify(alerts.Context(t, 10*time.Second), message(alert.KindFiring, hostDown)); err != nil {
 				errs <- err
 			}
 		})
@@ -167,11 +168,11 @@ func TestThrottledBeforeSending(t *testing.T) {
 	hook := mustHook(t, fake.URL(), Options{})
 	n := newNotifier(t, hook, nil)
 	for range perSecond {
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, hostDown)); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, hostDown)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, retry, err := n.Notify(ctxT(t, 100*time.Millisecond), message(alert.KindFiring, hostDown))
+	_, retry, err := n.Notify(alerts.Context(t, 100*time.Millisecond), message(alert.KindFiring, hostDown))
 	th, ok := errors.AsType[*notify.ThrottledError](err)
 	if !ok || !retry || th.Wait <= 100*time.Millisecond || th.Wait > stretch(time.Second) {
 		t.Fatalf("retry %v, err %v: want a *notify.ThrottledError", retry, err)

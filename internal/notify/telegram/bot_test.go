@@ -11,6 +11,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
 
@@ -50,14 +51,14 @@ func TestNewBotRejects(t *testing.T) {
 // line and looks for the token in all of them.
 func TestTokenNeverShown(t *testing.T) {
 	fake := newFake(t, faketelegram.Limits{Unlimited: true})
-	var logs logBuffer
+	var logs alerts.LogBuffer
 	cfg := botConfig(fake)
 	cfg.ProxyURL = ""
-	bot := mustBot(t, cfg, logs.logger())
-	n := resolvedText(newNotifier(t, bot, channelConfig(userChat), logs.logger()))
+	bot := mustBot(t, cfg, logs.Logger())
+	n := resolvedText(newNotifier(t, bot, channelConfig(userChat), logs.Logger()))
 	var errs []error
 	notifyErr := func(m *notify.Message) {
-		if _, _, err := n.Notify(ctxT(t, 2*time.Second), m); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 2*time.Second), m); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -100,7 +101,7 @@ func TestTokenNeverShown(t *testing.T) {
 			t.Errorf("%T prints the token: %s", v, s)
 		}
 	}
-	logs.logger().Info("bot", "bot", bot, "notifier", n)
+	logs.Logger().Info("bot", "bot", bot, "notifier", n)
 	if strings.Contains(logs.String(), fake.Token()) {
 		t.Errorf("slog shows the token")
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
 
@@ -58,20 +59,20 @@ func TestChartOnResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs logBuffer
+			var logs alerts.LogBuffer
 			cfg := channelConfig(userChat)
 			if tt.noEdit {
 				cfg.EditOnResolve = &off
 			}
 			tmpl := mustTemplates(t)
-			n := New("ops", cfg, bot, tmpl, logs.logger(), WithChartOnResolve(tt.mode))
+			n := New("ops", cfg, bot, tmpl, logs.Logger(), WithChartOnResolve(tt.mode))
 			n.render = func(m *notify.Message) string {
 				if m.Kind == alert.KindFiring {
 					return "🔥 <b>firing</b>"
 				}
 				return "✅ <b>resolved</b>" + tt.extra
 			}
-			ctx := ctxT(t, 5*time.Second)
+			ctx := alerts.Context(t, 5*time.Second)
 			m := message(alert.KindFiring, nasty)
 			if tt.firingChart {
 				m.Image = firingPNG
@@ -123,7 +124,7 @@ func TestChartEditFailureDoesNotFail(t *testing.T) {
 	m.Image = chartPNG(t, 600, 300, 2)
 	// The firing photo was deleted.
 	m.Previous = []notify.Ref{{Part: 0, ChatID: "111", MessageID: "999", Media: true}}
-	refs, _, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || len(refs) != 1 {
 		t.Fatalf("refs=%+v err=%v", refs, err)
 	}
@@ -142,7 +143,7 @@ func TestChartCallsTakeOneTokenEach(t *testing.T) {
 	bot.perChat = notify.Rate{Events: 1, Per: time.Hour, Burst: 10}
 	n := newNotifier(t, bot, channelConfig(userChat), nil)
 	n.render = func(m *notify.Message) string { return string(m.Kind) + "\n" + strings.Repeat("text\n", 250) }
-	ctx := ctxT(t, 5*time.Second)
+	ctx := alerts.Context(t, 5*time.Second)
 	m := message(alert.KindFiring, nasty)
 	m.Image = chartPNG(t, 600, 300, 1)
 	prev, _, err := n.Notify(ctx, m)
@@ -178,10 +179,10 @@ func TestChartAndTextFitTheRateLimitTogether(t *testing.T) {
 	long := fixed(newNotifier(t, bot, channelConfig(userChat), nil), "🔥 <b>firing</b>\n"+strings.Repeat("details\n", 200))
 	m := message(alert.KindFiring, nasty)
 	m.Image = chartPNG(t, 600, 300, 1)
-	if _, _, err := short.Notify(ctxT(t, 5*time.Second), m); err != nil {
+	if _, _, err := short.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 		t.Fatal(err)
 	}
-	refs, retry, err := long.Notify(ctxT(t, 1500*time.Millisecond), m)
+	refs, retry, err := long.Notify(alerts.Context(t, 1500*time.Millisecond), m)
 	throttled, ok := errors.AsType[*notify.ThrottledError](err)
 	if !ok || !retry || len(refs) != 0 || throttled.Wait < 1500*time.Millisecond {
 		t.Fatalf("refs=%+v retry=%v err=%v", refs, retry, err)
@@ -189,7 +190,7 @@ func TestChartAndTextFitTheRateLimitTogether(t *testing.T) {
 	if st := fake.Stats(); st.Requests != 1 {
 		t.Errorf("%d requests, want only the first message's", st.Requests)
 	}
-	refs, _, err = long.Notify(ctxT(t, 10*time.Second), m)
+	refs, _, err = long.Notify(alerts.Context(t, 10*time.Second), m)
 	if err != nil || len(refs) != 2 || !refs[0].Media {
 		t.Errorf("with time enough: refs=%+v err=%v", refs, err)
 	}
@@ -202,7 +203,7 @@ func TestMessageTooLongForAnyAttemptStillGoesOut(t *testing.T) {
 	bot := mustBot(t, botConfig(fake), nil)
 	bot.perChat = notify.Rate{Events: 1, Per: time.Hour, Burst: 1}
 	n := fixed(newNotifier(t, bot, channelConfig(userChat), nil), strings.Repeat("line of text\n", 900))
-	refs, _, err := n.Notify(ctxT(t, time.Second), message(alert.KindFiring, nasty))
+	refs, _, err := n.Notify(alerts.Context(t, time.Second), message(alert.KindFiring, nasty))
 	if _, ok := errors.AsType[*notify.ThrottledError](err); !ok || len(refs) != 1 {
 		t.Errorf("refs=%+v err=%v, want the first part out and the rest throttled", refs, err)
 	}

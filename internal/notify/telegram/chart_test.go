@@ -14,6 +14,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
 
@@ -55,7 +56,7 @@ func TestChartAsCaption(t *testing.T) {
 	n := fixed(newNotifier(t, bot, cfg, nil), text)
 	m := message(alert.KindFiring, nasty)
 	m.Image = chartPNG(t, 600, 300, 1)
-	refs, _, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestChartLongMessage(t *testing.T) {
 			n := fixed(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), nil), text)
 			m := message(alert.KindFiring, nasty)
 			m.Image = chartPNG(t, 600, 300, 1)
-			refs, _, err := n.Notify(ctxT(t, 5*time.Second), m)
+			refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +151,7 @@ func TestCaptionLimitCounting(t *testing.T) {
 		n := fixed(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), nil), text)
 		m := message(alert.KindFiring, nasty)
 		m.Image = chartPNG(t, 600, 300, 1)
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 			t.Fatalf("%d units: %v", tt.units, err)
 		}
 		msgs := fake.Messages()
@@ -170,7 +171,7 @@ func TestChartResumesAfterPhoto(t *testing.T) {
 	n := fixed(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), nil), text)
 	m := message(alert.KindFiring, nasty)
 	m.Image = chartPNG(t, 600, 300, 1)
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	var rl *notify.RateLimitError
 	if !errors.As(err, &rl) || !retry || len(refs) != 1 || !refs[0].Media {
 		t.Fatalf("refs=%+v retry=%v err=%v", refs, retry, err)
@@ -178,7 +179,7 @@ func TestChartResumesAfterPhoto(t *testing.T) {
 	unlimited := newFake(t, faketelegram.Limits{Unlimited: true})
 	n = fixed(newNotifier(t, mustBot(t, botConfig(unlimited), nil), channelConfig(userChat), nil), text)
 	m.SentParts = len(refs)
-	refs, _, err = n.Notify(ctxT(t, 5*time.Second), m)
+	refs, _, err = n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || len(refs) != 1 || refs[0].Part != 1 || refs[0].Media {
 		t.Fatalf("resumed: refs=%+v err=%v", refs, err)
 	}
@@ -187,7 +188,7 @@ func TestChartResumesAfterPhoto(t *testing.T) {
 	}
 	// A caption that held the whole message: nothing is left to send.
 	n = fixed(n, "short")
-	if refs, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil || len(refs) != 0 {
+	if refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil || len(refs) != 0 {
 		t.Errorf("resumed after a complete photo: refs=%+v err=%v", refs, err)
 	}
 }
@@ -207,11 +208,11 @@ func TestChartRejectedBeforeSending(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFake(t, faketelegram.Limits{Unlimited: true})
-			var logs logBuffer
-			n := fixed(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), logs.logger()), "🔥 <b>DiskFull</b>")
+			var logs alerts.LogBuffer
+			n := fixed(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), logs.Logger()), "🔥 <b>DiskFull</b>")
 			m := message(alert.KindFiring, nasty)
 			m.Image = &notify.Image{PNG: tt.png}
-			refs, _, err := n.Notify(ctxT(t, 5*time.Second), m)
+			refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 			if err != nil || len(refs) != 1 || refs[0].Media {
 				t.Fatalf("refs=%+v err=%v", refs, err)
 			}
@@ -233,12 +234,12 @@ func TestChartRejectedBeforeSending(t *testing.T) {
 
 func TestChartRefusedByTelegramFallsBackToText(t *testing.T) {
 	fake := newFake(t, faketelegram.Limits{Unlimited: true})
-	var logs logBuffer
-	n := fixed(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), logs.logger()), "🔥 <b>DiskFull</b>")
+	var logs alerts.LogBuffer
+	n := fixed(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), logs.Logger()), "🔥 <b>DiskFull</b>")
 	m := message(alert.KindFiring, nasty)
 	// Past Herald's own checks (sendCharted trusts chart), as a PNG
 	// Telegram cannot process would be.
-	refs, _, err := n.sendCharted(ctxT(t, 5*time.Second), m, "🔥 <b>DiskFull</b>", nil, &notify.Image{PNG: []byte("GIF89a")}, nil, false)
+	refs, _, err := n.sendCharted(alerts.Context(t, 5*time.Second), m, "🔥 <b>DiskFull</b>", nil, &notify.Image{PNG: []byte("GIF89a")}, nil, false)
 	if err != nil || len(refs) != 1 || refs[0].Media {
 		t.Fatalf("refs=%+v err=%v", refs, err)
 	}

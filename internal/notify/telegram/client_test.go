@@ -16,6 +16,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
 
@@ -69,7 +70,7 @@ func TestClassification(t *testing.T) {
 			}
 			bot := mustBot(t, cfg, nil)
 			n := fixed(newNotifier(t, bot, channelConfig(tt.chat), nil), cmpOr(tt.text, "<b>alert</b>"))
-			ctx := ctxT(t, cmpOr(tt.timeout, 5*time.Second))
+			ctx := alerts.Context(t, cmpOr(tt.timeout, 5*time.Second))
 			for range tt.before {
 				if _, _, err := n.Notify(ctx, message(alert.KindFiring, nasty)); err != nil {
 					t.Fatal(err)
@@ -163,7 +164,7 @@ func TestRateLimiterKeepsGroupBurstFreeOf429(t *testing.T) {
 		n := fixed(newNotifier(t, bot, channelConfig(groupChat), nil), "storm")
 		var wg sync.WaitGroup
 		for range 20 {
-			wg.Go(func() { _, _, _ = n.Notify(ctxT(t, 30*time.Second), message(alert.KindFiring, nasty)) })
+			wg.Go(func() { _, _, _ = n.Notify(alerts.Context(t, 30*time.Second), message(alert.KindFiring, nasty)) })
 		}
 		wg.Wait()
 		return fake.Stats()
@@ -207,7 +208,7 @@ func TestProxy(t *testing.T) {
 	cfg := botConfig(fake)
 	cfg.ProxyURL = strings.Replace(proxy.URL, "http://", "http://herald:proxy-s3cret@", 1)
 	n := fixed(newNotifier(t, mustBot(t, cfg, nil), channelConfig(userChat), nil), "via proxy")
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
 		t.Fatal(err)
 	}
 	if proxied.Load() != 1 || len(fake.Messages()) != 1 {
@@ -216,7 +217,7 @@ func TestProxy(t *testing.T) {
 	// A proxy that is down is a retryable error that names neither the
 	// token nor the proxy password.
 	proxy.Close()
-	_, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	_, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if err == nil || !retry || strings.Contains(err.Error(), "proxy-s3cret") || strings.Contains(err.Error(), fake.Token()) {
 		t.Errorf("proxy down: retry=%v err=%v", retry, err)
 	}

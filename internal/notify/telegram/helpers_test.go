@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"context"
 	"log/slog"
 	"strconv"
 	"testing"
@@ -13,7 +12,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
-	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
 
@@ -62,11 +61,7 @@ func channelConfig(chat int64) *config.TelegramChannelConfig {
 // newNotifier makes a notifier with Herald's real templates.
 func newNotifier(t *testing.T, bot *Bot, cfg *config.TelegramChannelConfig, logger *slog.Logger) *Notifier {
 	t.Helper()
-	tmpl, err := template.New(nil, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New("ops", cfg, bot, tmpl, logger)
+	return New("ops", cfg, bot, alerts.Templates(t, time.Time{}, logger), logger)
 }
 
 // fixed makes n send text whatever the message, for tests about delivery
@@ -76,47 +71,14 @@ func fixed(n *Notifier, text string) *Notifier {
 	return n
 }
 
-var startsAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// message is an event for alerts with the given label sets.
+// message is an event for alerts with the given label sets, without
+// source links; each alert's summary is its "summary" label.
 func message(kind alert.Kind, labels ...amtemplate.KV) *notify.Message {
-	d := &amtemplate.Data{Receiver: "herald", Status: "firing", ExternalURL: "http://alertmanager:9093",
-		GroupLabels: amtemplate.KV{}, CommonLabels: amtemplate.KV{}, CommonAnnotations: amtemplate.KV{}}
-	if kind == alert.KindResolved {
-		d.Status = "resolved"
-	}
-	for _, l := range labels {
-		a := amtemplate.Alert{Status: d.Status, Labels: l, StartsAt: startsAt, Fingerprint: alert.Fingerprint(l),
-			Annotations: amtemplate.KV{"summary": l["summary"]}}
-		if kind == alert.KindResolved {
-			a.EndsAt = startsAt.Add(5 * time.Minute)
-		}
-		d.Alerts = append(d.Alerts, a)
-	}
-	if len(labels) == 1 {
-		d.CommonLabels = labels[0]
-	}
-	return &notify.Message{Channel: "ops", Kind: kind, Data: d}
+	return alerts.Event(kind, labels, alerts.CopySummary(), alerts.GeneratorURL(""))
 }
 
-func ctxT(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// logBuffer collects log lines of every level, to search them for secrets.
-type logBuffer struct{ testutil.Buffer }
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
+// mustTemplates are Herald's templates on the real clock.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	tmpl, err := template.New(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tmpl
+	return alerts.Templates(t, time.Time{}, nil)
 }

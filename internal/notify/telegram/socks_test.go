@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
 
@@ -41,7 +42,7 @@ func TestSOCKS5Proxy(t *testing.T) {
 	cfg := botConfig(fake)
 	cfg.ProxyURL = "socks5://herald:socks-s3cret@" + ln.Addr().String()
 	n := fixed(newNotifier(t, mustBot(t, cfg, nil), channelConfig(userChat), nil), "via socks5")
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
 		t.Fatal(err)
 	}
 	if tunnels.Load() != 1 || refused.Load() != 0 || len(fake.Messages()) != 1 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
 
@@ -27,7 +28,7 @@ func TestNotifyEscapesThroughHTMLTemplate(t *testing.T) {
 	cfg := channelConfig(userChat)
 	cfg.Message = `<b>{{ .CommonLabels.alertname }}</b> {{ .CommonLabels.instance }}{{ "\n" }}<i>{{ .CommonLabels.summary }}</i>`
 	n := newNotifier(t, mustBot(t, botConfig(fake), nil), cfg, nil)
-	refs, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestNotifyDefaultTemplate(t *testing.T) {
 		message(alert.KindFiring, nasty),
 		message(alert.KindFiring, nasty, amtemplate.KV{"alertname": "Load_High", "instance": "web&1", "severity": "info"}),
 	} {
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -71,7 +72,7 @@ func TestNotifyThread(t *testing.T) {
 	bot := mustBot(t, botConfig(fake), nil)
 	cfg := channelConfig(forumChat)
 	cfg.MessageThreadID = topic
-	refs, _, err := fixed(newNotifier(t, bot, cfg, nil), "in a topic").Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	refs, _, err := fixed(newNotifier(t, bot, cfg, nil), "in a topic").Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestNotifyThread(t *testing.T) {
 	}
 	cfg = channelConfig(forumChat)
 	cfg.MessageThreadID = 8
-	_, retry, err := fixed(newNotifier(t, bot, cfg, nil), "x").Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	_, retry, err := fixed(newNotifier(t, bot, cfg, nil), "x").Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if retry || err == nil || !strings.Contains(err.Error(), "message thread not found") {
 		t.Errorf("unknown topic: retry=%v err=%v", retry, err)
 	}
@@ -116,7 +117,7 @@ func TestNotifySilentSeverities(t *testing.T) {
 			cfg := channelConfig(userChat)
 			cfg.DisableNotification = tt.always
 			n := fixed(newNotifier(t, bot, cfg, nil), tt.name)
-			refs, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, tt.alerts...))
+			refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, tt.alerts...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,7 +174,7 @@ func TestNotifyResolvedRepliesAndEdits(t *testing.T) {
 				cfg.EditOnResolve = &off
 			}
 			n := resolvedText(newNotifier(t, bot, cfg, nil))
-			ctx := ctxT(t, 5*time.Second)
+			ctx := alerts.Context(t, 5*time.Second)
 			prev, _, err := n.Notify(ctx, message(alert.KindFiring, nasty))
 			if err != nil {
 				t.Fatal(err)
@@ -201,9 +202,9 @@ func TestNotifyResolvedRepliesAndEdits(t *testing.T) {
 
 func TestNotifyResolvedEditFailuresDoNotFail(t *testing.T) {
 	fake := newFake(t, faketelegram.Limits{Unlimited: true})
-	var logs logBuffer
-	n := resolvedText(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), logs.logger()))
-	ctx := ctxT(t, 5*time.Second)
+	var logs alerts.LogBuffer
+	n := resolvedText(newNotifier(t, mustBot(t, botConfig(fake), nil), channelConfig(userChat), logs.Logger()))
+	ctx := alerts.Context(t, 5*time.Second)
 	// The firing message is gone: the reply goes out without a quote.
 	m := message(alert.KindResolved, nasty)
 	m.Previous = []notify.Ref{{Part: 0, ChatID: "111", MessageID: "999"}}
@@ -241,7 +242,7 @@ func TestNotifySplitsAndResumes(t *testing.T) {
 	if len(parts) != 4 {
 		t.Fatalf("test text splits into %d parts", len(parts))
 	}
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	var rl *notify.RateLimitError
 	if !errors.As(err, &rl) || !retry || len(refs) != 1 || refs[0].Part != 0 {
 		t.Fatalf("refs=%+v retry=%v err=%v", refs, retry, err)
@@ -251,7 +252,7 @@ func TestNotifySplitsAndResumes(t *testing.T) {
 	n = fixed(newNotifier(t, mustBot(t, botConfig(unlimited), nil), channelConfig(groupChat), nil), text)
 	m := message(alert.KindFiring, nasty)
 	m.SentParts = len(refs)
-	refs, _, err = n.Notify(ctxT(t, 5*time.Second), m)
+	refs, _, err = n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || len(refs) != 3 || refs[0].Part != 1 || refs[2].Part != 3 {
 		t.Fatalf("resumed: refs=%+v err=%v", refs, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,7 +14,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
-	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 )
 
 func TestClassification(t *testing.T) {
@@ -111,8 +110,8 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	ln.Close()
 	for name, host := range map[string]string{"echoed in the answer": strings.TrimPrefix(echo.URL, "http://"), "connection refused": dead} {
 		t.Run(name, func(t *testing.T) {
-			logs := &testutil.Buffer{}
-			logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			logs := &alerts.LogBuffer{}
+			logger := logs.Logger()
 			u := "http://user:" + secrets[0] + "@" + host + "/hooks/" + secrets[1] + "?token=" + secrets[2]
 			n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(u),
 				Headers: map[string]config.Secret{"Authorization": config.Secret("Bearer " + secrets[3])}, HMACSecret: config.Secret(secrets[4])}, logger)

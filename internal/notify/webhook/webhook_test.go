@@ -21,14 +21,12 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-var (
-	startsAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	signedAt = time.Date(2025, 3, 1, 12, 0, 5, 0, time.UTC)
-)
+var signedAt = time.Date(2025, 3, 1, 12, 0, 5, 0, time.UTC)
 
 // received is one request the receiver got.
 type received struct {
@@ -75,25 +73,22 @@ func (r *receiver) requests() []received {
 	return append([]received(nil), r.got...)
 }
 
+// mkAlert is a critical firing alert named name on instance.
 func mkAlert(name, instance string) amtemplate.Alert {
-	return amtemplate.Alert{
-		Status:       "firing",
-		Labels:       amtemplate.KV{"alertname": name, "instance": instance, "severity": "critical"},
-		Annotations:  amtemplate.KV{"summary": name + " on " + instance},
-		StartsAt:     startsAt,
-		GeneratorURL: "http://prometheus.example:9090/graph?g0.expr=up",
-		Fingerprint:  "fp-" + instance,
-	}
+	return alerts.Alert(amtemplate.KV{"alertname": name, "instance": instance, "severity": "critical"},
+		alerts.Annotations(amtemplate.KV{"summary": name + " on " + instance}),
+		alerts.GeneratorURL("http://prometheus.example:9090/graph?g0.expr=up"), alerts.Fingerprint("fp-"+instance))
 }
 
-func message(kind alert.Kind, alerts ...amtemplate.Alert) *notify.Message {
-	d := &amtemplate.Data{Receiver: "herald", Status: "firing", Alerts: alerts, ExternalURL: "http://am.example:9093",
-		GroupLabels: amtemplate.KV{"alertname": alerts[0].Labels["alertname"]}, CommonLabels: amtemplate.KV{"severity": "critical"},
-		CommonAnnotations: amtemplate.KV{}}
-	if kind == alert.KindResolved {
-		d.Status = "resolved"
-	}
-	return &notify.Message{Channel: "hooks", Kind: kind, Data: d, Folded: len(alerts) > 1}
+// message is the event of kind about as to channel "hooks", grouped by the
+// first alert's name, folded when there are several.
+func message(kind alert.Kind, as ...amtemplate.Alert) *notify.Message {
+	m := alerts.Message(kind, as...)
+	m.Channel, m.Folded = "hooks", len(as) > 1
+	m.Data.ExternalURL = "http://am.example:9093"
+	m.Data.GroupLabels = amtemplate.KV{"alertname": as[0].Labels["alertname"]}
+	m.Data.CommonLabels = amtemplate.KV{"severity": "critical"}
+	return m
 }
 
 func newNotifier(t *testing.T, cfg config.OutgoingWebhookConfig, logger *slog.Logger) *Notifier {
@@ -132,7 +127,7 @@ func TestEventSchema(t *testing.T) {
 	got := rcv.requests()[0].body
 	golden(t, "testdata/event-firing.json", got)
 	var ev Event
-	if err := json.Unmarshal(got, &ev); err != nil || ev.Version != "1" || ev.Chart == nil || ev.Alerts[0].StartsAt != startsAt {
+	if err := json.Unmarshal(got, &ev); err != nil || ev.Version != "1" || ev.Chart == nil || ev.Alerts[0].StartsAt != alerts.StartsAt {
 		t.Fatalf("%v %+v", err, ev)
 	}
 	if refs[0].MessageID != "fp-node-2:9100:2025-03-01T12:00:00Z:firing" || refs[0].Part != 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
 )
 
@@ -45,15 +46,15 @@ func TestNotifyErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var logs logBuffer
+			var logs alerts.LogBuffer
 			cfg := channelConfig(fake)
-			n := fixed(newNotifier(t, robot, cfg, logs.logger()), "**x**")
+			n := fixed(newNotifier(t, robot, cfg, logs.Logger()), "**x**")
 			fake.FailNext(1, tt.fault)
 			timeout := tt.timeout
 			if timeout == 0 {
 				timeout = 5 * time.Second
 			}
-			refs, retry, err := n.Notify(ctxT(t, timeout), message(alert.KindFiring, nasty))
+			refs, retry, err := n.Notify(alerts.Context(t, timeout), message(alert.KindFiring, nasty))
 			if err == nil || retry != tt.retry || len(refs) != 0 {
 				t.Fatalf("refs %v retry %v err %v", refs, retry, err)
 			}
@@ -121,7 +122,7 @@ func TestNotifyNotWeComAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	_, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if !retry || err == nil || strings.Contains(err.Error(), "portal-secret-key") {
 		t.Fatalf("retry %v err %v", retry, err)
 	}
@@ -134,12 +135,12 @@ func TestTransportErrorRedacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := fixed(newNotifier(t, robot, &config.WeComConfig{}, nil), "x")
-	_, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	_, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if !retry || err == nil || strings.Contains(err.Error(), "unreachable-secret-key") || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Fatalf("retry %v err %v", retry, err)
 	}
-	var logs logBuffer
-	logs.logger().Info("robot", "robot", robot, "value", *robot)
+	var logs alerts.LogBuffer
+	logs.Logger().Info("robot", "robot", robot, "value", *robot)
 	for _, s := range []string{n.String(), fmt.Sprintf("%v %+v %#v %s", robot, *robot, robot, *robot), logs.String()} {
 		if strings.Contains(s, "unreachable-secret-key") {
 			t.Errorf("the key leaks: %q", s)

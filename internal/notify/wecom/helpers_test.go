@@ -2,7 +2,6 @@ package wecom
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -17,7 +16,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
-	"github.com/heraldhq/herald/internal/testutil"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
 )
 
@@ -41,14 +40,11 @@ func channelConfig(fake *fakewecom.Server) *config.WeComConfig {
 	return &config.WeComConfig{URL: config.Secret(fake.URL()), SendImage: new(true)}
 }
 
+// mustTemplates are Herald's templates with their clock ten minutes after
+// the alerts started.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	tmpl, err := template.New(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SetClock(func() time.Time { return startsAt.Add(10 * time.Minute) })
-	return tmpl
+	return alerts.Templates(t, alerts.StartsAt.Add(10*time.Minute), nil)
 }
 
 // newNotifier makes a notifier with Herald's real templates.
@@ -68,46 +64,11 @@ func fixed(n *Notifier, text string) *Notifier {
 	return n
 }
 
-var startsAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-
 // message is an event for alerts with the given label sets (a "summary"
 // label becomes the summary annotation).
 func message(kind alert.Kind, labels ...amtemplate.KV) *notify.Message {
-	d := &amtemplate.Data{Receiver: "herald", Status: "firing", ExternalURL: "http://alertmanager:9093",
-		GroupLabels: amtemplate.KV{}, CommonLabels: amtemplate.KV{}, CommonAnnotations: amtemplate.KV{}}
-	if kind == alert.KindResolved {
-		d.Status = "resolved"
-	}
-	for _, l := range labels {
-		ann := amtemplate.KV{}
-		if s, ok := l["summary"]; ok {
-			ann["summary"] = s
-			l = l.Remove([]string{"summary"})
-		}
-		a := amtemplate.Alert{Status: d.Status, Labels: l, StartsAt: startsAt, Fingerprint: alert.Fingerprint(l),
-			Annotations: ann, GeneratorURL: "http://prometheus:9090/graph?g0.expr=up+%3D%3D+0"}
-		if kind == alert.KindResolved {
-			a.EndsAt = startsAt.Add(5 * time.Minute)
-		}
-		d.Alerts = append(d.Alerts, a)
-	}
-	if len(labels) == 1 {
-		d.CommonLabels = d.Alerts[0].Labels
-	}
-	return &notify.Message{Channel: "ops", Kind: kind, Data: d}
-}
-
-func ctxT(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// logBuffer collects log lines of every level, to search them for secrets.
-type logBuffer struct{ testutil.Buffer }
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return alerts.Event(kind, labels, alerts.MoveSummary(),
+		alerts.GeneratorURL("http://prometheus:9090/graph?g0.expr=up+%3D%3D+0"))
 }
 
 // chartPNG is a small chart-like PNG.

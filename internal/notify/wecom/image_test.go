@@ -12,6 +12,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 )
 
 func TestFitImage(t *testing.T) {
@@ -102,15 +103,15 @@ func TestNotifyImage(t *testing.T) {
 			fake := newFake(t)
 			cfg := channelConfig(fake)
 			cfg.SendImage = new(!tt.noImages)
-			var logs logBuffer
-			n := newNotifier(t, mustRobot(t, fake), cfg, logs.logger(), WithChartOnResolve(tt.onResolve))
+			var logs alerts.LogBuffer
+			n := newNotifier(t, mustRobot(t, fake), cfg, logs.Logger(), WithChartOnResolve(tt.onResolve))
 			if tt.maxImage > 0 {
 				n.maxImage = tt.maxImage
 			}
 			m := message(tt.kind, nasty)
 			m.Folded = tt.folded
 			m.Image = &notify.Image{PNG: tt.png, Width: 600, Height: 300, Alt: "chart"}
-			refs, _, err := n.Notify(ctxT(t, 10*time.Second), m)
+			refs, _, err := n.Notify(alerts.Context(t, 10*time.Second), m)
 			if err != nil {
 				t.Fatalf("%v (fake: %s)", err, fake.Stats().LastError)
 			}

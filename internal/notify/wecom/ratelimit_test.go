@@ -13,6 +13,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
 )
 
@@ -42,7 +43,7 @@ func TestBurstNeverTooFast(t *testing.T) {
 	errs := make(chan error, 15)
 	for i := range 15 {
 		wg.Go(func() {
-			_, _, err := chans[i%2].Notify(ctxT(t, 10*time.Second), message(alert.KindFiring, alertN(i)))
+			_, _, err := chans[i%2].Notify(alerts.Context(t, 10*time.Second), message(alert.KindFiring, alertN(i)))
 			errs <- err
 		})
 	}
@@ -71,7 +72,7 @@ func TestBurstWithoutLimiterIsRefused(t *testing.T) {
 	n := fixed(newNotifier(t, robot, channelConfig(fake), nil), "x")
 	var rateLimited int
 	for i := range 25 {
-		_, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, alertN(i)))
+		_, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, alertN(i)))
 		var rl *notify.RateLimitError
 		if errors.As(err, &rl) && retry && rl.RetryAfter == window {
 			rateLimited++
@@ -91,11 +92,11 @@ func TestThrottledBeforeSending(t *testing.T) {
 	cfg.Mention = &config.Mention{All: true}
 	n := newNotifier(t, robot, cfg, nil)
 	for i := range 9 { // 18 of the 19 messages the window allows
-		if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, alertN(i))); err != nil {
+		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, alertN(i))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	refs, retry, err := n.Notify(ctxT(t, 300*time.Millisecond), message(alert.KindFiring, alertN(9)))
+	refs, retry, err := n.Notify(alerts.Context(t, 300*time.Millisecond), message(alert.KindFiring, alertN(9)))
 	var th *notify.ThrottledError
 	if !errors.As(err, &th) || !retry || len(refs) != 0 || th.Wait < time.Second {
 		t.Fatalf("refs %v retry %v err %v", refs, retry, err)
@@ -121,7 +122,7 @@ func TestPartsCappedByWindow(t *testing.T) {
 	}
 	m := message(alert.KindFiring, labels...)
 	m.Folded = true
-	refs, _, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil {
 		t.Fatal(err)
 	}

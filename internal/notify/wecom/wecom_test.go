@@ -10,6 +10,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
 )
 
@@ -26,7 +27,7 @@ func TestNotifyFiring(t *testing.T) {
 	fake := newFake(t)
 	robot := mustRobot(t, fake)
 	n := newNotifier(t, robot, channelConfig(fake), nil)
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty))
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if err != nil || retry {
 		t.Fatalf("retry=%v err=%v (fake: %s)", retry, err, fake.Stats().LastError)
 	}
@@ -58,16 +59,16 @@ func TestNotifyResolvedAndReminder(t *testing.T) {
 	cfg.Mention = &config.Mention{All: true, UserIDs: []string{"zhangsan"}}
 	n := newNotifier(t, mustRobot(t, fake), cfg, nil)
 	firing := message(alert.KindFiring, nasty)
-	prev, _, err := n.Notify(ctxT(t, 5*time.Second), firing)
+	prev, _, err := n.Notify(alerts.Context(t, 5*time.Second), firing)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resolved := message(alert.KindResolved, nasty)
 	resolved.Previous = prev
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), resolved); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), resolved); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindReminder, nasty)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindReminder, nasty)); err != nil {
 		t.Fatal(err)
 	}
 	msgs := fake.Messages()
@@ -117,7 +118,7 @@ func TestNotifyMentions(t *testing.T) {
 			cfg := channelConfig(fake)
 			cfg.Mention = tt.mention
 			n := newNotifier(t, mustRobot(t, fake), cfg, nil)
-			if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
+			if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
 				t.Fatalf("%v (fake: %s)", err, fake.Stats().LastError)
 			}
 			msgs := fake.Messages()
@@ -213,12 +214,12 @@ func TestNotifyResumes(t *testing.T) {
 	m.Image = &notify.Image{PNG: chartPNG(t, 300, 200)}
 	fake.FailNext(1, fakewecom.FaultNone) // the markdown goes through
 	fake.FailNext(1, fakewecom.FaultBusy) // the image does not
-	refs, retry, err := n.Notify(ctxT(t, 5*time.Second), m)
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err == nil || !retry || len(refs) != 1 || refs[0].Part != 0 {
 		t.Fatalf("first attempt: refs %+v retry %v err %v", refs, retry, err)
 	}
 	m.SentParts = len(refs)
-	refs, retry, err = n.Notify(ctxT(t, 5*time.Second), m)
+	refs, retry, err = n.Notify(alerts.Context(t, 5*time.Second), m)
 	if err != nil || retry || len(refs) != 2 || refs[0].Part != 1 || !refs[0].Media || refs[1].Part != 2 {
 		t.Fatalf("second attempt: refs %+v retry %v err %v", refs, retry, err)
 	}
@@ -230,7 +231,7 @@ func TestNotifyResumes(t *testing.T) {
 		t.Fatalf("messages %v, want each once", types)
 	}
 	m.SentParts = 3
-	if refs, _, err := n.Notify(ctxT(t, 5*time.Second), m); err != nil || len(refs) != 0 || len(fake.Messages()) != 3 {
+	if refs, _, err := n.Notify(alerts.Context(t, 5*time.Second), m); err != nil || len(refs) != 0 || len(fake.Messages()) != 3 {
 		t.Errorf("a fully sent message was sent again: %v %v", refs, err)
 	}
 }
@@ -240,7 +241,7 @@ func TestNotifyTemplateFailureStillSends(t *testing.T) {
 	cfg := channelConfig(fake)
 	cfg.Message = `{{ template "no.such.template" . }}`
 	n := newNotifier(t, mustRobot(t, fake), cfg, nil)
-	if _, _, err := n.Notify(ctxT(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
+	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
 		t.Fatal(err)
 	}
 	if md := fake.Markdown(); len(md) != 1 || !strings.Contains(md[0], "Disk") {
@@ -252,12 +253,12 @@ func TestImageRefusedIsNotFatal(t *testing.T) {
 	fake := newFake(t)
 	cfg := channelConfig(fake)
 	cfg.Mention = &config.Mention{All: true}
-	var logs logBuffer
-	n := newNotifier(t, mustRobot(t, fake), cfg, logs.logger())
+	var logs alerts.LogBuffer
+	n := newNotifier(t, mustRobot(t, fake), cfg, logs.Logger())
 	n.maxImage = 3_000_000 // Herald thinks it fits; WeCom does not
 	m := message(alert.KindFiring, nasty)
 	m.Image = &notify.Image{PNG: noisePNG(t, 800, 700)} // ~2.2 MB
-	refs, _, err := n.Notify(ctxT(t, 10*time.Second), m)
+	refs, _, err := n.Notify(alerts.Context(t, 10*time.Second), m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -171,6 +171,7 @@ func (a *App) Run(ctx context.Context) error {
 	if a.images != nil {
 		go a.images.Run(dctx)
 	}
+	go a.prune(dctx, st)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	a.logger.Info("Herald started", "listen_address", ln.Addr().String(), "channels", len(cfg.Channels),
@@ -194,4 +195,30 @@ func (a *App) Run(ctx context.Context) error {
 		err = nil
 	}
 	return err
+}
+
+// prune removes old finished deliveries every hour, with the retention of
+// the configuration in force at the time.
+func (a *App) prune(ctx context.Context, st *store.Store) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		keep := a.co.Current().Storage.Retention.D()
+		if keep <= 0 {
+			continue
+		}
+		n, err := st.Prune(ctx, time.Now().Add(-keep))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Warn("cannot prune old deliveries", "err", err)
+		case n != (store.Pruned{}):
+			a.logger.Info("pruned old deliveries", "deliveries", n.Deliveries, "events", n.Events,
+				"notifications", n.Notifications, "retention", keep)
+		}
+	}
 }

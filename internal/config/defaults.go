@@ -34,6 +34,7 @@ func DefaultConfig() Config {
 			Driver:      "sqlite",
 			Synchronous: "FULL",
 			BusyTimeout: Duration(5 * time.Second),
+			Retention:   Duration(90 * 24 * time.Hour),
 		},
 		Prometheus: DefaultPrometheusConfig(),
 		Grafana:    DefaultGrafanaConfig(),

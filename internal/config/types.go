@@ -44,6 +44,11 @@ type StorageConfig struct {
 	Synchronous string `yaml:"synchronous"`
 	// BusyTimeout is how long a writer waits for a lock (default 5s).
 	BusyTimeout Duration `yaml:"busy_timeout"`
+	// Retention is how long finished deliveries and the notifications
+	// behind them are kept (default 90d; 0 keeps everything). Episodes that
+	// Alertmanager still reports are kept whatever their age, so that
+	// their repeat notifications stay deduplicated.
+	Retention Duration `yaml:"retention"`
 }
 
 // WebhookConfig protects and limits the webhook receiver.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // validate checks c after decoding and completes what depends on other
@@ -73,6 +74,9 @@ func (l *loader) checkStorage(s *StorageConfig) {
 		}
 	}
 	l.positive("storage.busy_timeout", s.BusyTimeout)
+	if s.Retention != 0 && s.Retention < Duration(time.Hour) && !l.hasFailed("storage.retention") {
+		l.fieldErrorf("storage.retention", "must be at least 1h, or 0 to keep everything")
+	}
 }
 
 func (l *loader) checkWebhook(w *WebhookConfig) {

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// pruneBatch bounds the rows one pruning step deletes, so that the writer,
+// which ingests share, is never held for long.
+const pruneBatch = 500
+
+// Pruned counts what one Prune removed.
+type Pruned struct {
+	Deliveries, Events, Notifications int64
+}
+
+// Prune deletes what is older than before and no longer needed: finished
+// deliveries (sent or failed) of episodes that no notification received
+// since before mentions, their attempts and message references, then events
+// and notifications nothing refers to. An episode Alertmanager still
+// reports (a long-firing alert's repeat notifications) keeps its rows, or
+// the next repeat would be delivered again as new.
+func (s *Store) Prune(ctx context.Context, before time.Time) (Pruned, error) {
+	var total Pruned
+	cut := nanos(before)
+	for _, step := range []struct {
+		count *int64
+		run   func(w *txWriter) (int64, error)
+	}{
+		{&total.Deliveries, func(w *txWriter) (int64, error) { return w.pruneDeliveries(cut) }},
+		{&total.Events, func(w *txWriter) (int64, error) {
+			return w.exec(`DELETE FROM events WHERE id IN (SELECT e.id FROM events e
+				JOIN notifications n ON n.id = e.notification_id
+				WHERE n.received_at < $1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
+				LIMIT $2)`, cut, pruneBatch)
+		}},
+		{&total.Notifications, func(w *txWriter) (int64, error) {
+			return w.exec(`DELETE FROM notifications WHERE id IN (SELECT n.id FROM notifications n
+				WHERE n.received_at < $1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.notification_id = n.id)
+				LIMIT $2)`, cut, pruneBatch)
+		}},
+	} {
+		for {
+			var n int64
+			err := s.submit(ctx, func(w *txWriter) (err error) {
+				n, err = step.run(w)
+				return err
+			})
+			if err != nil {
+				return total, fmt.Errorf("prune: %w", err)
+			}
+			*step.count += n
+			if n < pruneBatch {
+				break
+			}
+		}
+	}
+	return total, nil
+}
+
+// pruneDeliveries deletes one batch of finished deliveries of dead episodes
+// with their attempts and message references.
+func (w *txWriter) pruneDeliveries(cut int64) (int64, error) {
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT d.id FROM deliveries d
+		WHERE d.state <> 'pending' AND d.updated_at < $1
+		AND NOT EXISTS (SELECT 1 FROM events e JOIN notifications n ON n.id = e.notification_id
+			WHERE e.fingerprint = d.fingerprint AND e.starts_at = d.starts_at AND n.received_at >= $1)
+		AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.fingerprint = d.fingerprint
+			AND p.starts_at = d.starts_at AND p.channel = d.channel AND p.state = 'pending')
+		LIMIT $2`, cut, pruneBatch)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		for _, q := range []string{
+			`DELETE FROM delivery_attempts WHERE delivery_id = $1`,
+			`DELETE FROM sent_messages WHERE delivery_id = $1`,
+			`DELETE FROM deliveries WHERE id = $1`,
+		} {
+			if _, err := w.tx.ExecContext(w.ctx, q, id); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return int64(len(ids)), nil
+}
+
+func (w *txWriter) exec(q string, args ...any) (int64, error) {
+	res, err := w.tx.ExecContext(w.ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

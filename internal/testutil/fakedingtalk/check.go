@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // request is the body of a robot message, every type the fake knows.
@@ -214,17 +216,17 @@ func (s *Server) allow(token string) *apiError {
 	if now.Before(s.penalty[token]) {
 		return errTooFast
 	}
-	times := s.sent[token]
-	for len(times) > 0 && now.Sub(times[0]) >= s.cfg.Window {
-		times = times[1:]
+	sent := s.sent[token]
+	if sent == nil {
+		sent = &fakehttp.Window{N: s.cfg.Limit, Per: s.cfg.Window}
+		s.sent[token] = sent
 	}
-	if len(times) >= s.cfg.Limit {
-		s.sent[token] = times
+	if sent.Wait(now) > 0 {
 		if s.cfg.Penalty > 0 {
 			s.penalty[token] = now.Add(s.cfg.Penalty)
 		}
 		return errTooFast
 	}
-	s.sent[token] = append(times, now)
+	sent.Add(now)
 	return nil
 }

@@ -75,7 +75,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	robots   map[string]*Robot
-	sent     map[string][]time.Time
+	sent     map[string]*fakehttp.Window
 	penalty  map[string]time.Time
 	warnings []string
 	stats    Stats
@@ -104,7 +104,7 @@ func New(tb testing.TB, cfg Config) *Server {
 		cfg:     cfg,
 		msgs:    fakehttp.NewLog("fakedingtalk", "messages", (*Message).clone),
 		robots:  map[string]*Robot{},
-		sent:    map[string][]time.Time{},
+		sent:    map[string]*fakehttp.Window{},
 		penalty: map[string]time.Time{},
 		stats:   Stats{Codes: map[int]int{}},
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // Limits are the rate limits the fake enforces. Discord does not document
@@ -54,11 +56,11 @@ type bucket struct {
 type limiter struct {
 	cfg      Limits
 	buckets  map[string]*bucket
-	channels map[string][]time.Time
+	channels map[string]*fakehttp.Window
 }
 
 func newLimiter(cfg Limits) *limiter {
-	return &limiter{cfg: cfg.withDefaults(), buckets: map[string]*bucket{}, channels: map[string][]time.Time{}}
+	return &limiter{cfg: cfg.withDefaults(), buckets: map[string]*bucket{}, channels: map[string]*fakehttp.Window{}}
 }
 
 // rateLimited is a refusal: how long to wait, and its scope.
@@ -83,14 +85,14 @@ func (s *Server) limit(hook *Webhook, post bool) *rateLimited {
 	}
 	if post {
 		window := l.channels[hook.ChannelID]
-		for len(window) > 0 && now.Sub(window[0]) >= l.cfg.ChannelWindow {
-			window = window[1:]
+		if window == nil {
+			window = &fakehttp.Window{N: l.cfg.PerChannel, Per: l.cfg.ChannelWindow}
+			l.channels[hook.ChannelID] = window
 		}
-		l.channels[hook.ChannelID] = window
-		if len(window) >= l.cfg.PerChannel {
-			return &rateLimited{wait: window[0].Add(l.cfg.ChannelWindow).Sub(now), scope: "shared"}
+		if wait := window.Wait(now); wait > 0 {
+			return &rateLimited{wait: wait, scope: "shared"}
 		}
-		l.channels[hook.ChannelID] = append(window, now)
+		window.Add(now)
 	}
 	b.used++
 	return nil

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // Limits are the rate limits the fake enforces. The defaults are Slack's
@@ -56,31 +58,15 @@ const (
 	tier4 tier = 4
 )
 
-// bucket is a token bucket.
-type bucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-// wait returns how long until a token is available (0: now).
-func (b *bucket) wait(now time.Time) time.Duration {
-	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	if b.tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
-}
-
 // limiter applies Limits; guarded by Server.mu.
 type limiter struct {
 	cfg      Limits
-	channels map[string]*bucket
-	methods  map[string][]time.Time
+	channels map[string]*fakehttp.Bucket
+	methods  map[string]*fakehttp.Window
 }
 
 func newLimiter(cfg Limits) *limiter {
-	return &limiter{cfg: cfg.withDefaults(), channels: map[string]*bucket{}, methods: map[string][]time.Time{}}
+	return &limiter{cfg: cfg.withDefaults(), channels: map[string]*fakehttp.Bucket{}, methods: map[string]*fakehttp.Window{}}
 }
 
 // channelKey is the limiter key of a channel (or "webhook").
@@ -93,13 +79,13 @@ func (l *limiter) allow(key string, now time.Time) time.Duration {
 	}
 	b := l.channels[key]
 	if b == nil {
-		b = &bucket{rate: l.cfg.PerChannel, burst: float64(l.cfg.Burst), tokens: float64(l.cfg.Burst), last: now}
+		b = fakehttp.NewBucket(l.cfg.PerChannel, l.cfg.Burst, now)
 		l.channels[key] = b
 	}
-	if wait := b.wait(now); wait > 0 {
+	if wait := b.Wait(now); wait > 0 {
 		return wait
 	}
-	b.tokens--
+	b.Take()
 	return 0
 }
 
@@ -113,15 +99,15 @@ func (l *limiter) allowTier(method string, t tier, now time.Time) time.Duration 
 	if t == tier3 {
 		n = l.cfg.Tier3
 	}
-	times := l.methods[method]
-	for len(times) > 0 && now.Sub(times[0]) >= l.cfg.Window {
-		times = times[1:]
+	w := l.methods[method]
+	if w == nil {
+		w = &fakehttp.Window{N: n, Per: l.cfg.Window}
+		l.methods[method] = w
 	}
-	if len(times) >= n {
-		l.methods[method] = times
-		return times[0].Add(l.cfg.Window).Sub(now)
+	if wait := w.Wait(now); wait > 0 {
+		return wait
 	}
-	l.methods[method] = append(times, now)
+	w.Add(now)
 	return 0
 }
 

@@ -3,6 +3,8 @@ package faketeams
 import (
 	"math"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // Window is a rate limit: at most Requests in any interval of length Per;
@@ -29,15 +31,19 @@ var DefaultWindows = []Window{{Requests: 4, Per: time.Second}, {Requests: 60, Pe
 
 // limiter applies Limits; guarded by Server.mu.
 type limiter struct {
-	cfg   Limits
-	times [][]time.Time // per window, the requests still inside it
+	cfg     Limits
+	windows []*fakehttp.Window // one per configured window
 }
 
 func newLimiter(cfg Limits) *limiter {
 	if len(cfg.Windows) == 0 {
 		cfg.Windows = DefaultWindows
 	}
-	return &limiter{cfg: cfg, times: make([][]time.Time, len(cfg.Windows))}
+	l := &limiter{cfg: cfg}
+	for _, w := range cfg.Windows {
+		l.windows = append(l.windows, &fakehttp.Window{N: w.Requests, Per: w.Per})
+	}
+	return l
 }
 
 // allow admits one request at now, or returns how long until one would be
@@ -48,26 +54,19 @@ func (l *limiter) allow(now time.Time) time.Duration {
 		return 0
 	}
 	var wait time.Duration
-	for i, w := range l.cfg.Windows {
-		ts := l.times[i]
-		for len(ts) > 0 && now.Sub(ts[0]) >= w.Per {
-			ts = ts[1:]
-		}
-		l.times[i] = ts
-		if w.Requests <= 0 {
+	for _, w := range l.windows {
+		if w.N <= 0 {
 			// A closed webhook: every request waits a whole window.
 			wait = max(wait, w.Per)
 			continue
 		}
-		if len(ts) >= w.Requests {
-			wait = max(wait, ts[len(ts)-w.Requests].Add(w.Per).Sub(now))
-		}
+		wait = max(wait, w.Wait(now))
 	}
 	if wait > 0 {
 		return wait
 	}
-	for i := range l.times {
-		l.times[i] = append(l.times[i], now)
+	for _, w := range l.windows {
+		w.Add(now)
 	}
 	return 0
 }

@@ -3,6 +3,7 @@ package faketelegram
 import (
 	"bytes"
 	"image"
+
 	// Telegram takes JPEG, PNG, GIF and WebP photos; the fake decodes the
 	// three the standard library knows, which are what Herald draws.
 	_ "image/gif"

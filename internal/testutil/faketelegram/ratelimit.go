@@ -3,6 +3,8 @@ package faketelegram
 import (
 	"math"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
 
 // Limits are the rate limits the fake enforces. The defaults are
@@ -47,41 +49,21 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// bucket is a token bucket.
-type bucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func newBucket(rate float64, burst int, now time.Time) *bucket {
-	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now}
-}
-
-// wait returns how long until a token is available (0: now).
-func (b *bucket) wait(now time.Time) time.Duration {
-	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	if b.tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
-}
-
 // limiter applies Limits; guarded by Server.mu.
 type limiter struct {
 	cfg    Limits
-	global *bucket
-	chats  map[int64]*bucket
-	groups map[int64][]time.Time
+	global *fakehttp.Bucket
+	chats  map[int64]*fakehttp.Bucket
+	groups map[int64]*fakehttp.Window
 }
 
 func newLimiter(cfg Limits) *limiter {
 	cfg = cfg.withDefaults()
 	return &limiter{
 		cfg:    cfg,
-		global: newBucket(cfg.Global, int(math.Max(1, cfg.Global)), time.Now()),
-		chats:  map[int64]*bucket{},
-		groups: map[int64][]time.Time{},
+		global: fakehttp.NewBucket(cfg.Global, int(math.Max(1, cfg.Global)), time.Now()),
+		chats:  map[int64]*fakehttp.Bucket{},
+		groups: map[int64]*fakehttp.Window{},
 	}
 }
 
@@ -93,28 +75,25 @@ func (l *limiter) allow(chat int64, now time.Time) time.Duration {
 	}
 	cb := l.chats[chat]
 	if cb == nil {
-		cb = newBucket(l.cfg.PerChat, l.cfg.PerChatBurst, now)
+		cb = fakehttp.NewBucket(l.cfg.PerChat, l.cfg.PerChatBurst, now)
 		l.chats[chat] = cb
 	}
-	wait := max(cb.wait(now), l.global.wait(now))
-	var window []time.Time
+	wait := max(cb.Wait(now), l.global.Wait(now))
+	group := l.groups[chat]
 	if chat < 0 {
-		window = l.groups[chat]
-		for len(window) > 0 && now.Sub(window[0]) >= l.cfg.GroupWindow {
-			window = window[1:]
+		if group == nil {
+			group = &fakehttp.Window{N: l.cfg.GroupMessages, Per: l.cfg.GroupWindow}
+			l.groups[chat] = group
 		}
-		l.groups[chat] = window
-		if len(window) >= l.cfg.GroupMessages {
-			wait = max(wait, window[0].Add(l.cfg.GroupWindow).Sub(now))
-		}
+		wait = max(wait, group.Wait(now))
 	}
 	if wait > 0 {
 		return wait
 	}
-	cb.tokens--
-	l.global.tokens--
-	if chat < 0 {
-		l.groups[chat] = append(window, now)
+	cb.Take()
+	l.global.Take()
+	if group != nil {
+		group.Add(now)
 	}
 	return 0
 }

@@ -83,7 +83,7 @@ type Server struct {
 	msgs   *fakehttp.Log[Message]
 
 	mu    sync.Mutex
-	sent  []time.Time // accepted-for-counting requests in the window
+	sent  fakehttp.Window // requests counted in the robot's window
 	stats Stats
 }
 
@@ -165,15 +165,11 @@ func (s *Server) allow(now time.Time) *apiError {
 	if s.cfg.Unlimited {
 		return nil
 	}
-	cut := 0
-	for cut < len(s.sent) && now.Sub(s.sent[cut]) >= s.cfg.Window {
-		cut++
-	}
-	s.sent = s.sent[cut:]
-	if len(s.sent) >= s.cfg.Limit {
+	s.sent.N, s.sent.Per = s.cfg.Limit, s.cfg.Window
+	if s.sent.Wait(now) > 0 {
 		return errorf(45009, "api freq out of limit")
 	}
-	s.sent = append(s.sent, now)
+	s.sent.Add(now)
 	return nil
 }
 

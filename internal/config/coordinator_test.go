@@ -127,3 +127,26 @@ func TestNewCoordinatorBadConfig(t *testing.T) {
 		t.Fatal("NewCoordinator accepted a bad config")
 	}
 }
+
+// TestCoordinatorReloadEmpty checks that a reload with an emptied file (a
+// truncated write, a wrong volume) is refused and the channels stay.
+func TestCoordinatorReloadEmpty(t *testing.T) {
+	co, write := newTestCoordinator(t)
+	called := 0
+	co.Subscribe(func(*Config) error { called++; return nil })
+	for _, text := range []string{"", "# all commented out\n#channels:\n"} {
+		write(text)
+		if err := co.Reload(); err == nil {
+			t.Fatalf("reload with %q: accepted", text)
+		}
+		if ok, _ := co.LastReloadSuccess(); ok {
+			t.Error("LastReloadSuccess = true after a refused reload")
+		}
+		if c := co.Current(); c.DefaultChannel != "v1" || len(c.Channels) != 1 {
+			t.Errorf("after reload with %q: channels %+v", text, c.Channels)
+		}
+	}
+	if called != 0 {
+		t.Errorf("subscribers called %d times for refused files", called)
+	}
+}

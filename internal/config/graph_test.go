@@ -25,7 +25,7 @@ func TestGraphEnabled(t *testing.T) {
 		name, yml string
 		want      bool
 	}{
-		{"empty file", "", false},
+		{"empty file", "{}", false},
 		{"prometheus only", "prometheus:\n  url: http://localhost:9090\n", true},
 		{"empty graph section", "prometheus:\n  url: http://localhost:9090\ngraph:\n", true},
 		{"enabled: null", "prometheus:\n  url: http://localhost:9090\ngraph:\n  enabled:\n", true},

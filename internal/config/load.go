@@ -86,16 +86,23 @@ func load(path string, getenv func(string) string, envToken Secret) (*Config, er
 	return &c, nil
 }
 
+// errEmptyFile refuses a file with no settings at all. Such a file is far
+// more often a truncated write or a mistake than a wish for the defaults,
+// and a reload with it would drop every channel; `{}` says "all defaults".
+const errEmptyFile = "configuration file is empty (write {} to run on the defaults)"
+
 // decodeFile parses data as one YAML document and decodes it over c.
 func (l *loader) decodeFile(data []byte, c *Config) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
-		if !errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) {
+			l.errorf("", 0, "%s", errEmptyFile)
+		} else {
 			line, msg := syntaxError(err)
 			l.errorf("", line, "%s", msg)
 		}
-		return // an empty file means all defaults
+		return
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
@@ -106,7 +113,8 @@ func (l *loader) decodeFile(data []byte, c *Config) {
 	default:
 		l.errorf("", extra.Line, "only one YAML document is allowed")
 	}
-	if len(root.Content) == 0 {
+	if len(root.Content) == 0 || (root.Content[0].Kind == yaml.ScalarNode && root.Content[0].Tag == "!!null") {
+		l.errorf("", root.Line, "%s", errEmptyFile)
 		return
 	}
 	l.mapping(root.Content[0], reflect.ValueOf(c).Elem(), "")

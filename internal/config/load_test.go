@@ -206,11 +206,28 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 }
 
-// TestLoadEmpty checks that an empty file means all defaults plus the
-// console channel.
+// TestLoadEmpty checks that a file with no settings (empty, blank,
+// comments only, or a null document) is refused: a reload with a truncated
+// file must not drop every channel.
 func TestLoadEmpty(t *testing.T) {
+	for _, text := range []string{"", "\n\n", "# nothing yet\n# really\n", "---\n", "~\n"} {
+		path := filepath.Join(t.TempDir(), "herald.yml")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(path)
+		if err == nil || !strings.HasPrefix(err.Error(), path) ||
+			!strings.HasSuffix(err.Error(), ": configuration file is empty (write {} to run on the defaults)") {
+			t.Errorf("%q: err = %v, want the empty-file error", text, err)
+		}
+	}
+}
+
+// TestLoadDefaults checks that "{}" means all defaults plus the console
+// channel.
+func TestLoadDefaults(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "herald.yml")
-	if err := os.WriteFile(path, []byte("# nothing yet\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("# defaults\n{}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c, err := Load(path)

@@ -69,6 +69,9 @@ type Common struct {
 // transaction shared with concurrent ingests (group commit). It returns only
 // after the commit, so a nil error means the notification is durable.
 func (s *Store) Ingest(ctx context.Context, in *Ingest) (IngestResult, error) {
+	if err := s.checkDamaged(); err != nil {
+		return IngestResult{}, err
+	}
 	var res IngestResult
 	err := s.submit(ctx, func(w *txWriter) (err error) {
 		res, err = w.ingest(in)
@@ -140,6 +143,7 @@ func (s *Store) fill(batch []*writeReq) []*writeReq {
 
 func (s *Store) commitBatch(batch []*writeReq) {
 	defer func() {
+		s.noteBatch(batch)
 		for _, r := range batch {
 			close(r.done)
 		}
@@ -182,6 +186,26 @@ func (s *Store) commitBatch(batch []*writeReq) {
 	w.close()
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("commit: %w", err))
+	}
+}
+
+// noteBatch tells the store's health what a batch's requests met: the first
+// storage fault among them, or success when any request committed.
+func (s *Store) noteBatch(batch []*writeReq) {
+	var fault error
+	ok := false
+	for _, r := range batch {
+		switch {
+		case r.err == nil:
+			ok = true
+		case storageFault(r.err) && fault == nil:
+			fault = r.err
+		}
+	}
+	if fault != nil {
+		s.noteWrite(fault)
+	} else if ok {
+		s.noteWrite(nil)
 	}
 }
 

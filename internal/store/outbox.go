@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -46,9 +47,16 @@ func (s *Store) Ready(ctx context.Context, channel string, now time.Time, limit 
 		WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2
 		ORDER BY d.id LIMIT $3`, channel, nanos(now), limit)
 	if err != nil {
+		s.noteRead(err)
 		return nil, fmt.Errorf("query ready deliveries: %w", err)
 	}
 	defer rows.Close()
+	out, err := scanDeliveries(rows)
+	s.noteRead(err)
+	return out, err
+}
+
+func scanDeliveries(rows *sql.Rows) ([]*Delivery, error) {
 	var out []*Delivery
 	for rows.Next() {
 		d := &Delivery{}
@@ -73,6 +81,12 @@ func (s *Store) Ready(ctx context.Context, channel string, now time.Time, limit 
 // PendingChannels lists the channels that have pending deliveries, with the
 // time the earliest of them is due.
 func (s *Store) PendingChannels(ctx context.Context) (map[string]time.Time, error) {
+	out, err := s.pendingChannels(ctx)
+	s.noteRead(err)
+	return out, err
+}
+
+func (s *Store) pendingChannels(ctx context.Context) (map[string]time.Time, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT channel, MIN(next_attempt_at) FROM deliveries
 		WHERE state = 'pending' GROUP BY channel`)
 	if err != nil {
@@ -120,6 +134,9 @@ type Outcome struct {
 // Record stores the outcome of an attempt. It shares the writer's group
 // commit with ingests, so recording never costs a commit of its own.
 func (s *Store) Record(ctx context.Context, o Outcome) error {
+	if err := s.checkDamaged(); err != nil {
+		return err
+	}
 	return s.submit(ctx, func(w *txWriter) error { return w.record(o) })
 }
 

@@ -37,6 +37,12 @@ type Options struct {
 	BusyTimeout time.Duration
 	// MaxBatch bounds how many ingests share one group commit (default 256).
 	MaxBatch int
+	// CheckTimeout bounds the integrity check at open (default 30s); a
+	// check that runs out of time is logged and the store opens anyway.
+	CheckTimeout time.Duration
+	// ProbeEvery bounds how often readiness probes a store whose reads or
+	// writes failed (default 2s).
+	ProbeEvery time.Duration
 }
 
 // Store is the SQLite store. All writes go through one connection (SQLite has
@@ -46,6 +52,8 @@ type Store struct {
 	read   *sql.DB
 	logger *slog.Logger
 	opts   Options
+	path   string
+	health health
 
 	ingests chan *writeReq
 	done    chan struct{}
@@ -64,10 +72,14 @@ func Open(ctx context.Context, path string, opts Options, logger *slog.Logger) (
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
+	if opts.ProbeEvery <= 0 {
+		opts.ProbeEvery = 2 * time.Second
+	}
+	if opts.CheckTimeout <= 0 {
+		opts.CheckTimeout = 30 * time.Second
+	}
+	if err := writable(path); err != nil {
+		return nil, err
 	}
 	pragmas := url.Values{}
 	for _, p := range []string{
@@ -91,15 +103,48 @@ func Open(ctx context.Context, path string, opts Options, logger *slog.Logger) (
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	s := &Store{write: w, read: r, logger: logger, opts: opts,
+	s := &Store{write: w, read: r, logger: logger, opts: opts, path: path,
 		ingests: make(chan *writeReq, 4*opts.MaxBatch),
 		done:    make(chan struct{}), stopped: make(chan struct{})}
+	if err := s.check(ctx); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
+		if damage(err) {
+			return nil, damagedError(path, err.Error())
+		}
 		return nil, err
 	}
 	go s.writer()
 	return s, nil
+}
+
+// writable checks, before SQLite does, that the database and its directory
+// can be written: SQLite's own "unable to open database file (14)" names
+// neither the file nor the reason. The directory needs to be writable too,
+// for the -wal and -shm files beside the database.
+func writable(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("create data directory %s: %w", dir, err)
+	}
+	probe, err := os.CreateTemp(dir, ".herald-write-check-*")
+	if err != nil {
+		return fmt.Errorf("data directory %s is not writable (Herald keeps its database there; "+
+			"fix its permissions or mount, or set data_dir): %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("database %s cannot be opened for writing: %w", path, err)
+	}
+	return f.Close()
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -119,16 +164,6 @@ func (s *Store) migrate(ctx context.Context) error {
 		s.logger.Info("applied database migration", "version", r.Source.Version, "duration", r.Duration)
 	}
 	return nil
-}
-
-// Ping checks that the database answers; /-/ready uses it.
-func (s *Store) Ping(ctx context.Context) error {
-	select {
-	case <-s.done:
-		return ErrClosed
-	default:
-	}
-	return s.read.PingContext(ctx)
 }
 
 // Close stops the writer after the queued ingests and closes the database.

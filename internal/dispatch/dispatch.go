@@ -57,9 +57,18 @@ const maxFold = 100
 // pollInterval is how often due retries are looked for.
 const pollInterval = time.Second
 
+// Store is what the dispatcher needs from the store.
+type Store interface {
+	Ready(ctx context.Context, channel string, now time.Time, limit int) ([]*store.Delivery, error)
+	PendingChannels(ctx context.Context) (map[string]store.Pending, error)
+	FiringRefs(ctx context.Context, channel, fingerprint string, startsAt time.Time) ([]notify.Ref, error)
+	Record(ctx context.Context, o store.Outcome) error
+	Expire(ctx context.Context, channel string, before, at time.Time, reason string) (int64, error)
+}
+
 // Dispatcher delivers the outbox.
 type Dispatcher struct {
-	store   *store.Store
+	store   Store
 	logger  *slog.Logger
 	metrics *metrics
 	setup   atomic.Pointer[Setup]
@@ -69,12 +78,17 @@ type Dispatcher struct {
 	workers map[string]*worker
 	ctx     context.Context
 	wg      sync.WaitGroup
+
+	// Owned by the Run goroutine.
+	pollErr  string
+	orphans  map[string]int
+	expireAt time.Time
 }
 
 // New makes a dispatcher; call Run to start it.
-func New(st *store.Store, setup *Setup, reg prometheus.Registerer, logger *slog.Logger) *Dispatcher {
+func New(st Store, setup *Setup, reg prometheus.Registerer, logger *slog.Logger) *Dispatcher {
 	d := &Dispatcher{store: st, logger: logger, metrics: newMetrics(reg), now: time.Now,
-		workers: map[string]*worker{}}
+		workers: map[string]*worker{}, orphans: map[string]int{}}
 	d.Update(setup)
 	return d
 }
@@ -136,21 +150,34 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// poll wakes the workers of channels whose earliest delivery is due.
+// poll wakes the workers of channels whose earliest delivery is due, and
+// looks after deliveries whose channel a reload removed.
 func (d *Dispatcher) poll(ctx context.Context) {
 	due, err := d.store.PendingChannels(ctx)
 	if err != nil {
-		if ctx.Err() == nil {
-			d.logger.Error("cannot read the outbox", "err", err)
+		if ctx.Err() == nil && err.Error() != d.pollErr {
+			d.logger.Error("cannot read the outbox; retrying every second", "err", err)
 		}
+		d.pollErr = err.Error()
 		return
 	}
+	if d.pollErr != "" {
+		d.logger.Info("the outbox can be read again")
+		d.pollErr = ""
+	}
+	setup := d.setup.Load()
 	now := d.now()
 	var ready []string
-	for ch, at := range due {
-		if !at.After(now) {
+	orphans := map[string]int{}
+	for ch, p := range due {
+		if _, ok := setup.Channels[ch]; !ok {
+			orphans[ch] = p.Count
+			continue
+		}
+		if !p.Due.After(now) {
 			ready = append(ready, ch)
 		}
 	}
+	d.orphaned(ctx, setup, orphans)
 	d.Wake(ready...)
 }

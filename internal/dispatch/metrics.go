@@ -24,6 +24,8 @@ type metrics struct {
 	deliveries *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
 	retries    *prometheus.CounterVec
+	orphaned   *prometheus.GaugeVec
+	unrecorded *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -41,9 +43,17 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "herald_delivery_retries_total",
 			Help: "Delivery attempts that failed and were scheduled again, by channel and reason.",
 		}, []string{"channel", "reason"}),
+		orphaned: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "herald_deliveries_unconfigured_channel",
+			Help: "Pending deliveries whose channel is not in the configuration (removed or renamed by a reload); kept until it is back or delivery.max_age passes.",
+		}, []string{"channel"}),
+		unrecorded: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "herald_delivery_outcomes_unrecorded",
+			Help: "Sent messages whose outcome could not be written to the store yet; the channel sends nothing else until it is written.",
+		}, []string{"channel"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.deliveries, m.duration, m.retries)
+		reg.MustRegister(m.deliveries, m.duration, m.retries, m.orphaned, m.unrecorded)
 	}
 	return m
 }
@@ -58,4 +68,5 @@ func (m *metrics) precreate(channel string) {
 		m.retries.WithLabelValues(channel, r)
 	}
 	m.duration.WithLabelValues(channel)
+	m.unrecorded.WithLabelValues(channel)
 }

@@ -21,6 +21,23 @@ type worker struct {
 
 	pausedUntil time.Time
 	lastErr     string
+	// failures counts the channel's consecutive failed attempts worth
+	// retrying; the channel as a whole backs off by it, so that an outage
+	// is not hit by every waiting alert in turn.
+	failures int
+	// unrecorded are outcomes of attempts that happened (a message may
+	// have gone out) but could not be written to the store. Until they
+	// are written, the channel sends nothing: what the store still shows
+	// as pending must not be sent a second time.
+	unrecorded []pendingRecord
+	recordErrs int
+}
+
+// pendingRecord is an outcome waiting to be written, with the metric
+// outcome it counts as once written.
+type pendingRecord struct {
+	o       store.Outcome
+	outcome string
 }
 
 func (w *worker) wake() {
@@ -31,6 +48,7 @@ func (w *worker) wake() {
 }
 
 func (w *worker) run(ctx context.Context) {
+	defer w.flushAtExit()
 	for {
 		select {
 		case <-ctx.Done():
@@ -44,6 +62,9 @@ func (w *worker) run(ctx context.Context) {
 
 // step sends one message; it reports whether more may be due.
 func (w *worker) step(ctx context.Context) bool {
+	if len(w.unrecorded) > 0 && !w.flush(ctx) {
+		return ctx.Err() == nil
+	}
 	if wait := time.Until(w.pausedUntil); wait > 0 {
 		select {
 		case <-ctx.Done():
@@ -53,8 +74,13 @@ func (w *worker) step(ctx context.Context) bool {
 	}
 	setup := w.d.setup.Load()
 	ch, configured := setup.Channels[w.channel]
+	if !configured {
+		// A reload removed the channel: its deliveries wait for it (see
+		// Dispatcher.orphaned).
+		return false
+	}
 	limit := 1
-	if configured && ch.StormThreshold > 0 {
+	if ch.StormThreshold > 0 {
 		limit = maxFold
 	}
 	ds, err := w.d.store.Ready(ctx, w.channel, w.d.now(), limit)
@@ -66,11 +92,6 @@ func (w *worker) step(ctx context.Context) bool {
 	}
 	if len(ds) == 0 {
 		return false
-	}
-	if !configured {
-		w.record(store.Outcome{Deliveries: ds, State: store.StateFailed, At: w.d.now(),
-			Error: "channel " + w.channel + " is no longer configured"}, OutcomePermanent)
-		return true
 	}
 	batch, folded := pick(ds, ch.StormThreshold)
 	msg := w.message(ctx, setup, batch, folded)
@@ -125,6 +146,7 @@ func (w *worker) send(ctx context.Context, setup *Setup, n notify.Notifier, batc
 	if err == nil {
 		o.State = store.StateSent
 		w.lastErr = ""
+		w.failures = 0
 		w.logger.Debug("delivered", "kind", m.Kind, "alerts", len(batch), "parts", len(refs), "took", took)
 		w.record(o, OutcomeSuccess)
 		return
@@ -161,6 +183,12 @@ func (w *worker) send(ctx context.Context, setup *Setup, n notify.Notifier, batc
 		if errors.As(err, &rl) && rl.RetryAfter > 0 {
 			wait = rl.RetryAfter
 			w.pausedUntil = w.d.now().Add(wait)
+		} else {
+			// The platform is failing, not this alert: the whole channel
+			// backs off, growing with its consecutive failures, while each
+			// alert keeps its own schedule and max_age.
+			w.pausedUntil = w.d.now().Add(backoffFor(w.failures, setup.InitialBackoff, setup.MaxBackoff))
+			w.failures++
 		}
 		o.State, o.NextAttempt = store.StatePending, w.d.now().Add(wait)
 		reason := retryReason(err)
@@ -179,16 +207,69 @@ func (w *worker) send(ctx context.Context, setup *Setup, n notify.Notifier, batc
 // record persists an outcome and counts it under outcome ("" counts
 // nothing: a send cut short by our own rate limit is neither a success nor a
 // failure). It must not be cut short by shutdown, or a sent message would be
-// sent again after the restart.
+// sent again after the restart. When the store cannot take it (a full
+// disk), the outcome is kept in memory and only the write is retried: the
+// message is never sent again for it.
 func (w *worker) record(o store.Outcome, outcome string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := w.d.store.Record(ctx, o); err != nil {
-		w.logger.Error("cannot record a delivery outcome; it will be attempted again", "err", err)
-		time.Sleep(time.Second)
+	w.unrecorded = append(w.unrecorded, pendingRecord{o: o, outcome: outcome})
+	w.flush(nil)
+}
+
+// recordBackoff bounds the wait between attempts to write an outcome.
+const (
+	recordBackoffMin = 100 * time.Millisecond
+	recordBackoffMax = 10 * time.Second
+)
+
+// flush writes the outcomes waiting in memory, oldest first. When a write
+// fails it waits (with backoff, until ctx is done; not at all when ctx is
+// nil) and reports false: the caller sends nothing meanwhile.
+func (w *worker) flush(ctx context.Context) bool {
+	for len(w.unrecorded) > 0 {
+		p := w.unrecorded[0]
+		wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := w.d.store.Record(wctx, p.o)
+		cancel()
+		if err != nil {
+			w.recordErrs++
+			w.d.metrics.unrecorded.WithLabelValues(w.channel).Set(float64(len(w.unrecorded)))
+			if w.recordErrs == 1 {
+				w.logger.Error("cannot record a delivery outcome; keeping it in memory and retrying the write, "+
+					"nothing more is sent on this channel meanwhile", "state", p.o.State, "alerts", len(p.o.Deliveries), "err", err)
+			}
+			if ctx != nil {
+				wait := backoffFor(w.recordErrs-1, recordBackoffMin, recordBackoffMax)
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+			}
+			return false
+		}
+		if w.recordErrs > 0 {
+			w.logger.Info("delivery outcome recorded after the store recovered", "failed_writes", w.recordErrs)
+			w.recordErrs = 0
+		}
+		w.unrecorded = w.unrecorded[1:]
+		w.d.metrics.unrecorded.WithLabelValues(w.channel).Set(float64(len(w.unrecorded)))
+		if p.outcome != "" {
+			w.d.metrics.deliveries.WithLabelValues(w.channel, p.outcome).Add(float64(len(p.o.Deliveries)))
+		}
+	}
+	return true
+}
+
+// flushAtExit makes a last attempt to write what is waiting when the
+// dispatcher stops; what still cannot be written may be sent again after a
+// restart, which is said in the log.
+func (w *worker) flushAtExit() {
+	if len(w.unrecorded) == 0 || w.flush(nil) {
 		return
 	}
-	if outcome != "" {
-		w.d.metrics.deliveries.WithLabelValues(w.channel, outcome).Add(float64(len(o.Deliveries)))
+	n := 0
+	for _, p := range w.unrecorded {
+		n += len(p.o.Deliveries)
 	}
+	w.logger.Error("stopping with delivery outcomes that could not be recorded; these alerts may be sent again after the restart",
+		"alerts", n)
 }

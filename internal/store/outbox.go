@@ -78,31 +78,54 @@ func scanDeliveries(rows *sql.Rows) ([]*Delivery, error) {
 	return out, rows.Err()
 }
 
-// PendingChannels lists the channels that have pending deliveries, with the
-// time the earliest of them is due.
-func (s *Store) PendingChannels(ctx context.Context) (map[string]time.Time, error) {
+// Pending is what waits for one channel.
+type Pending struct {
+	// Due is when the earliest pending delivery is due.
+	Due time.Time
+	// Count is the number of pending deliveries.
+	Count int
+}
+
+// PendingChannels lists the channels that have pending deliveries, with
+// when the earliest of them is due and how many there are.
+func (s *Store) PendingChannels(ctx context.Context) (map[string]Pending, error) {
 	out, err := s.pendingChannels(ctx)
 	s.noteRead(err)
 	return out, err
 }
 
-func (s *Store) pendingChannels(ctx context.Context) (map[string]time.Time, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT channel, MIN(next_attempt_at) FROM deliveries
+func (s *Store) pendingChannels(ctx context.Context) (map[string]Pending, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT channel, MIN(next_attempt_at), COUNT(*) FROM deliveries
 		WHERE state = 'pending' GROUP BY channel`)
 	if err != nil {
 		return nil, fmt.Errorf("query pending channels: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]time.Time{}
+	out := map[string]Pending{}
 	for rows.Next() {
 		var ch string
 		var due int64
-		if err := rows.Scan(&ch, &due); err != nil {
+		var n int
+		if err := rows.Scan(&ch, &due, &n); err != nil {
 			return nil, err
 		}
-		out[ch] = fromNanos(due)
+		out[ch] = Pending{Due: fromNanos(due), Count: n}
 	}
 	return out, rows.Err()
+}
+
+// Expire gives up on the pending deliveries of channel created before
+// before, recording reason; it returns how many it gave up. The dispatcher
+// uses it for a channel that is no longer configured, whose deliveries wait
+// for it to come back until delivery.max_age.
+func (s *Store) Expire(ctx context.Context, channel string, before, at time.Time, reason string) (int64, error) {
+	var n int64
+	err := s.submit(ctx, func(w *txWriter) (err error) {
+		n, err = w.exec(`UPDATE deliveries SET state = 'failed', updated_at = $1, last_error = $2
+			WHERE state = 'pending' AND channel = $3 AND created_at < $4`, nanos(at), reason, channel, nanos(before))
+		return err
+	})
+	return n, err
 }
 
 // PendingCount is the number of deliveries not yet sent or given up.

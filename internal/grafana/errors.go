@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/heraldhq/herald/internal/notify"
 )
 
 // Reasons of an *Error: few and fixed, so that they can label a metric
@@ -67,12 +69,7 @@ func (c *Client) fail(e *Error, msg string, cause error) *Error {
 	if cause != nil {
 		text += ": " + cause.Error()
 	}
-	for _, s := range c.secrets {
-		if s != "" {
-			text = strings.ReplaceAll(text, s, "<secret>")
-		}
-	}
-	e.text, e.err = text, cause
+	e.text, e.err = notify.RedactText(text, c.secrets...), cause
 	return e
 }
 
@@ -98,7 +95,9 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) *Error
 		e.Permanent = true
 	}
 	msg := fmt.Sprintf("grafana %s: HTTP %d%s", op, code, hint)
-	if q := quote(body); q != "" {
+	// Secrets go before quote's cut: one cut in two would no longer be
+	// recognised by fail.
+	if q := quote([]byte(notify.RedactText(string(body), c.secrets...))); q != "" {
 		msg += ": " + q
 	}
 	return c.fail(e, msg, nil)

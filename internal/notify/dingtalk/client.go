@@ -95,19 +95,19 @@ func (n *Notifier) post(ctx context.Context, body []byte) (bool, error) {
 // check classifies an answer: the shared classifier for the status, then
 // DingTalk's errcode, which is the truth for a 200.
 func (n *Notifier) check(resp *http.Response, raw []byte) (bool, error) {
-	if retry, err := notify.CheckResponse(resp, raw); err != nil {
+	if retry, err := notify.CheckResponse(resp, raw, n.secrets); err != nil {
 		return retry, fmt.Errorf("dingtalk send: %w", err)
 	}
 	var a answer
 	if err := json.Unmarshal(raw, &a); err != nil || a.ErrCode == nil {
 		// A 2xx that is not DingTalk's answer: a proxy or captive portal.
 		// The message most likely did not reach DingTalk.
-		return true, fmt.Errorf("dingtalk send: HTTP %d without a DingTalk answer: %.200q", resp.StatusCode, raw)
+		return true, fmt.Errorf("dingtalk send: HTTP %d without a DingTalk answer: %q", resp.StatusCode, notify.Excerpt(string(raw), 200, n.secrets))
 	}
 	if *a.ErrCode == CodeOK {
 		return false, nil
 	}
-	aerr := &APIError{Code: *a.ErrCode, Message: notify.Truncate(a.ErrMsg, 300)}
+	aerr := &APIError{Code: *a.ErrCode, Message: notify.Excerpt(a.ErrMsg, 300, n.secrets)}
 	if !aerr.rateLimited() {
 		return aerr.retryable(), aerr
 	}

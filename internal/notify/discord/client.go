@@ -128,7 +128,7 @@ func (w *Webhook) do(ctx context.Context, method, op, u string, p *payload, c *c
 	if err != nil {
 		return nil, true, w.redact(fmt.Errorf("discord %s: %w", op, err))
 	}
-	msg, retry, err := check(op, resp, raw)
+	msg, retry, err := check(op, resp, raw, w.secrets())
 	if rl, ok := errors.AsType[*notify.RateLimitError](err); ok {
 		w.limit.Pause(limitKey, time.Now().Add(rl.RetryAfter))
 	}
@@ -136,9 +136,10 @@ func (w *Webhook) do(ctx context.Context, method, op, u string, p *payload, c *c
 }
 
 // check classifies an answer with the shared classifier and reads
-// Discord's error body for what the status does not say.
-func check(op string, resp *http.Response, body []byte) (*sentMessage, bool, error) {
-	retry, herr := notify.CheckResponse(resp, body)
+// Discord's error body for what the status does not say. secrets are kept
+// out of the quoted body.
+func check(op string, resp *http.Response, body []byte, secrets []string) (*sentMessage, bool, error) {
+	retry, herr := notify.CheckResponse(resp, body, secrets)
 	if herr == nil {
 		if resp.StatusCode == http.StatusNoContent {
 			// Posted, but without wait=true's answer: nothing to edit later.
@@ -147,7 +148,7 @@ func check(op string, resp *http.Response, body []byte) (*sentMessage, bool, err
 		var m sentMessage
 		if err := json.Unmarshal(body, &m); err != nil || m.ID == "" {
 			// Not Discord's answer (a proxy's page): another attempt may get through.
-			return nil, true, fmt.Errorf("discord %s: HTTP %d without a message object: %.200q", op, resp.StatusCode, body)
+			return nil, true, fmt.Errorf("discord %s: HTTP %d without a message object: %q", op, resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
 		}
 		return &m, false, nil
 	}

@@ -120,9 +120,9 @@ func (c *client) sendFile(ctx context.Context, uploadURL string, png []byte) (bo
 		return true, notify.Redact(fmt.Errorf("slack file upload: %w", err), secrets...)
 	}
 	if resp.StatusCode != http.StatusOK {
-		retry, herr := notify.CheckResponse(resp, raw)
+		retry, herr := notify.CheckResponse(resp, raw, secrets)
 		if herr == nil {
-			herr = &notify.HTTPError{StatusCode: resp.StatusCode, Body: notify.Truncate(string(raw), 200)}
+			herr = &notify.HTTPError{StatusCode: resp.StatusCode, Body: notify.Excerpt(string(raw), 200, secrets)}
 		}
 		return retry, notify.Redact(fmt.Errorf("slack file upload: %w", herr), secrets...)
 	}

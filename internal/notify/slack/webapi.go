@@ -108,7 +108,7 @@ func (c *client) call(ctx context.Context, method, contentType string, body []by
 	if err != nil {
 		return true, c.redact(fmt.Errorf("slack %s: %w", method, err))
 	}
-	retry, err := checkAPI(method, resp, raw, result)
+	retry, err := checkAPI(method, resp, raw, result, c.secrets)
 	return retry, c.redact(err)
 }
 
@@ -125,10 +125,12 @@ func (c *client) callJSON(ctx context.Context, method string, params, result any
 // checkAPI classifies a Web API answer: the status with the shared
 // classifier, then the envelope, whose error code says more than the
 // status (Slack answers most errors with HTTP 200).
-func checkAPI(method string, resp *http.Response, body []byte, result any) (bool, error) {
+// secrets are kept out of the quoted body and of Slack's messages, which
+// Error cuts.
+func checkAPI(method string, resp *http.Response, body []byte, result any, secrets []string) (bool, error) {
 	var ans apiResponse
 	jerr := json.Unmarshal(body, &ans)
-	retry, herr := notify.CheckResponse(resp, body)
+	retry, herr := notify.CheckResponse(resp, body, secrets)
 	switch {
 	case herr == nil && jerr == nil && ans.OK:
 		if result == nil {
@@ -142,13 +144,26 @@ func checkAPI(method string, resp *http.Response, body []byte, result any) (bool
 		if herr == nil {
 			// 2xx that is not the Web API's answer: a captive portal or a
 			// proxy page. Nothing was done; another attempt may get through.
-			return true, fmt.Errorf("slack %s: HTTP %d without a Web API answer: %.200q", method, resp.StatusCode, body)
+			return true, fmt.Errorf("slack %s: HTTP %d without a Web API answer: %q", method, resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
 		}
 		return retry, fmt.Errorf("slack %s: %w", method, herr)
 	}
 	aerr := &APIError{Method: method, Code: ans.Error, Status: resp.StatusCode, Needed: ans.Needed,
-		Messages: ans.ResponseMetadata.Messages, Err: herr}
+		Messages: redactAll(ans.ResponseMetadata.Messages, secrets), Err: herr}
 	return classify(aerr, resp.Header, retry)
+}
+
+// redactAll replaces secrets in each of msgs, before APIError.Error cuts
+// their join.
+func redactAll(msgs, secrets []string) []string {
+	if len(msgs) == 0 {
+		return msgs
+	}
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = notify.RedactText(m, secrets...)
+	}
+	return out
 }
 
 // classify decides what an error answer means: a rate limit (wait

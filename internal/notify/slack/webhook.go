@@ -61,21 +61,22 @@ func (c *client) postWebhook(ctx context.Context, p *webhookPayload) (bool, erro
 	if err != nil {
 		return true, c.redact(fmt.Errorf("slack %s: %w", webhookMethod, err))
 	}
-	retry, err := checkWebhook(resp, raw)
+	retry, err := checkWebhook(resp, raw, c.secrets)
 	return retry, c.redact(err)
 }
 
-// checkWebhook classifies an incoming webhook's answer.
-func checkWebhook(resp *http.Response, body []byte) (bool, error) {
+// checkWebhook classifies an incoming webhook's answer, keeping secrets
+// out of the quoted body.
+func checkWebhook(resp *http.Response, body []byte, secrets []string) (bool, error) {
 	text := strings.TrimSpace(string(body))
-	retry, herr := notify.CheckResponse(resp, body)
+	retry, herr := notify.CheckResponse(resp, body, secrets)
 	switch {
 	case herr == nil && text == "ok":
 		return false, nil
 	case herr == nil:
 		// Not Slack's answer (a captive portal, a proxy): nothing was
 		// posted, another attempt may get through.
-		return true, fmt.Errorf("slack %s: HTTP %d without Slack's answer: %.200q", webhookMethod, resp.StatusCode, text)
+		return true, fmt.Errorf("slack %s: HTTP %d without Slack's answer: %q", webhookMethod, resp.StatusCode, notify.Excerpt(text, 200, secrets))
 	case !errorCode.MatchString(text):
 		return retry, fmt.Errorf("slack %s: %w", webhookMethod, herr)
 	}

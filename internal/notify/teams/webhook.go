@@ -185,15 +185,16 @@ var legacyError = regexp.MustCompile(`(?i)Microsoft Teams endpoint returned HTTP
 // check classifies an answer with the shared classifier. Workflow webhooks
 // answer 202 Accepted with an empty body and errors with their status;
 // legacy connector URLs answer 200 "1" on success and may bury an error in
-// a 200, whose status is then read from the text.
-func check(resp *http.Response, body []byte) (bool, error) {
+// a 200, whose status is then read from the text. secrets are kept out
+// of the quoted body.
+func check(resp *http.Response, body []byte, secrets ...string) (bool, error) {
 	status := resp.StatusCode
 	if status/100 == 2 {
 		if m := legacyError.FindSubmatch(body); m != nil {
 			status, _ = strconv.Atoi(string(m[1]))
 		}
 	}
-	retry, err := notify.CheckResponse(&http.Response{StatusCode: status, Header: resp.Header}, body)
+	retry, err := notify.CheckResponse(&http.Response{StatusCode: status, Header: resp.Header}, body, secrets)
 	if err == nil {
 		return false, nil
 	}

@@ -94,7 +94,7 @@ func (b *Bot) post(ctx context.Context, chat config.ChatID, method, contentType 
 	if err != nil {
 		return true, b.redact(fmt.Errorf("telegram %s: %w", method, err))
 	}
-	retry, err := check(method, resp, raw, result)
+	retry, err := check(method, resp, raw, result, b.secrets...)
 	if rl, ok := errors.AsType[*notify.RateLimitError](err); ok {
 		// The limiter exists so that this never happens; when it does, the
 		// token is shared with another program or the limits are too high.
@@ -106,8 +106,9 @@ func (b *Bot) post(ctx context.Context, chat config.ChatID, method, contentType 
 
 // check classifies an answer with the shared classifier, reading the Bot
 // API's envelope for what the status alone does not say: ok:false,
-// retry_after and migrate_to_chat_id.
-func check(method string, resp *http.Response, body []byte, result any) (bool, error) {
+// retry_after and migrate_to_chat_id. secrets are kept out of the quoted
+// body.
+func check(method string, resp *http.Response, body []byte, result any, secrets ...string) (bool, error) {
 	var ans apiResponse
 	jerr := json.Unmarshal(body, &ans)
 	status := resp.StatusCode
@@ -116,7 +117,7 @@ func check(method string, resp *http.Response, body []byte, result any) (bool, e
 		// answer into 200.
 		status = ans.ErrorCode
 	}
-	retry, herr := notify.CheckResponse(&http.Response{StatusCode: status, Header: resp.Header}, body)
+	retry, herr := notify.CheckResponse(&http.Response{StatusCode: status, Header: resp.Header}, body, secrets)
 	switch {
 	case herr == nil && jerr == nil && ans.OK:
 		if result == nil {
@@ -129,7 +130,7 @@ func check(method string, resp *http.Response, body []byte, result any) (bool, e
 	case herr == nil:
 		// 2xx that is not a Bot API answer: a captive portal or a proxy
 		// error page. Nothing was sent; another attempt may get through.
-		return true, fmt.Errorf("telegram %s: HTTP %d without a Bot API answer: %.200q", method, resp.StatusCode, body)
+		return true, fmt.Errorf("telegram %s: HTTP %d without a Bot API answer: %q", method, resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
 	case jerr != nil || ans.Description == "":
 		// Not Telegram's envelope (a proxy's page): the classifier's error
 		// keeps the status and the start of the body.

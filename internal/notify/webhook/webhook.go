@@ -215,7 +215,7 @@ func (n *Notifier) post(ctx context.Context, body []byte, key string) (bool, err
 	if err != nil {
 		return true, n.redact(fmt.Errorf("webhook POST: %w", err))
 	}
-	retry, err := notify.CheckResponse(resp, raw)
+	retry, err := notify.CheckResponse(resp, raw, n.secrets)
 	if err == nil {
 		return false, nil
 	}

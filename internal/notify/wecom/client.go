@@ -117,7 +117,7 @@ func (r *Robot) send(ctx context.Context, m *webhookMsg) (bool, error) {
 	if err != nil {
 		return true, r.redact(fmt.Errorf("wecom %s: %w", m.MsgType, err))
 	}
-	retry, err := check(m.MsgType, resp, raw, r.rate.Per)
+	retry, err := check(m.MsgType, resp, raw, r.rate.Per, r.url, r.key)
 	return retry, r.redact(err)
 }
 
@@ -131,21 +131,22 @@ type answer struct {
 // then, for a 2xx, the errcode WeCom puts in the body. window is the
 // robot's rate-limit window, how long to back off after a 45009: WeCom does
 // not say, and after one whole window every earlier message has left it.
-func check(msgType string, resp *http.Response, body []byte, window time.Duration) (bool, error) {
-	if retry, err := notify.CheckResponse(resp, body); err != nil {
+// secrets are kept out of the quoted body.
+func check(msgType string, resp *http.Response, body []byte, window time.Duration, secrets ...string) (bool, error) {
+	if retry, err := notify.CheckResponse(resp, body, secrets); err != nil {
 		return retry, fmt.Errorf("wecom %s: %w", msgType, err)
 	}
 	var ans answer
 	if err := json.Unmarshal(body, &ans); err != nil || ans.ErrCode == nil {
 		// 2xx that is not WeCom's answer: a captive portal or a proxy page.
 		// Nothing says the message was sent; another attempt may get through.
-		return true, fmt.Errorf("wecom %s: HTTP %d without a WeCom answer: %.200q", msgType, resp.StatusCode, body)
+		return true, fmt.Errorf("wecom %s: HTTP %d without a WeCom answer: %q", msgType, resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
 	}
 	code := *ans.ErrCode
 	if code == 0 {
 		return false, nil
 	}
-	aerr := &APIError{MsgType: msgType, Code: code, Message: notify.Truncate(strings.TrimSpace(ans.ErrMsg), 300)}
+	aerr := &APIError{MsgType: msgType, Code: code, Message: notify.Excerpt(strings.TrimSpace(ans.ErrMsg), 300, secrets)}
 	switch code {
 	case codeRateLimit:
 		return true, &notify.RateLimitError{RetryAfter: window, Err: aerr}

@@ -9,9 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/heraldhq/herald/internal/notify"
 )
 
 // APIError is an answer that is not a success: an error in Prometheus' own
@@ -61,7 +62,7 @@ func (c *Client) call(ctx context.Context, op string, post bool, args url.Values
 	if err != nil {
 		return c.fail(op, err)
 	}
-	warnings, err := decode(resp.StatusCode, body, into)
+	warnings, err := decode(resp.StatusCode, body, into, c.redact.secrets)
 	if err != nil {
 		return c.fail(op, err)
 	}
@@ -131,21 +132,22 @@ type envelope struct {
 }
 
 // decode reads an answer. Prometheus answers errors with 400, 422, 503 and
-// others, always with the envelope; a proxy answers with anything.
-func decode(code int, body []byte, into any) ([]string, error) {
+// others, always with the envelope; a proxy answers with anything, perhaps
+// quoting the request, so secrets are kept out of the quoted body.
+func decode(code int, body []byte, into any, secrets []string) ([]string, error) {
 	var env envelope
 	jerr := json.Unmarshal(body, &env)
 	switch {
 	case jerr == nil && env.Status == "error":
 		return env.Warnings, &APIError{StatusCode: code, Type: env.ErrorType, Msg: env.Error}
 	case code/100 == 4:
-		return nil, &APIError{StatusCode: code, Type: "client_error", Msg: shorten(string(body))}
+		return nil, &APIError{StatusCode: code, Type: "client_error", Msg: shorten(string(body), secrets)}
 	case code/100 != 2:
-		return nil, &APIError{StatusCode: code, Type: "server_error", Msg: shorten(string(body))}
+		return nil, &APIError{StatusCode: code, Type: "server_error", Msg: shorten(string(body), secrets)}
 	case jerr != nil:
 		return nil, &APIError{StatusCode: code, Type: "bad_response", Msg: "invalid JSON: " + jerr.Error()}
 	case env.Status != "success":
-		return nil, &APIError{StatusCode: code, Type: "bad_response", Msg: fmt.Sprintf("unexpected status %q", shorten(env.Status))}
+		return nil, &APIError{StatusCode: code, Type: "bad_response", Msg: fmt.Sprintf("unexpected status %q", shorten(env.Status, secrets))}
 	}
 	if err := json.Unmarshal(env.Data, into); err != nil {
 		return nil, &APIError{StatusCode: code, Type: "bad_response", Msg: "cannot decode data: " + err.Error()}
@@ -153,17 +155,12 @@ func decode(code int, body []byte, into any) ([]string, error) {
 	return env.Warnings, nil
 }
 
-// shorten makes a body fit on one log line.
-func shorten(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= maxDetail {
-		return s
-	}
-	cut := maxDetail
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+// shorten makes a body fit on one log line. Secrets go before the cut:
+// one cut in two would no longer be recognised by the redaction of the
+// whole error afterwards.
+func shorten(s string, secrets []string) string {
+	s = notify.RedactText(s, secrets...)
+	return notify.Truncate(strings.Join(strings.Fields(s), " "), maxDetail)
 }
 
 // queryResult decodes the data of /query and /query_range into a Matrix.

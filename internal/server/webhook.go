@@ -109,12 +109,8 @@ func (a auth) allows(r *http.Request) bool {
 	if a.token == "" && !a.basic {
 		return true
 	}
-	if a.token != "" {
-		const prefix = "Bearer "
-		h := r.Header.Get("Authorization")
-		if len(h) > len(prefix) && subtle.ConstantTimeCompare([]byte(h[len(prefix):]), []byte(a.token)) == 1 {
-			return true
-		}
+	if a.token != "" && bearerMatches(r.Header.Get("Authorization"), a.token) {
+		return true
 	}
 	if a.basic {
 		u, p, ok := r.BasicAuth()
@@ -124,4 +120,41 @@ func (a auth) allows(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// bearerPrefix is the scheme and the one space before a bearer token
+// (RFC 6750 section 2.1).
+const bearerPrefix = "Bearer "
+
+// bearerMatches reports whether an Authorization header is exactly
+// "Bearer <token>". The whole header is compared, in constant time, so
+// that another scheme ("Digest <token>") or any seven characters before
+// the token do not pass; the scheme alone is case-insensitive (RFC 7235
+// section 2.1), so "bearer" and "BEARER" do.
+func bearerMatches(header, token string) bool {
+	if len(header) >= len(bearerPrefix) && asciiEqualFold(header[:len(bearerPrefix)], bearerPrefix) {
+		header = bearerPrefix + header[len(bearerPrefix):]
+	}
+	return subtle.ConstantTimeCompare([]byte(header), []byte(bearerPrefix+token)) == 1
+}
+
+// asciiEqualFold is strings.EqualFold for ASCII only: Unicode folding
+// would let a non-ASCII letter stand for one of the scheme's.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

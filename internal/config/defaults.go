@@ -1,8 +1,10 @@
 package config
 
 import (
+	"net/url"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -108,6 +110,40 @@ func (c *Config) DatabasePath() string {
 		return string(c.Storage.DSN)
 	}
 	return filepath.Join(c.DataDir, "herald.db")
+}
+
+// DatabaseForLog names the database for logs and messages without anything
+// secret in storage.dsn: user, password and query parameters are removed
+// (a PostgreSQL DSN carries a password; a SQLite URI may carry keys).
+func (c *Config) DatabaseForLog() string {
+	p := c.DatabasePath()
+	if c.Storage.DSN == "" {
+		return p
+	}
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	if u, err := url.Parse(p); err == nil && u.Scheme != "" && u.Host != "" {
+		u.User = nil
+		return u.Redacted()
+	}
+	if i := strings.LastIndex(p, "@"); i >= 0 && strings.Contains(p, "://") {
+		// Not parseable as a URL but shaped like one: drop what precedes
+		// the host.
+		p = p[:strings.Index(p, "://")+3] + p[i+1:]
+	}
+	if k, _, ok := strings.Cut(p, "="); ok && !strings.ContainsAny(k, "/\\. ") {
+		// A key=value DSN (host=db password=...): keep only the keys that
+		// locate the database.
+		var keep []string
+		for _, f := range strings.Fields(p) {
+			if k, _, _ := strings.Cut(f, "="); k == "host" || k == "port" || k == "dbname" {
+				keep = append(keep, f)
+			}
+		}
+		return strings.Join(keep, " ")
+	}
+	return p
 }
 
 // TelegramBot returns the bot a Telegram channel sends with: the top-level

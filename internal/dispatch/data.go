@@ -15,7 +15,8 @@ import (
 )
 
 // buildData makes Alertmanager template data for the alerts of one message,
-// as Alertmanager would for a notification holding just these alerts.
+// as Alertmanager would for a notification holding just these alerts, each
+// bounded by capAlert.
 func buildData(batch []*store.Delivery) *amtemplate.Data {
 	first := batch[0].Common
 	d := &amtemplate.Data{
@@ -30,7 +31,7 @@ func buildData(batch []*store.Delivery) *amtemplate.Data {
 		d.Status = string(alert.KindResolved)
 	}
 	for _, del := range batch {
-		a := del.Alert
+		a := capAlert(del.Alert)
 		if del.Kind == alert.KindReminder {
 			a.Status = string(alert.KindFiring)
 		}

@@ -123,7 +123,9 @@ func (w *worker) message(ctx context.Context, setup *Setup, batch []*store.Deliv
 	// A chart for one alert's firing or resolution; reminders stay short and
 	// a storm's folded list has no single metric to draw.
 	if setup.Charts != nil && !folded && first.Kind != alert.KindReminder {
-		m.Image = setup.Charts.Image(ctx, m.Data.Alerts[0], first.Kind)
+		// The chart is drawn for the alert as received: capping may have
+		// left out a label that identifies the series.
+		m.Image = setup.Charts.Image(ctx, first.Alert, first.Kind)
 	}
 	if !folded && first.Kind != alert.KindFiring {
 		refs, err := w.d.store.FiringRefs(ctx, w.channel, first.Fingerprint, first.StartsAt)

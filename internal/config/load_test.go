@@ -127,6 +127,19 @@ testdata/invalid-graph-files.yml:11: graph.renderer: unknown renderer "Grafana" 
 testdata/invalid-graph-files.yml:12: graph.font: "templates/herald.tmpl" is not a TrueType or OpenType font (.ttf, .otf, .ttc)
 testdata/invalid-graph-files.yml:13: graph.timezone: unknown time zone "Local" (want an IANA name such as UTC or Europe/Berlin)
 testdata/invalid-graph-files.yml:14: graph.range_factor: must be a number greater than 0`},
+		{"invalid-webhook-headers.yml", `testdata/invalid-webhook-headers.yml:6: channels[0].webhook.headers.X Bad: invalid header name "X Bad"
+testdata/invalid-webhook-headers.yml:7: channels[0].webhook.headers.X-Token: the value holds a character not allowed in a header (a line break?)
+testdata/invalid-webhook-headers.yml:9: channels[0].webhook.signature_header: invalid header name "X Signature"`},
+		{"invalid-dingtalk-url.yml", `testdata/invalid-dingtalk-url.yml:4: channels[0].dingtalk.url: has no access_token parameter (copy the whole webhook address from the robot's settings: https://oapi.dingtalk.com/robot/send?access_token=…)
+testdata/invalid-dingtalk-url.yml:7: channels[1].dingtalk.url: has no access_token parameter (copy the whole webhook address from the robot's settings: https://oapi.dingtalk.com/robot/send?access_token=…)`},
+		{"invalid-platform-values.yml", `testdata/invalid-platform-values.yml:2: grafana.url: must not contain a query or a fragment
+testdata/invalid-platform-values.yml:4: telegram.bot_token: contains characters that cannot be in a URL path (want the token as BotFather gives it)
+testdata/invalid-platform-values.yml:8: channels[0].wecom.url: has no key parameter (copy the whole webhook address from the robot's settings: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…)
+testdata/invalid-platform-values.yml:11: channels[1].discord.url: must end in /webhooks/ID/TOKEN (copy it with "Copy Webhook URL"; the /slack and /github variants are not supported)
+testdata/invalid-platform-values.yml:12: channels[1].discord.username: "Clyde" is refused by Discord (it must not contain "discord" or "clyde")
+testdata/invalid-platform-values.yml:15: channels[2].discord.url: must not contain a user name or password
+testdata/invalid-platform-values.yml:18: channels[3].slack.bot_token: contains blanks (want the token as Slack shows it, xoxb-…)
+testdata/invalid-platform-values.yml:23: channels[4].telegram.bot_token: contains characters that cannot be in a URL path (want the token as BotFather gives it)`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {

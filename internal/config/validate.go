@@ -26,6 +26,7 @@ func (l *loader) validate(c *Config) {
 	l.checkStorage(&c.Storage)
 	l.checkPrometheus(&c.Prometheus)
 	l.checkGrafana(&c.Grafana)
+	l.checkGrafanaURL("grafana.url", c.Grafana.URL)
 	l.checkGraph(c)
 	l.checkWebhook(&c.Webhook)
 	l.checkBot("telegram", &c.Telegram)
@@ -88,6 +89,7 @@ func (l *loader) checkWebhook(w *WebhookConfig) {
 
 // checkBot checks the top-level bot: its URLs, timeout and rate limits.
 func (l *loader) checkBot(prefix string, t *TelegramConfig) {
+	l.checkBotToken(prefix+".bot_token", t.BotToken)
 	l.checkBotURLs(prefix, t.APIURL, t.ProxyURL)
 	l.positive(prefix+".timeout", t.Timeout)
 	rl := prefix + ".rate_limits"

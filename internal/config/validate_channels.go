@@ -79,6 +79,7 @@ func (l *loader) checkTelegramChannel(c *Config, p string, ch *ChannelConfig) {
 		l.mayRequire(p+".bot_token") && !l.hasFailed("telegram.bot_token") {
 		l.fieldErrorf(p, "channel %q has no bot token: set telegram.bot_token (or bot_token_file) or this channel's bot_token", ch.Name)
 	}
+	l.checkBotToken(p+".bot_token", tg.BotToken)
 	l.checkBotURLs(p, tg.APIURL, tg.ProxyURL)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	amtemplate "github.com/prometheus/alertmanager/template"
 
+	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -42,10 +43,16 @@ func (n *Notifier) render(body, fallback string, d *template.Data) string {
 	return n.tmpl.Execute(body, fallback, d, false)
 }
 
-// data is the template data of m restricted to alerts.
+// data is the template data of m restricted to alerts, with every label
+// and annotation value escaped for Discord markdown and every URL made a
+// safe link target (template.EscapeDiscordData): whatever a template does
+// with a value, the user's own included, it cannot become a link, a
+// mention or formatting.
 func (n *Notifier) data(m *notify.Message, alerts []amtemplate.Alert, folded bool) *template.Data {
 	d := template.NewData(m.Data, string(m.Kind), folded, n.name)
 	d.Alerts = alerts
+	esc := template.EscapeDiscordData(&d.Data)
+	d.Data = *esc
 	return d
 }
 
@@ -90,8 +97,44 @@ func (n *Notifier) buildAlertEmbed(m *notify.Message, alerts []amtemplate.Alert,
 		e.Fields = fitFields(buildFields(alerts[0]), budget-e.size()-min(MaxDescription, budget/4))
 	}
 	room := min(MaxDescription, budget-e.size())
-	e.Description = shorten(n.render(n.cfg.Message, DefaultMessage, d), room)
+	e.Description = withLinks(n.render(n.cfg.Message, DefaultMessage, d), buildLinks(m, alerts), room)
 	return e
+}
+
+// withLinks is the description text followed by its links line, within
+// room units: the text is shortened first, and the links go only when
+// there is no room for them at all.
+func withLinks(text, links string, room int) string {
+	if links == "" || units(links)+1 >= room/2 {
+		return shorten(text, room)
+	}
+	return shorten(text, room-units(links)-1) + "\n" + links
+}
+
+// buildLinks is the links line of a message about one alert: its source
+// (Prometheus' graph), a silence prefilled with its labels while it fires,
+// and its runbook, each only for an http(s) URL, written as safe link
+// targets (template.LinkTarget). They are built here from the alert as
+// received rather than in the templates, whose data is escaped: the
+// silence must match the labels as they are. Reminders have none.
+func buildLinks(m *notify.Message, alerts []amtemplate.Alert) string {
+	if len(alerts) != 1 || m.Kind == alert.KindReminder {
+		return ""
+	}
+	a := alerts[0]
+	var links []string
+	add := func(label, u string) {
+		if u = template.LinkTarget(u); u != "" {
+			links = append(links, "["+label+"]("+u+")")
+		}
+	}
+	add("Source", a.GeneratorURL)
+	resolved := m.Kind == alert.KindResolved || (m.Kind == "" && a.Status == string(alert.KindResolved))
+	if !resolved && m.Data != nil {
+		add("Silence", template.SilenceURL(m.Data.ExternalURL, a))
+	}
+	add("Runbook", a.Annotations["runbook_url"])
+	return strings.Join(links, " · ")
 }
 
 // buildList builds the message of several alerts: the title rendered with
@@ -163,7 +206,9 @@ func (n *Notifier) footer() *embedFooter {
 
 // buildFields turns the labels of a (but alertname, which is the title)
 // into fields, sorted by name, values in code spans so that Discord
-// markdown in a label cannot change the text. Beyond MaxFields, the last
+// markdown in a label cannot change the text (nor make a link or a
+// mention: Discord parses neither inside a code span); names are escaped
+// (Prometheus 3 allows any UTF-8 in a label name). Beyond MaxFields, the last
 // field counts the labels left out.
 func buildFields(a amtemplate.Alert) []embedField {
 	names := slices.Sorted(func(yield func(string) bool) {
@@ -180,7 +225,7 @@ func buildFields(a amtemplate.Alert) []embedField {
 			v = "(empty)" // Discord refuses a blank field value
 		}
 		v = codeSpan(strings.ReplaceAll(v, "`", "ˋ"), MaxFieldValue)
-		fs = append(fs, embedField{Name: shorten(k, MaxFieldName), Value: v, Inline: units(v) <= 40})
+		fs = append(fs, embedField{Name: shorten(template.EscapeDiscord(k), MaxFieldName), Value: v, Inline: units(v) <= 40})
 	}
 	if len(fs) > MaxFields {
 		fs = append(fs[:MaxFields-1], moreLabels(names[MaxFields-1:]))

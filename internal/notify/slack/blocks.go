@@ -21,7 +21,17 @@ type textObject struct {
 	Type  string `json:"type"` // "plain_text" or "mrkdwn"
 	Text  string `json:"text"`
 	Emoji bool   `json:"emoji,omitempty"`
+	// Verbatim is set on every mrkdwn object: "When set to false (as is
+	// default) URLs will be auto-converted into links, conversation names
+	// will be link-ified, and certain mentions will be automatically
+	// parsed" (https://docs.slack.dev/reference/block-kit/composition-objects/text-object).
+	// Herald's templates write links and mentions explicitly, so nothing
+	// is lost, and a value that slipped through cannot become one.
+	Verbatim bool `json:"verbatim,omitempty"`
 }
+
+// mrkdwn is a mrkdwn text object.
+func mrkdwn(text string) textObject { return textObject{Type: "mrkdwn", Text: text, Verbatim: true} }
 
 // button is a link button of an actions block.
 type button struct {
@@ -101,7 +111,7 @@ func buildSections(body string, omitted int) []block {
 	}
 	var out []block
 	for _, s := range splitSections(body, MaxSectionText) {
-		out = append(out, block{Type: "section", Text: &textObject{Type: "mrkdwn", Text: s}})
+		out = append(out, block{Type: "section", Text: ptr(mrkdwn(s))})
 	}
 	return out
 }
@@ -132,7 +142,7 @@ func buildContext(text string) *block {
 	if text == "" {
 		return nil
 	}
-	return &block{Type: "context", Elements: []any{textObject{Type: "mrkdwn", Text: shorten(text, MaxTextObject)}}}
+	return &block{Type: "context", Elements: []any{mrkdwn(shorten(text, MaxTextObject))}}
 }
 
 // buildActions is the actions block of link buttons, or nil. Links that
@@ -162,3 +172,5 @@ func validURL(s string, limit int) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -59,7 +59,7 @@ func TestBotFiringWithChart(t *testing.T) {
 		f.Name != "chart.png" || f.Title != m.Image.Alt || f.AltText != m.Image.Alt {
 		t.Errorf("file %+v", f)
 	}
-	if len(msgs[0].Mentions) != 0 || !strings.Contains(msgs[0].Plain, nasty["team"]) {
+	if len(msgs[0].Mentions) != 0 || !strings.Contains(fakeslack.Fold(msgs[0].Plain), nasty["team"]) {
 		t.Errorf("mentions %v, plain:\n%s", msgs[0].Mentions, msgs[0].Plain)
 	}
 }

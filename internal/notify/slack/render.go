@@ -32,10 +32,13 @@ type renderer struct {
 
 // render builds the content of m. The title is rendered from the data as
 // it is (plain text shows it as written); the body and the context from a
-// copy whose label and annotation values are escaped for mrkdwn.
+// copy whose label and annotation values are escaped for mrkdwn
+// (template.EscapeSlackData), so that no template, the user's included,
+// can let a value become a link, a mention or formatting. The fallback
+// text is the title, escaped the same way: it is mrkdwn too.
 func (r *renderer) render(m *notify.Message) *content {
 	raw := template.NewData(m.Data, string(m.Kind), m.Folded, r.channel)
-	esc := template.NewData(escapeData(m.Data), string(m.Kind), m.Folded, r.channel)
+	esc := template.NewData(template.EscapeSlackData(m.Data), string(m.Kind), m.Folded, r.channel)
 	title := firstLine(r.tmpl.Execute(TitleTemplate, TitleTemplate, raw, false))
 	body, omitted := fitBody(r.body, esc)
 	return &content{
@@ -44,7 +47,7 @@ func (r *renderer) render(m *notify.Message) *content {
 		omitted:  omitted,
 		context:  r.tmpl.Execute(ContextTemplate, ContextTemplate, esc, false),
 		links:    buildLinks(raw),
-		fallback: shorten(escapeMrkdwn(title), MaxMessageText),
+		fallback: shorten(template.EscapeSlack(title), MaxMessageText),
 	}
 }
 

@@ -86,7 +86,7 @@ func TestDefaultTemplates(t *testing.T) {
 func TestChannelTemplateKeepsItsOwnMarkup(t *testing.T) {
 	cfg := &config.SlackConfig{Message: `<!here> {{ .CommonLabels.team }} <https://wiki.example/x|wiki>`}
 	c, _, _ := renderWith(t, cfg, message(alert.KindFiring, nasty))
-	want := "<!here> &lt;!channel&gt; &lt;https://evil.example|click&gt; <https://wiki.example/x|wiki>"
+	want := "<!here> &lt;!channel&gt; &lt;https:\u200b//evil.example|click&gt; <https://wiki.example/x|wiki>"
 	if c.body != want {
 		t.Errorf("body %q, want %q", c.body, want)
 	}

@@ -4,56 +4,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	amtemplate "github.com/prometheus/alertmanager/template"
 )
-
-// mrkdwnEscaper applies Slack's escaping rule: "&, <, and > ... must be
-// converted to HTML entities if they're not going to be used for their
-// parsing purpose" (https://docs.slack.dev/messaging/formatting-message-text#escaping).
-// Nothing else is escaped: Slack decodes only these three entities.
-var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// escapeMrkdwn makes s safe to put into mrkdwn text as plain text.
-func escapeMrkdwn(s string) string { return mrkdwnEscaper.Replace(s) }
-
-// escapeKV returns a copy of kv with every value escaped for mrkdwn. Names
-// stay as they are: Prometheus label names are [a-zA-Z0-9_].
-func escapeKV(kv amtemplate.KV) amtemplate.KV {
-	if kv == nil {
-		return nil
-	}
-	out := make(amtemplate.KV, len(kv))
-	for k, v := range kv {
-		out[escapeMrkdwn(k)] = escapeMrkdwn(v)
-	}
-	return out
-}
-
-// escapeData returns a copy of d whose label and annotation values (and
-// receiver name), all of them outside input, are escaped for mrkdwn, so that
-// a template can write them as they are and a value such as "<!channel>" or
-// "<https://evil|click>" shows as written instead of pinging a channel or
-// hiding a link. URLs stay as they are: templates do not write them into
-// mrkdwn (links are buttons), and the notifier reads them from the raw data.
-// d itself is shared with other goroutines and is not changed.
-func escapeData(d *amtemplate.Data) *amtemplate.Data {
-	if d == nil {
-		return nil
-	}
-	out := *d
-	out.Receiver = escapeMrkdwn(d.Receiver)
-	out.GroupLabels = escapeKV(d.GroupLabels)
-	out.CommonLabels = escapeKV(d.CommonLabels)
-	out.CommonAnnotations = escapeKV(d.CommonAnnotations)
-	out.Alerts = make(amtemplate.Alerts, len(d.Alerts))
-	for i, a := range d.Alerts {
-		a.Labels = escapeKV(a.Labels)
-		a.Annotations = escapeKV(a.Annotations)
-		out.Alerts[i] = a
-	}
-	return &out
-}
 
 // atom is a piece of mrkdwn that a cut never enters: an entity (&amp;), a
 // control sequence (<https://x|link>, <!here>, <@U123>) or one character.

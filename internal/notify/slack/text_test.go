@@ -6,19 +6,21 @@ import (
 	"unicode/utf8"
 
 	amtemplate "github.com/prometheus/alertmanager/template"
+
+	"github.com/heraldhq/herald/internal/template"
 )
 
 func TestEscapeData(t *testing.T) {
 	d := &amtemplate.Data{Receiver: "a&b", GroupLabels: amtemplate.KV{"job": "<x>"},
 		Alerts: amtemplate.Alerts{{Labels: amtemplate.KV{"team": "<!channel>"}, Annotations: amtemplate.KV{"summary": "1 < 2 & 3 > 2"},
 			GeneratorURL: "http://p/graph?a=1&b=2"}}}
-	got := escapeData(d)
+	got := template.EscapeSlackData(d)
 	if got.Receiver != "a&amp;b" || got.GroupLabels["job"] != "&lt;x&gt;" ||
 		got.Alerts[0].Labels["team"] != "&lt;!channel&gt;" || got.Alerts[0].Annotations["summary"] != "1 &lt; 2 &amp; 3 &gt; 2" {
 		t.Errorf("escaped: %+v", got)
 	}
-	if got.Alerts[0].GeneratorURL != d.Alerts[0].GeneratorURL {
-		t.Error("URLs must stay as they are")
+	if got.Alerts[0].GeneratorURL != "http://p/graph?a=1&amp;b=2" {
+		t.Errorf("a URL is a link target, escaped as Slack wants one: %q", got.Alerts[0].GeneratorURL)
 	}
 	if d.Alerts[0].Labels["team"] != "<!channel>" || d.Receiver != "a&b" {
 		t.Error("escapeData changed the shared data")

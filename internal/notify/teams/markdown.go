@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/heraldhq/herald/internal/template"
 )
 
 // Adaptive Cards read TextBlock text and fact titles and values as a
@@ -13,7 +15,10 @@ import (
 // punctuation as "this character as it is". Herald's Teams templates write
 // plain text, and everything a card shows goes through escapeMarkdown, so
 // that a label such as `*db_01*` or `- x` is shown as it is instead of in
-// italics or as a list.
+// italics or as a list, "[x](u)" is no link and "<at>x</at>" no mention
+// (Teams mentions need an msteams.entities entry too, and Herald writes
+// none). Escaping the whole rendered text rather than the values keeps
+// user templates safe as well: they are plain text by contract.
 
 // escapeMarkdown returns s, one line of plain text, with the characters
 // that Markdown would read as formatting escaped. It escapes only where it
@@ -21,6 +26,10 @@ import (
 // should show as few as possible: "_" inside a word (node_exporter) is left
 // alone, since CommonMark never takes it for emphasis there.
 func escapeMarkdown(s string) string {
+	// Teams makes bare URLs clickable; a zero-width space after the
+	// scheme's colon keeps the text and loses the link. Links Herald means
+	// are buttons (Action.OpenUrl), never text.
+	s = template.BreakAutolinks(s)
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	lineStart := true

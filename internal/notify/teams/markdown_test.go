@@ -16,7 +16,7 @@ func TestEscapeMarkdown(t *testing.T) {
 		{"a _b_ c", `a \_b\_ c`},
 		{"*db_01*", `\*db_01\*`},
 		{"**bold**", `\*\*bold\*\*`},
-		{"[x](http://evil)", `\[x\](http://evil)`},
+		{"[x](http://evil)", "\\[x\\](http:\u200b//evil)"},
 		{"- item", `\- item`},
 		{"+ item", `\+ item`},
 		{"  - item", `  \- item`},

@@ -46,6 +46,8 @@ type EmbedField struct {
 // AllowedMentions is the allowed_mentions object as received.
 type AllowedMentions struct {
 	Parse []string `json:"parse"`
+	Users []string `json:"users,omitempty"`
+	Roles []string `json:"roles,omitempty"`
 }
 
 // Attachment is a file of a message.

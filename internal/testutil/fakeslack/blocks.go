@@ -64,6 +64,9 @@ func (c *checker) errorf(ptr, format string, args ...any) {
 func parseMessage(text string, raw json.RawMessage) (*Message, []string) {
 	m := &Message{Text: text, Blocks: append(json.RawMessage(nil), raw...)}
 	m.Mentions, m.Links = mentions(text), links(text)
+	// The top-level text is mrkdwn that is never verbatim.
+	autoLinks, autoMentions := autoParsed(text)
+	m.Links, m.Mentions = append(m.Links, autoLinks...), append(m.Mentions, autoMentions...)
 	if len(raw) == 0 {
 		m.Plain = render(text)
 		return m, nil
@@ -246,6 +249,11 @@ func (c *checker) text(ptr string, v any, limit int, plainOnly bool) (string, bo
 		if typ == "mrkdwn" {
 			c.m.Mentions = append(c.m.Mentions, mentions(text)...)
 			c.m.Links = append(c.m.Links, links(text)...)
+			c.m.Formats = append(c.m.Formats, formats(text)...)
+			if verbatim, _ := obj["verbatim"].(bool); !verbatim {
+				l, m := autoParsed(text)
+				c.m.Links, c.m.Mentions = append(c.m.Links, l...), append(c.m.Mentions, m...)
+			}
 		}
 		return text, true
 	}

@@ -33,10 +33,15 @@ type Message struct {
 	// text alone for a message without blocks.
 	Plain string
 	// Mentions are the control sequences that notify people (<!channel>,
-	// <@U123>) found in the mrkdwn texts.
+	// <@U123>) found in the mrkdwn texts, and the bare @here, @channel and
+	// @everyone Slack parses in texts that are not verbatim.
 	Mentions []string
-	// Links are the URLs of the links in the mrkdwn texts (<url|label>).
+	// Links are the URLs of the links in the mrkdwn texts (<url|label>),
+	// and the bare URLs Slack links in texts that are not verbatim.
 	Links []string
+	// Formats are the formatting Slack applies in the mrkdwn texts (see
+	// Format); mentions and links are above.
+	Formats []Format
 	// UnfurlLinks and UnfurlMedia are the options as sent (nil: absent).
 	UnfurlLinks, UnfurlMedia *bool
 	// Edits are the earlier versions' Plain, oldest first (chat.update).

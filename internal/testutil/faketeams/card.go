@@ -56,9 +56,22 @@ func parseMessage(body []byte) (Message, *apiError) {
 	plain := make([]string, len(msg.Texts))
 	for i, t := range msg.Texts {
 		plain[i] = Unescape(t)
+		msg.markdown(t)
+	}
+	for _, f := range msg.Facts {
+		msg.markdown(f.Title)
+		msg.markdown(f.Value)
 	}
 	msg.Plain = strings.Join(plain, "\n")
 	return msg, nil
+}
+
+// markdown records what Teams renders in one Markdown text.
+func (m *Message) markdown(s string) {
+	r := parseMarkdown(s)
+	m.Links = append(m.Links, r.links...)
+	m.Mentions = append(m.Mentions, r.mentions...)
+	m.Formats = append(m.Formats, r.formats...)
 }
 
 // validator walks the cards of a message, checking each element against

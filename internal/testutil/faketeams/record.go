@@ -22,6 +22,14 @@ type Message struct {
 	// Plain is Texts joined by line breaks with Markdown's backslash
 	// escapes removed: what people read.
 	Plain string
+	// Links are the targets of the links Teams makes in the texts and
+	// facts: [text](url) and bare URLs.
+	Links []string
+	// Mentions are the <at>…</at> tags of the texts and facts (a mention
+	// when msteams.entities names it, stray markup otherwise).
+	Mentions []string
+	// Formats are the formatting Teams applies in the texts and facts.
+	Formats []Format
 	// Facts are every FactSet's facts, in order, as sent.
 	Facts []Fact
 	// Images are the card's Image elements.

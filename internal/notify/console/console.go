@@ -53,8 +53,10 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	if m.SentParts > 0 {
 		return nil, false, nil
 	}
-	d := template.NewData(m.Data, string(m.Kind), m.Folded, m.Channel)
-	body := n.tmpl.Execute(n.text, template.DefaultConsoleMessage, d, false)
+	// Values reach the template with their control characters made
+	// visible (template.ConsoleText): a label must not drive the terminal.
+	d := template.ConsoleData(template.NewData(m.Data, string(m.Kind), m.Folded, m.Channel))
+	body := d.Execute(n.tmpl, n.text, template.DefaultConsoleMessage)
 
 	// Render outside the lock; only numbering and writing are serialised,
 	// so that the numbers in the output follow the order of the blocks.

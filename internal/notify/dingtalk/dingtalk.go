@@ -104,9 +104,11 @@ func New(name string, cfg *config.DingTalkConfig, tmpl *template.Templates, logg
 	}
 	n.logger = logger.With("channel", name)
 	n.render = func(m *notify.Message) (string, string) {
-		d := template.NewData(m.Data, string(m.Kind), m.Folded, name)
-		title := tmpl.Execute(cfg.Title, DefaultTitle, d, false)
-		return oneLineTitle(title), tmpl.Execute(cfg.Message, DefaultMessage, d, false)
+		// Label and annotation values reach the templates neutralised
+		// (template.DingTalkText), the channel's own templates too: only
+		// the template's markup and the configured mentions count.
+		d := template.DingTalkData(template.NewData(m.Data, string(m.Kind), m.Folded, name))
+		return oneLineTitle(d.Execute(tmpl, cfg.Title, DefaultTitle)), d.Execute(tmpl, cfg.Message, DefaultMessage)
 	}
 	return n, nil
 }

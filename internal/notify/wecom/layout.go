@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	amtemplate "github.com/prometheus/alertmanager/template"
+
+	"github.com/heraldhq/herald/internal/template"
 )
 
 // What a split message spends on Herald's own additions, reserved in every
@@ -90,16 +92,15 @@ func shownAlerts(text string, alerts amtemplate.Alerts) int {
 	return len(alerts)
 }
 
-// nameKey is the part of an alert name that reaches the message unchanged:
-// at most 40 bytes, up to the first character the templates escape or a
-// blank (oneLine folds runs of them).
+// nameKey is the part of an alert name that reaches the message unchanged
+// once neutralised (template.WeComText, as the templates get it): at most
+// 40 bytes, up to the first blank (oneLine folds runs of them).
 func nameKey(name string) string {
+	name = template.WeComText(name)
 	if name == "" {
 		return "(unnamed alert)"
 	}
-	if i := strings.IndexFunc(name, func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune("<*`[]()", r)
-	}); i >= 0 {
+	if i := strings.IndexFunc(name, unicode.IsSpace); i >= 0 {
 		name = name[:i]
 	}
 	name = cutUTF8(name, 40)

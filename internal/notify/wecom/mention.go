@@ -8,6 +8,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/template"
 )
 
 // How mentions reach WeCom. Markdown messages ignore mentioned_list and
@@ -84,7 +85,8 @@ func (n *Notifier) mentionText(m *notify.Message) *webhookMsg {
 }
 
 // mentionContent is the one line of a mention message. Label values are
-// plain text here, but "<@" would mention someone: "<" is replaced.
+// plain text here, but "<@userid>" would mention someone and a URL would
+// be clickable: they are neutralised as in the markdown.
 func mentionContent(m *notify.Message) string {
 	var alerts int
 	what := "alert"
@@ -104,7 +106,7 @@ func mentionContent(m *notify.Message) string {
 	if strings.TrimSpace(what) == "" {
 		what = "alert"
 	}
-	what = cutUTF8(strings.ReplaceAll(what, "<", "＜"), 400)
+	what = cutUTF8(template.WeComText(what), 400)
 	if m.Kind == alert.KindReminder {
 		return "🔁 still firing: " + what + " (details above)"
 	}

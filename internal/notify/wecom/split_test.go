@@ -164,7 +164,8 @@ func TestNameKey(t *testing.T) {
 		"HostDown":              "HostDown",
 		"Disk <90%":             "Disk",
 		"":                      "(unnamed alert)",
-		"<x>":                   "",
+		"<x>":                   "＜x＞",
+		" ":                     "(unnamed alert)",
 		strings.Repeat("日", 20): strings.Repeat("日", 13),
 	} {
 		if got := nameKey(in); got != want {

@@ -15,11 +15,11 @@ import (
 	"github.com/heraldhq/herald/internal/template"
 )
 
-// render renders m with the default WeCom template.
+// render renders m with the default WeCom template, as the notifier does.
 func render(t *testing.T, m *notify.Message) string {
 	t.Helper()
-	d := template.NewData(m.Data, string(m.Kind), m.Folded, "ops")
-	return mustTemplates(t).Execute("", DefaultMessage, d, false)
+	d := template.WeComData(template.NewData(m.Data, string(m.Kind), m.Folded, "ops"))
+	return d.Execute(mustTemplates(t), "", DefaultMessage)
 }
 
 // markupOK checks what would make WeCom show markup as text: unbalanced
@@ -59,7 +59,7 @@ func TestTemplateKinds(t *testing.T) {
 		notWant []string
 	}{
 		{"firing", withRunbook, []string{"### 🔥 Disk", "[Runbook](https://wiki.example/Disk_%28full%29%20page)",
-			"line one\n**bold** line two\n＜@all> please", "started 12:00 UTC, firing for 10m"}, []string{"RESOLVED"}},
+			"line one\n＊＊bold＊＊ line two\n＜＠all＞ please", "started 12:00 UTC, firing for 10m"}, []string{"RESOLVED"}},
 		{"resolved", message(alert.KindResolved, nasty), []string{"### ✅ RESOLVED Disk", `<font color="info">critical</font>`,
 			"resolved after 5m", "[Source]("}, []string{"Silence", "firing for"}},
 		{"reminder", message(alert.KindReminder, nasty), []string{"🔁 still firing for 10m: **Disk ＜90% ＊＊low＊＊** db_01:9100",

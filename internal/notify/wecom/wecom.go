@@ -76,8 +76,11 @@ func New(name string, cfg *config.WeComConfig, robot *Robot, tmpl *template.Temp
 	n := &Notifier{name: name, cfg: cfg, robot: robot, logger: logger.With("channel", name),
 		mentions: mentions, maxImage: MaxImageBytes}
 	n.render = func(m *notify.Message) string {
-		d := template.NewData(m.Data, string(m.Kind), m.Folded, name)
-		return tmpl.Execute(cfg.Message, DefaultMessage, d, false)
+		// Label and annotation values reach the templates neutralised
+		// (template.WeComText), the channel's own template too: only the
+		// template's markup and the configured mentions count.
+		d := template.WeComData(template.NewData(m.Data, string(m.Kind), m.Folded, name))
+		return d.Execute(tmpl, cfg.Message, DefaultMessage)
 	}
 	for _, o := range opts {
 		o(n)

@@ -37,7 +37,7 @@ func TestNotifyFiring(t *testing.T) {
 	}
 	md := msgs[0].Content
 	for _, want := range []string{"### 🔥 Disk ＜90% ＊＊low＊＊", `<font color="warning">critical</font>`,
-		"firing for 10m", "磁盘空间不足", "＜@all>", "] (http://evil.example)", "'rm'", "db_01:9100",
+		"firing for 10m", "磁盘空间不足", "＜＠all＞ ［x］(http:／／evil.example) ｀rm｀", "db_01:9100",
 		"[Source](http://prometheus:9090/graph?g0.expr=up+%3D%3D+0)", "[Silence](http://alertmanager:9093/#/silences/new?filter="} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
@@ -89,7 +89,7 @@ func TestNotifyResolvedAndReminder(t *testing.T) {
 	if rem := msgs[3].Content; !strings.Contains(rem, "🔁 still firing for 10m") || !strings.Contains(rem, "<@zhangsan>") {
 		t.Errorf("reminder markdown:\n%s", rem)
 	}
-	if txt := msgs[4].Content; !strings.HasPrefix(txt, "🔁 still firing: Disk ＜90% **low** on db_01:9100") {
+	if txt := msgs[4].Content; !strings.HasPrefix(txt, "🔁 still firing: Disk ＜90% ＊＊low＊＊ on db_01:9100") {
 		t.Errorf("reminder mention text: %q", txt)
 	}
 }

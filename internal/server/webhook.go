@@ -35,7 +35,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit := st.maxBody
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, limit), min(r.ContentLength, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -157,4 +157,28 @@ func asciiEqualFold(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// readBody reads r whole into a buffer sized by the request's
+// Content-Length (sizeHint, <= 0 when unknown), so that a large
+// notification costs its size once rather than the up to twice that
+// io.ReadAll's doubling may take.
+func readBody(r io.Reader, sizeHint int64) ([]byte, error) {
+	if sizeHint <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, sizeHint+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		switch {
+		case errors.Is(err, io.EOF):
+			return buf, nil
+		case err != nil:
+			return buf, err
+		}
+	}
 }

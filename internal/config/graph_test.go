@@ -63,7 +63,8 @@ func TestGraphDefaults(t *testing.T) {
 		len(g.MatchLabels) != 1 || g.MatchLabels[0] != "instance" || g.RangeFactor != 2 ||
 		g.MinRange.D() != 30*time.Minute || g.MaxRange.D() != 24*time.Hour || g.Width != 1200 ||
 		g.Height != 600 || g.Theme != "light" || g.Timezone != "UTC" || g.MaxSeries != 10 ||
-		g.Font != "" || g.OnResolve != "edit" || g.Grafana.PanelID != 1 || g.Grafana.DashboardUID != "" {
+		g.Font != "" || g.OnResolve != "edit" || g.Grafana.PanelID != 1 || g.Grafana.DashboardUID != "" ||
+		g.ResponseSizeLimit() != 16<<20 {
 		t.Errorf("graph = %+v", g)
 	}
 	// Each load gets its own slice: a caller appending to one config's
@@ -124,5 +125,42 @@ func TestTLSClientConfigLater(t *testing.T) {
 	}
 	if _, err := (&TLSConfig{KeyFile: caPath}).ClientConfig(); err == nil {
 		t.Error("key_file without cert_file accepted")
+	}
+}
+
+// TestGraphCaps checks graph.max_response_size and the upper bound of
+// graph.max_series: values, and the exact errors (a table like
+// TestLoadInvalid's, written here because that table belongs to
+// load_test.go).
+func TestGraphCaps(t *testing.T) {
+	c, err := writeConfig(t, "prometheus:\n  url: http://localhost:9090\ngraph:\n  max_response_size: 64MiB\n  max_series: 100\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Graph.ResponseSizeLimit() != 64<<20 || c.Graph.MaxSeries != 100 {
+		t.Errorf("graph = %+v", c.Graph)
+	}
+	tests := []struct{ yml, want string }{
+		{"graph:\n  max_series: 101\n  max_response_size: 1KiB\n",
+			"herald.yml:2: graph.max_series: must be at most 100 (a legend of more lines is unreadable)\n" +
+				"herald.yml:3: graph.max_response_size: must be between 64KiB and 1GiB"},
+		{"graph:\n  max_response_size: 2GiB\n", "herald.yml:2: graph.max_response_size: must be between 64KiB and 1GiB"},
+		{"graph:\n  max_response_size: lots\n",
+			`herald.yml:2: graph.max_response_size: invalid size "lots" (want a number of bytes, optionally with a unit: kB, MB, GB, KiB, MiB, GiB)`},
+	}
+	for _, tt := range tests {
+		_, err := writeConfig(t, tt.yml)
+		if err == nil {
+			t.Errorf("%q loaded", tt.yml)
+			continue
+		}
+		// The file is in a temporary directory; keep its name only.
+		var lines []string
+		for _, l := range strings.Split(err.Error(), "\n") {
+			lines = append(lines, filepath.Base(l[:strings.Index(l, ":")])+l[strings.Index(l, ":"):])
+		}
+		if got := strings.Join(lines, "\n"); got != tt.want {
+			t.Errorf("%q:\n got: %s\nwant: %s", tt.yml, got, tt.want)
+		}
 	}
 }

@@ -98,9 +98,14 @@ type GraphConfig struct {
 	Theme string `yaml:"theme"`
 	// Timezone names the zone of the time axis (default "UTC").
 	Timezone string `yaml:"timezone"`
-	// MaxSeries is the most series drawn (default 10); the rest are counted
-	// in a note.
+	// MaxSeries is the most series drawn (default 10, at most
+	// MaxGraphSeries); the rest are counted in a note. Only that many are
+	// kept while the answer is decoded.
 	MaxSeries int `yaml:"max_series"`
+	// MaxResponseSize bounds the body of one query_range answer (0 means
+	// DefaultMaxResponseSize); past it the chart is dropped. The
+	// /api/v1/rules answer may take the larger of it and 32MiB.
+	MaxResponseSize Bytes `yaml:"max_response_size"`
 	// Font is a TrueType/OpenType font file for labels in scripts the
 	// built-in font lacks (CJK). Made absolute when loading.
 	Font string `yaml:"font"`
@@ -153,6 +158,29 @@ func DefaultGraphConfig() GraphConfig {
 		OnResolve:   OnResolveEdit,
 		Grafana:     GraphGrafanaConfig{PanelID: 1},
 	}
+}
+
+// Bounds of graph.max_series and graph.max_response_size: the point of
+// both is to bound what one chart costs.
+const (
+	// MaxGraphSeries is the most graph.max_series may be; a legend of
+	// more lines is unreadable anyway.
+	MaxGraphSeries = 100
+	// DefaultMaxResponseSize is graph.max_response_size's default.
+	DefaultMaxResponseSize Bytes = 16 << 20
+	minResponseSize        Bytes = 64 << 10
+	maxResponseSize        Bytes = 1 << 30
+)
+
+// ResponseSizeLimit is graph.max_response_size, or its default when the
+// file does not set it. (The default is applied here, not in
+// DefaultGraphConfig, so that a zero value keeps meaning "the default" in
+// configurations built in code.)
+func (g *GraphConfig) ResponseSizeLimit() Bytes {
+	if g.MaxResponseSize <= 0 {
+		return DefaultMaxResponseSize
+	}
+	return g.MaxResponseSize
 }
 
 // GraphEnabled reports whether alerts get charts: graph.enabled when set,

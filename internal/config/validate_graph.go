@@ -148,8 +148,15 @@ func (l *loader) checkGraph(c *Config) {
 			l.fieldErrorf("graph.timezone", "unknown time zone %q (want an IANA name such as UTC or Europe/Berlin)", g.Timezone)
 		}
 	}
-	if g.MaxSeries <= 0 && !l.hasFailed("graph.max_series") {
+	switch {
+	case l.hasFailed("graph.max_series"):
+	case g.MaxSeries <= 0:
 		l.fieldErrorf("graph.max_series", "must be greater than 0")
+	case g.MaxSeries > MaxGraphSeries:
+		l.fieldErrorf("graph.max_series", "must be at most %d (a legend of more lines is unreadable)", MaxGraphSeries)
+	}
+	if s := g.MaxResponseSize; s != 0 && (s < minResponseSize || s > maxResponseSize) && !l.hasFailed("graph.max_response_size") {
+		l.fieldErrorf("graph.max_response_size", "must be between %s and %s", minResponseSize, maxResponseSize)
 	}
 	l.checkFont(g)
 	l.oneOf("graph.on_resolve", g.OnResolve, "value", OnResolveEdit, OnResolveReply, OnResolveNone)

@@ -18,7 +18,7 @@ func Build(cfg *config.Config, m *Metrics, pub Publisher, logger *slog.Logger) (
 	if !cfg.GraphEnabled() {
 		return nil, nil
 	}
-	pc, err := prom.New(cfg.Prometheus, logger)
+	pc, err := prom.New(cfg.Prometheus, logger, prom.WithMaxResponseSize(int64(cfg.Graph.ResponseSizeLimit())))
 	if err != nil {
 		return nil, fmt.Errorf("prometheus: %w", err)
 	}
@@ -45,7 +45,8 @@ func NewDrawer(cfg *config.Config, q Querier, logger *slog.Logger) (Drawer, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Builtin{Prom: q, Renderer: r}, nil
+	lim := prom.Limits{MaxBytes: int64(cfg.Graph.ResponseSizeLimit()), MaxSeries: cfg.Graph.MaxSeries}
+	return &Builtin{Prom: q, Renderer: r, Limits: lim, Logger: logger}, nil
 }
 
 // NewRenderer makes the built-in renderer of a graph configuration.

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -16,27 +17,39 @@ import (
 
 // Querier is the part of the Prometheus client the built-in drawer uses.
 type Querier interface {
-	QueryRange(ctx context.Context, query string, start, end time.Time, step time.Duration) (prom.Matrix, error)
+	QueryRange(ctx context.Context, query string, start, end time.Time, step time.Duration, lim prom.Limits) (prom.Result, error)
 }
 
 // Builtin queries Prometheus and draws the chart in-process.
 type Builtin struct {
 	Prom     Querier
 	Renderer *render.Renderer
+	// Limits bound what the answer may cost (graph.max_response_size,
+	// graph.max_series); zero fields take the client's defaults.
+	Limits prom.Limits
+	// Logger notes the caps being hit; nil discards.
+	Logger *slog.Logger
 }
 
 // Draw implements Drawer.
 func (b *Builtin) Draw(ctx context.Context, p Plan, a amtemplate.Alert) ([]byte, error) {
-	m, err := b.Prom.QueryRange(ctx, p.Query, p.Start, p.End, p.Step)
+	res, err := b.Prom.QueryRange(ctx, p.Query, p.Start, p.End, p.Step, b.Limits)
 	if err != nil {
 		return nil, &QueryError{Err: err}
 	}
+	if res.Series > len(res.Matrix) || res.Thinned > 0 {
+		if b.Logger != nil {
+			b.Logger.Debug("answer capped for the chart", "query", p.Query, "series", res.Series,
+				"kept", len(res.Matrix), "thinned", res.Thinned)
+		}
+	}
 	c := render.Chart{Title: p.Title, Threshold: p.Threshold, Op: p.Op, Unit: p.Unit, MetricName: p.MetricName,
-		Start: p.Start, End: p.End, FiringFrom: a.StartsAt, Resolved: a.Status == "resolved"}
+		Start: p.Start, End: p.End, FiringFrom: a.StartsAt, Resolved: a.Status == "resolved",
+		Omitted: res.Series - len(res.Matrix)}
 	if c.Resolved {
 		c.FiringTo = a.EndsAt
 	}
-	for _, s := range m {
+	for _, s := range res.Matrix {
 		rs := render.Series{Labels: s.Labels, Points: make([]render.Point, len(s.Points))}
 		for i, pt := range s.Points {
 			rs.Points[i] = render.Point{T: pt.T, V: pt.V}

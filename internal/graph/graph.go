@@ -15,6 +15,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/graph/source"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/prom"
 )
 
 // Failure reasons, the values of herald_graph_failures_total's label.
@@ -23,6 +24,9 @@ const (
 	ReasonPrometheus = "prometheus"
 	ReasonRender     = "render"
 	ReasonTimeout    = "timeout"
+	// ReasonTooLarge is a Prometheus answer over graph.max_response_size
+	// (or the rules answer over its own cap).
+	ReasonTooLarge = "too_large"
 )
 
 // Drawer turns a plan into a PNG: the built-in renderer after a Prometheus
@@ -79,7 +83,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_graph_failures_total",
-			Help: "Alerts delivered without a chart, by reason (no_query, prometheus, render, timeout).",
+			Help: "Alerts delivered without a chart, by reason (no_query, prometheus, too_large, render, timeout).",
 		}, []string{"reason"}),
 		took: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "herald_graph_duration_seconds",
@@ -87,7 +91,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}),
 	}
-	for _, r := range []string{ReasonNoQuery, ReasonPrometheus, ReasonRender, ReasonTimeout} {
+	for _, r := range []string{ReasonNoQuery, ReasonPrometheus, ReasonTooLarge, ReasonRender, ReasonTimeout} {
 		m.failed.WithLabelValues(r)
 	}
 	if reg != nil {
@@ -147,7 +151,7 @@ func (e *Enricher) make(parent context.Context, a amtemplate.Alert) *notify.Imag
 	logger := e.logger.With("alertname", a.Labels["alertname"], "fingerprint", a.Fingerprint)
 	found, err := e.finder.Find(ctx, a)
 	if err != nil || found.Expr == "" {
-		e.fail(logger, ReasonNoQuery, ctx, fmt.Errorf("no expression to chart: %w", errOr(err)))
+		e.fail(logger, tooLargeOr(err, ReasonNoQuery), ctx, fmt.Errorf("no expression to chart: %w", errOr(err)))
 		return nil
 	}
 	p := MakePlan(&e.cfg, a, found, e.now())
@@ -159,7 +163,7 @@ func (e *Enricher) make(parent context.Context, a amtemplate.Alert) *notify.Imag
 		var qe *QueryError
 		reason := ReasonRender
 		if errors.As(err, &qe) {
-			reason = ReasonPrometheus
+			reason = tooLargeOr(err, ReasonPrometheus)
 		}
 		e.fail(logger, reason, ctx, err)
 		return nil
@@ -184,6 +188,16 @@ func (e *Enricher) fail(logger *slog.Logger, reason string, ctx context.Context,
 	}
 	e.metrics.failed.WithLabelValues(reason).Inc()
 	logger.Warn("alert goes without a chart", "reason", reason, "err", err)
+}
+
+// tooLargeOr is ReasonTooLarge when err is an answer over its byte cap,
+// else reason.
+func tooLargeOr(err error, reason string) string {
+	var tl *prom.TooLargeError
+	if errors.As(err, &tl) {
+		return ReasonTooLarge
+	}
+	return reason
 }
 
 func errOr(err error) error {

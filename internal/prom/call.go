@@ -3,14 +3,14 @@ package prom
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/prometheus/common/model"
 
 	"github.com/heraldhq/herald/internal/notify"
 )
@@ -43,27 +43,36 @@ func (e *APIError) Error() string {
 // HTML page in a log line.
 const maxDetail = 200
 
-// call sends one API request to /api/v1/<op> and decodes the data of a success into into.
+// call sends one API request to /api/v1/<op> and hands the data of a
+// success to data, which reads it from the stream. The body is read through
+// a limit of limit bytes; raise names the setting that allows more.
 // Queries go as POST forms, because a long expression in a URL exceeds the
 // limits of proxies; a server or proxy that refuses POST (403, 405, 501)
 // gets the same request as GET, as client_golang does. Both attempts share
 // the per-call timeout.
-func (c *Client) call(ctx context.Context, op string, post bool, args url.Values, into any) error {
+func (c *Client) call(ctx context.Context, op string, post bool, args url.Values, limit int64, raise string, data func(*json.Decoder) error) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	u := c.api.URL("/api/v1/"+op, nil)
 	if post {
 		args.Set("timeout", evalTimeout(ctx, c.timeout))
 	}
-	resp, body, err := c.send(ctx, u, args, post)
+	resp, err := c.send(ctx, u, args, post)
 	if err == nil && post && postRefused(resp.StatusCode) {
-		resp, body, err = c.send(ctx, u, args, false)
+		discard(resp.Body)
+		resp, err = c.send(ctx, u, args, false)
 	}
 	if err != nil {
 		return c.fail(op, err)
 	}
-	warnings, err := decode(resp.StatusCode, body, into, c.redact.secrets)
+	warnings, err := c.read(resp, limit, raise, data)
 	if err != nil {
+		var tl *TooLargeError
+		if !errors.As(err, &tl) && ctx.Err() != nil {
+			// The budget ran out while the body was read; say so rather
+			// than "unexpected EOF" from the decoder.
+			err = fmt.Errorf("reading the answer: %w", ctx.Err())
+		}
 		return c.fail(op, err)
 	}
 	if len(warnings) > 0 {
@@ -74,8 +83,40 @@ func (c *Client) call(ctx context.Context, op string, post bool, args url.Values
 	return nil
 }
 
+// read decodes an answer and closes its body. A success is decoded as it
+// streams in; an error's body is read only as far as errorBodyLimit. When
+// the body is over the limit it is closed unread, which closes the
+// connection instead of downloading the rest of a huge answer.
+func (c *Client) read(resp *http.Response, limit int64, raise string, data func(*json.Decoder) error) ([]string, error) {
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, errorBodyLimit))
+		if err != nil {
+			return nil, err
+		}
+		return decodeError(resp.StatusCode, body, c.redact.secrets)
+	}
+	lr := newLimitReader(resp.Body, limit, raise)
+	warnings, err := decodeStream(resp.StatusCode, lr, data, c.redact.secrets)
+	if err != nil {
+		return warnings, err
+	}
+	// At most a newline is left; reading to the end lets the connection
+	// be reused.
+	discard(lr)
+	return warnings, nil
+}
+
+// discard reads what is left of a small body and closes it.
+func discard(r io.Reader) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(r, 4<<10))
+	if c, ok := r.(io.Closer); ok {
+		c.Close()
+	}
+}
+
 // send makes one request, args in a form body or in the URL.
-func (c *Client) send(ctx context.Context, u *url.URL, args url.Values, post bool) (*http.Response, []byte, error) {
+func (c *Client) send(ctx context.Context, u *url.URL, args url.Values, post bool) (*http.Response, error) {
 	var req *http.Request
 	var err error
 	if post {
@@ -95,9 +136,9 @@ func (c *Client) send(ctx context.Context, u *url.URL, args url.Values, post boo
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, g.String(), nil)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return c.api.Do(ctx, req)
+	return c.hc.Do(req)
 }
 
 func postRefused(code int) bool {
@@ -122,37 +163,28 @@ func (c *Client) fail(op string, err error) error {
 	return fmt.Errorf("prometheus %s: %w", op, c.redact.apply(err))
 }
 
-// envelope is the wrapper of every Prometheus API answer.
+// envelope is the wrapper of every Prometheus API answer, without its
+// data, which is decoded as it streams in (stream.go).
 type envelope struct {
-	Status    string          `json:"status"`
-	Data      json.RawMessage `json:"data"`
-	ErrorType string          `json:"errorType"`
-	Error     string          `json:"error"`
-	Warnings  []string        `json:"warnings"`
+	Status    string   `json:"status"`
+	ErrorType string   `json:"errorType"`
+	Error     string   `json:"error"`
+	Warnings  []string `json:"warnings"`
 }
 
-// decode reads an answer. Prometheus answers errors with 400, 422, 503 and
-// others, always with the envelope; a proxy answers with anything, perhaps
-// quoting the request, so secrets are kept out of the quoted body.
-func decode(code int, body []byte, into any, secrets []string) ([]string, error) {
+// decodeError reads a non-2xx answer. Prometheus answers errors with 400,
+// 422, 503 and others, always with the envelope; a proxy answers with
+// anything.
+func decodeError(code int, body []byte, secrets []string) ([]string, error) {
 	var env envelope
-	jerr := json.Unmarshal(body, &env)
-	switch {
-	case jerr == nil && env.Status == "error":
+	if json.Unmarshal(body, &env) == nil && env.Status == "error" {
 		return env.Warnings, &APIError{StatusCode: code, Type: env.ErrorType, Msg: env.Error}
-	case code/100 == 4:
-		return nil, &APIError{StatusCode: code, Type: "client_error", Msg: shorten(string(body), secrets)}
-	case code/100 != 2:
-		return nil, &APIError{StatusCode: code, Type: "server_error", Msg: shorten(string(body), secrets)}
-	case jerr != nil:
-		return nil, &APIError{StatusCode: code, Type: "bad_response", Msg: "invalid JSON: " + jerr.Error()}
-	case env.Status != "success":
-		return nil, &APIError{StatusCode: code, Type: "bad_response", Msg: fmt.Sprintf("unexpected status %q", shorten(env.Status, secrets))}
 	}
-	if err := json.Unmarshal(env.Data, into); err != nil {
-		return nil, &APIError{StatusCode: code, Type: "bad_response", Msg: "cannot decode data: " + err.Error()}
+	typ := "server_error"
+	if code/100 == 4 {
+		typ = "client_error"
 	}
-	return env.Warnings, nil
+	return nil, &APIError{StatusCode: code, Type: typ, Msg: shorten(string(body), secrets)}
 }
 
 // shorten makes a body fit on one log line. Secrets go before the cut:
@@ -161,77 +193,4 @@ func decode(code int, body []byte, into any, secrets []string) ([]string, error)
 func shorten(s string, secrets []string) string {
 	s = notify.RedactText(s, secrets...)
 	return notify.Truncate(strings.Join(strings.Fields(s), " "), maxDetail)
-}
-
-// queryResult decodes the data of /query and /query_range into a Matrix.
-type queryResult struct{ matrix Matrix }
-
-// wireSeries is one element of a result: "values" in a matrix, "value" in
-// a vector. model.SamplePair reads [time, "value"], NaN and ±Inf included.
-// Native histogram samples ("histogram(s)") have no single value to draw
-// and are left out; a series made only of them comes back without points.
-type wireSeries struct {
-	Metric map[string]string  `json:"metric"`
-	Values []model.SamplePair `json:"values"`
-	Value  *model.SamplePair  `json:"value"`
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (r *queryResult) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Type   string          `json:"resultType"`
-		Result json.RawMessage `json:"result"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	switch v.Type {
-	case "matrix", "vector":
-		var ws []wireSeries
-		if err := json.Unmarshal(v.Result, &ws); err != nil {
-			return err
-		}
-		r.matrix = make(Matrix, 0, len(ws))
-		for _, w := range ws {
-			s := Series{Labels: nonNil(w.Metric), Points: make([]Point, 0, len(w.Values))}
-			for _, p := range w.Values {
-				s.Points = append(s.Points, point(p))
-			}
-			if w.Value != nil {
-				s.Points = append(s.Points, point(*w.Value))
-			}
-			if v.Type == "vector" && len(s.Points) == 0 {
-				continue // a histogram sample
-			}
-			r.matrix = append(r.matrix, s)
-		}
-	case "scalar":
-		var p model.SamplePair
-		if err := json.Unmarshal(v.Result, &p); err != nil {
-			return err
-		}
-		r.matrix = Matrix{{Labels: map[string]string{}, Points: []Point{point(p)}}}
-	default:
-		return fmt.Errorf("unsupported result type %q", v.Type)
-	}
-	return nil
-}
-
-func point(p model.SamplePair) Point {
-	return Point{T: p.Timestamp.Time().UTC(), V: float64(p.Value)}
-}
-
-// rulesResult is the data of /api/v1/rules.
-type rulesResult struct {
-	Groups []struct {
-		Name  string `json:"name"`
-		Rules []struct {
-			Type        string            `json:"type"`
-			Name        string            `json:"name"`
-			Query       string            `json:"query"`
-			Duration    float64           `json:"duration"`
-			Labels      map[string]string `json:"labels"`
-			Annotations map[string]string `json:"annotations"`
-		} `json:"rules"`
-	} `json:"groups"`
 }

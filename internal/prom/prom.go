@@ -12,9 +12,11 @@ package prom
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -56,18 +58,48 @@ type Rule struct {
 	Group string
 }
 
+// Result is a query's answer after the caps of Limits.
+type Result struct {
+	// Matrix holds the series kept, in the answer's order.
+	Matrix Matrix
+	// Series is how many series the answer held; more than len(Matrix)
+	// when MaxSeries left some out.
+	Series int
+	// Thinned is how many of the kept series had more than MaxPoints
+	// points and were thinned.
+	Thinned int
+}
+
 // Client calls one Prometheus-API server. It is safe for concurrent use.
 type Client struct {
-	api     api.Client
-	timeout time.Duration
-	redact  *redactor
-	logger  *slog.Logger
+	api        api.Client
+	hc         *http.Client
+	timeout    time.Duration
+	maxBytes   int64
+	rulesBytes int64
+	redact     *redactor
+	logger     *slog.Logger
+}
+
+// Option changes a Client made by New.
+type Option func(*Client)
+
+// WithMaxResponseSize sets the byte cap of query answers whose Limits give
+// none (default DefaultMaxBytes). /api/v1/rules may take the larger of it
+// and DefaultMaxRulesBytes.
+func WithMaxResponseSize(n int64) Option {
+	return func(c *Client) {
+		if n > 0 {
+			c.maxBytes = n
+			c.rulesBytes = max(n, DefaultMaxRulesBytes)
+		}
+	}
 }
 
 // New builds a client for cfg.URL. It reads the TLS files now, so a bad
 // certificate is reported at start-up (and at reload) rather than at the
 // first alert. A nil logger discards logs.
-func New(cfg config.PrometheusConfig, logger *slog.Logger) (*Client, error) {
+func New(cfg config.PrometheusConfig, logger *slog.Logger, opts ...Option) (*Client, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -102,42 +134,52 @@ func New(cfg config.PrometheusConfig, logger *slog.Logger) (*Client, error) {
 	if timeout <= 0 {
 		timeout = config.DefaultPrometheusConfig().Timeout.D()
 	}
-	return &Client{
-		api:     c,
-		timeout: timeout,
-		redact:  newRedactor(cfg),
-		logger:  logger.With("component", "prometheus"),
-	}, nil
+	cl := &Client{
+		api: c,
+		// The request is made here rather than by api.Client.Do, which
+		// reads the whole body into memory before anything can look at it.
+		hc:         &http.Client{Transport: rt},
+		timeout:    timeout,
+		maxBytes:   DefaultMaxBytes,
+		rulesBytes: DefaultMaxRulesBytes,
+		redact:     newRedactor(cfg),
+		logger:     logger.With("component", "prometheus"),
+	}
+	for _, o := range opts {
+		o(cl)
+	}
+	return cl, nil
 }
 
-// QueryRange evaluates query over [start, end] every step.
-func (c *Client) QueryRange(ctx context.Context, query string, start, end time.Time, step time.Duration) (Matrix, error) {
+// QueryRange evaluates query over [start, end] every step, within lim.
+func (c *Client) QueryRange(ctx context.Context, query string, start, end time.Time, step time.Duration, lim Limits) (Result, error) {
 	args := url.Values{
 		"query": {query},
 		"start": {formatTime(start)},
 		"end":   {formatTime(end)},
 		"step":  {strconv.FormatFloat(step.Seconds(), 'f', -1, 64)},
 	}
-	var r queryResult
-	if err := c.call(ctx, "query_range", true, args, &r); err != nil {
-		return nil, err
-	}
-	return r.matrix, nil
+	return c.query(ctx, "query_range", args, lim)
 }
 
 // Query evaluates query at one instant (now when at is zero). A vector
 // comes back as one-point series, a scalar as one series without labels,
 // and a range-vector selector (x[5m]) as the raw samples it selects.
-func (c *Client) Query(ctx context.Context, query string, at time.Time) (Matrix, error) {
+func (c *Client) Query(ctx context.Context, query string, at time.Time, lim Limits) (Result, error) {
 	args := url.Values{"query": {query}}
 	if !at.IsZero() {
 		args.Set("time", formatTime(at))
 	}
-	var r queryResult
-	if err := c.call(ctx, "query", true, args, &r); err != nil {
-		return nil, err
+	return c.query(ctx, "query", args, lim)
+}
+
+// query makes one query call and decodes its result within lim.
+func (c *Client) query(ctx context.Context, op string, args url.Values, lim Limits) (Result, error) {
+	q := queryDecoder{lim: lim.withDefaults(c.maxBytes)}
+	if err := c.call(ctx, op, true, args, q.lim.MaxBytes, settingMaxBytes, q.decode); err != nil {
+		return Result{}, err
 	}
-	return r.matrix, nil
+	return q.res, nil
 }
 
 // AlertingRules lists every alerting rule of every group. Recording rules
@@ -145,7 +187,12 @@ func (c *Client) Query(ctx context.Context, query string, at time.Time) (Matrix,
 // here otherwise.
 func (c *Client) AlertingRules(ctx context.Context) ([]Rule, error) {
 	var r rulesResult
-	if err := c.call(ctx, "rules", false, url.Values{"type": {"alert"}}, &r); err != nil {
+	raise := settingMaxBytes
+	if c.rulesBytes == DefaultMaxRulesBytes {
+		raise += " above " + config.Bytes(DefaultMaxRulesBytes).String()
+	}
+	if err := c.call(ctx, "rules", false, url.Values{"type": {"alert"}}, c.rulesBytes, raise,
+		func(dec *json.Decoder) error { return dec.Decode(&r) }); err != nil {
 		return nil, err
 	}
 	var out []Rule
@@ -170,9 +217,7 @@ func (c *Client) AlertingRules(ctx context.Context) ([]Rule, error) {
 // Close releases the client's idle connections. Call it when a reload has
 // replaced the client; a client in use keeps working after Close.
 func (c *Client) Close() {
-	if ci, ok := c.api.(api.CloseIdler); ok {
-		ci.CloseIdleConnections()
-	}
+	c.hc.CloseIdleConnections()
 }
 
 // formatTime writes a time as Unix seconds with sub-second precision, the

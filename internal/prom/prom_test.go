@@ -61,12 +61,12 @@ func TestQueryRangeAuth(t *testing.T) {
 			f, srv := newFake(t, &fakeProm{wantAuth: tt.wantAuth, wantHeaders: want})
 			// A path prefix, as Mimir (/prometheus) and proxies use.
 			c := client(t, srv.URL+"/prefix/", tt.cfg)
-			m, err := c.QueryRange(context.Background(), `node_load1{job="node"}`, t0, t0.Add(time.Hour), 15*time.Second)
+			res, err := c.QueryRange(context.Background(), `node_load1{job="node"}`, t0, t0.Add(time.Hour), 15*time.Second, Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(m) != 2 || len(m[0].Points) != 4 {
-				t.Fatalf("matrix = %+v", m)
+			if m := res.Matrix; len(m) != 2 || len(m[0].Points) != 4 || res.Series != 2 || res.Thinned != 0 {
+				t.Fatalf("result = %+v", res)
 			}
 			reqs := f.seen()
 			if len(reqs) != 1 || reqs[0].method != http.MethodPost || reqs[0].path != "/prefix/api/v1/query_range" {
@@ -85,10 +85,11 @@ func TestQueryRangeAuth(t *testing.T) {
 // values arrive as Prometheus sent them.
 func TestQueryRangeValues(t *testing.T) {
 	_, srv := newFake(t, &fakeProm{})
-	m, err := client(t, srv.URL, config.PrometheusConfig{}).QueryRange(context.Background(), "node_load1", t0, t0.Add(time.Minute), time.Second/2)
+	res, err := client(t, srv.URL, config.PrometheusConfig{}).QueryRange(context.Background(), "node_load1", t0, t0.Add(time.Minute), time.Second/2, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	m := res.Matrix
 	if want := map[string]string{"__name__": "node_load1", "instance": "web-1", "job": "node"}; !reflect.DeepEqual(m[0].Labels, want) {
 		t.Errorf("labels = %v", m[0].Labels)
 	}
@@ -116,16 +117,16 @@ func TestQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			got, err := c.Query(context.Background(), tt.query, t0)
+			res, err := c.Query(context.Background(), tt.query, t0, Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, tt.want) {
+			if got := res.Matrix; !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})
 	}
-	if _, err := c.Query(context.Background(), `"text"`, t0); err == nil {
+	if _, err := c.Query(context.Background(), `"text"`, t0, Limits{}); err == nil {
 		t.Error("a string result was accepted")
 	}
 }
@@ -158,7 +159,7 @@ func TestAlertingRules(t *testing.T) {
 func TestPostFallback(t *testing.T) {
 	f, srv := newFake(t, &fakeProm{fail: "no_post"})
 	c := client(t, srv.URL+"/?extra_label=env%3Dprod", config.PrometheusConfig{})
-	if _, err := c.Query(context.Background(), "up", t0); err != nil {
+	if _, err := c.Query(context.Background(), "up", t0, Limits{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.AlertingRules(context.Background()); err != nil {
@@ -181,7 +182,7 @@ func TestCallerDeadline(t *testing.T) {
 	f, srv := newFake(t, &fakeProm{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if _, err := client(t, srv.URL, config.PrometheusConfig{}).Query(ctx, "up", time.Time{}); err != nil {
+	if _, err := client(t, srv.URL, config.PrometheusConfig{}).Query(ctx, "up", time.Time{}, Limits{}); err != nil {
 		t.Fatal(err)
 	}
 	form := f.seen()[0].form
@@ -210,7 +211,7 @@ func TestErrorTypes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.fail, func(t *testing.T) {
 			_, srv := newFake(t, &fakeProm{fail: tt.fail})
-			_, err := client(t, srv.URL, config.PrometheusConfig{}).QueryRange(context.Background(), "up", t0, t0.Add(time.Hour), time.Minute)
+			_, err := client(t, srv.URL, config.PrometheusConfig{}).QueryRange(context.Background(), "up", t0, t0.Add(time.Hour), time.Minute, Limits{})
 			var ae *APIError
 			if !errors.As(err, &ae) || ae.Type != tt.wantType || ae.StatusCode != tt.wantCode {
 				t.Fatalf("err = %v (%#v)", err, ae)
@@ -228,7 +229,7 @@ func TestHang(t *testing.T) {
 	_, srv := newFake(t, &fakeProm{fail: "hang", wantAuth: "Bearer " + testToken})
 	c := client(t, srv.URL, config.PrometheusConfig{BearerToken: testToken, Timeout: config.Duration(200 * time.Millisecond)})
 	start := time.Now()
-	_, err := c.QueryRange(context.Background(), "up", t0, t0.Add(time.Hour), time.Minute)
+	_, err := c.QueryRange(context.Background(), "up", t0, t0.Add(time.Hour), time.Minute, Limits{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want a deadline error", err)
 	}

@@ -51,7 +51,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	ctx := context.Background()
 	t.Run("echoed by the server", func(t *testing.T) {
 		_, srv := newFake(t, &fakeProm{fail: "echo"})
-		_, err := client(t, srv.URL, allAuth()).QueryRange(ctx, "up", t0, t0.Add(time.Hour), time.Minute)
+		_, err := client(t, srv.URL, allAuth()).QueryRange(ctx, "up", t0, t0.Add(time.Hour), time.Minute, Limits{})
 		assertNoSecret(t, err)
 		if !strings.Contains(err.Error(), "<secret>") {
 			t.Errorf("no <secret> in %v", err)
@@ -67,7 +67,7 @@ func TestNoSecretInErrors(t *testing.T) {
 		addr := srv.URL
 		srv.Close()
 		c := client(t, addr+"/prom?tenant=x", allAuth())
-		_, err := c.Query(ctx, `up{instance="web-1"}`, t0)
+		_, err := c.Query(ctx, `up{instance="web-1"}`, t0, Limits{})
 		assertNoSecret(t, err)
 		_, err = c.AlertingRules(ctx)
 		assertNoSecret(t, err)
@@ -83,7 +83,7 @@ func TestNoSecretInErrors(t *testing.T) {
 		cfg := allAuth()
 		cfg.BearerToken = ""
 		_, srv := newFake(t, &fakeProm{fail: "hang", wantAuth: "Basic aGVyYWxkOnB3LXMzY3IzdC1iYXNpYw=="})
-		_, err := client(t, srv.URL, cfg).QueryRange(ctx, "up", t0, t0.Add(time.Hour), time.Minute)
+		_, err := client(t, srv.URL, cfg).QueryRange(ctx, "up", t0, t0.Add(time.Hour), time.Minute, Limits{})
 		assertNoSecret(t, err)
 	})
 	t.Run("bad url", func(t *testing.T) {
@@ -129,7 +129,7 @@ func TestTLS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := client(t, srv.URL, config.PrometheusConfig{TLS: tt.tls, Timeout: config.Duration(2 * time.Second)})
-			_, err := c.Query(context.Background(), "up", t0)
+			_, err := c.Query(context.Background(), "up", t0, Limits{})
 			if (err == nil) != tt.ok {
 				t.Errorf("err = %v, want ok=%v", err, tt.ok)
 			}

@@ -14,6 +14,9 @@ type Chart struct {
 	// Series are the query's result; the highest MaxSeries by last value
 	// are drawn.
 	Series []Series
+	// Omitted counts series of the result left out before Series (the
+	// query's own cap); the note then says how many of all are shown.
+	Omitted int
 	// Threshold, when set, is drawn as a dashed line labelled with Op
 	// (">", "<", ">=", ...) and the value.
 	Threshold *float64
@@ -71,7 +74,7 @@ type plan struct {
 // prepare picks the series to show and the ranges of both axes. It accepts
 // anything: unsorted points, points outside the window, NaN and ±Inf.
 func prepare(c Chart, maxSeries int) plan {
-	p := plan{start: c.Start, end: c.End, total: len(c.Series), lo: math.Inf(1), hi: math.Inf(-1)}
+	p := plan{start: c.Start, end: c.End, total: len(c.Series) + max(c.Omitted, 0), lo: math.Inf(1), hi: math.Inf(-1)}
 	if p.start.IsZero() || p.end.IsZero() || !p.end.After(p.start) {
 		p.start, p.end = dataExtent(c.Series)
 	}
@@ -102,9 +105,9 @@ func prepare(c Chart, maxSeries int) plan {
 		return cmp.Compare(b.last, a.last)
 	})
 	if len(lines) > maxSeries {
-		p.hidden = len(lines) - maxSeries
 		lines = lines[:maxSeries]
 	}
+	p.hidden = p.total - len(lines)
 	p.lines = lines
 	for _, l := range lines {
 		if !math.IsNaN(l.min) {

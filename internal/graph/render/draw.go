@@ -97,8 +97,8 @@ func (r *Renderer) draw(cv canvas, c Chart, p plan) {
 	}
 
 	var notes []string
-	if n := p.hidden; n > 0 {
-		notes = append(notes, fmt.Sprintf("+ %d more series not shown", n))
+	if p.hidden > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d series shown", len(p.lines), p.total))
 	}
 	if p.hasData {
 		r.drawLines(cv, a, p)

@@ -76,6 +76,12 @@ func TestPrepare(t *testing.T) {
 	if p.hidden != 1 || p.total != 4 {
 		t.Errorf("hidden %d of %d, want 1 of 4", p.hidden, p.total)
 	}
+	// Series the query left out count as hidden too: "3 of 10004 series shown".
+	c.Omitted = 10_000
+	if p := prepare(c, 3); len(p.lines) != 3 || p.hidden != 10_001 || p.total != 10_004 {
+		t.Errorf("with omitted: %d shown, %d hidden of %d, want 3, 10001 of 10004", len(p.lines), p.hidden, p.total)
+	}
+	c.Omitted = 0
 	if h := p.lines[0]; h.min != 1 || h.max != 9 || h.last != 8 {
 		t.Errorf("high: min %v max %v last %v, want 1 9 8", h.min, h.max, h.last)
 	}

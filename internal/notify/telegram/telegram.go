@@ -67,8 +67,8 @@ func New(name string, cfg *config.TelegramChannelConfig, bot *Bot, tmpl *templat
 	}
 	n := &Notifier{name: name, cfg: cfg, bot: bot, logger: logger.With("channel", name)}
 	n.render = func(m *notify.Message) string {
-		d := template.NewData(m.Data, string(m.Kind), m.Folded, name)
-		return tmpl.Execute(cfg.Message, template.DefaultTelegramMessage, d, true)
+		d := template.TelegramData(template.NewData(m.Data, string(m.Kind), m.Folded, name))
+		return d.ExecuteHTML(tmpl, cfg.Message, template.DefaultTelegramMessage)
 	}
 	for _, o := range opts {
 		o(n)

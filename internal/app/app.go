@@ -116,6 +116,7 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+	a.registerReloadMetrics()
 	if err := a.openImages(cfg); err != nil {
 		return err
 	}
@@ -175,7 +176,7 @@ func (a *App) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	a.logger.Info("Herald started", "listen_address", ln.Addr().String(), "channels", len(cfg.Channels),
-		"routes", len(cfg.Routes), "default_channel", cfg.DefaultChannel, "database", cfg.DatabasePath())
+		"routes", len(cfg.Routes), "default_channel", cfg.DefaultChannel, "storage", "sqlite", "database", cfg.DatabaseForLog())
 	if a.opts.Ready != nil {
 		a.opts.Ready(ln.Addr().String())
 	}
@@ -195,6 +196,29 @@ func (a *App) Run(ctx context.Context) error {
 		err = nil
 	}
 	return err
+}
+
+// registerReloadMetrics exports the outcome and time of the last reload
+// under the names Prometheus and Alertmanager use for theirs.
+func (a *App) registerReloadMetrics() {
+	a.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "herald_config_last_reload_successful",
+			Help: "Whether the last configuration reload attempt was successful.",
+		}, func() float64 {
+			if ok, _ := a.co.LastReloadSuccess(); ok {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "herald_config_last_reload_success_timestamp_seconds",
+			Help: "Timestamp of the last successful configuration reload.",
+		}, func() float64 {
+			_, at := a.co.LastReloadSuccess()
+			return float64(at.UnixNano()) / 1e9
+		}),
+	)
 }
 
 // prune removes old finished deliveries every hour, with the retention of

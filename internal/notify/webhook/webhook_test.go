@@ -96,7 +96,12 @@ func newNotifier(t *testing.T, cfg config.OutgoingWebhookConfig, logger *slog.Lo
 	if cfg.SignatureHeader == "" {
 		cfg.SignatureHeader = config.DefaultSignatureHeader
 	}
-	n, err := New("hooks", &cfg, logger, WithClock(func() time.Time { return signedAt }))
+	// A transport of its own: httptest.Server.Close closes the idle
+	// connections of http.DefaultTransport, which breaks a parallel test
+	// that is about to reuse one.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	n, err := New("hooks", &cfg, logger, WithClock(func() time.Time { return signedAt }), WithTransport(tr))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,8 +50,8 @@ func explain(args []string, stdout, stderr io.Writer) error {
 	expr := fs.String("expr", "", "alerting rule expression (required)")
 	labels := labelsFlag{}
 	fs.Var(labels, "labels", "labels of the alert, e.g. instance=web-1,job=node")
-	forDur := fs.Duration("for", 0, "the rule's for duration")
-	rng := fs.Duration("range", 0, "chart range (overrides range_factor × for)")
+	forDur := durationFlag(fs, "for", 0, "the rule's for duration")
+	rng := durationFlag(fs, "range", 0, "chart range (overrides range_factor × for)")
 	format := fs.String("format", "text", "output: text or json")
 	if err := parseErr(c.parse(fs, args)); err != nil {
 		return err
@@ -102,7 +102,7 @@ func renderCmd(args []string, stdout, stderr io.Writer) error {
 	alertFile := fs.String("alert-file", "", "an Alertmanager webhook payload; its first alert is charted")
 	labels := labelsFlag{}
 	fs.Var(labels, "labels", "labels of the alert, e.g. instance=web-1")
-	rng := fs.Duration("range", time.Hour, "chart range for --expr")
+	rng := durationFlag(fs, "range", time.Hour, "chart range for --expr")
 	out := fs.String("o", "chart.png", "output PNG file")
 	if err := parseErr(c.parse(fs, args)); err != nil {
 		return err

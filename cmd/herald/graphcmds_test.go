@@ -88,3 +88,23 @@ func TestRenderCommand(t *testing.T) {
 		t.Fatalf("no source: %d %s", code, errs)
 	}
 }
+
+// TestPrometheusDurations checks that duration flags take the forms rules
+// use (1w, 7d, 1d12h) and refuse nonsense with the flag's name.
+func TestPrometheusDurations(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "h.yml", "channels: [{name: c, console: {}}]\n")
+	for _, d := range []string{"1w", "7d", "1d12h", "90s", "1.5h"} {
+		code, out, errs := runCmd("explain", "--config", cfg, "--format", "json", "--for", d, "--expr", `up == 0`)
+		if code != 0 || !strings.Contains(out, `"range"`) {
+			t.Errorf("--for %s: %d %s %s", d, code, out, errs)
+		}
+	}
+	code, _, errs := runCmd("explain", "--config", cfg, "--for", "7x", "--expr", `up == 0`)
+	if code != 2 || !strings.Contains(errs, `invalid value "7x" for flag -for`) {
+		t.Errorf("--for 7x: %d %s", code, errs)
+	}
+	if code, out, errs := runCmd("explain", "--config", cfg, "--format", "json", "--range", "1d", "--expr", `up == 0`); code != 0 || !strings.Contains(out, `"range":"24h0m0s"`) {
+		t.Errorf("--range 1d: %d %s %s", code, out, errs)
+	}
+}

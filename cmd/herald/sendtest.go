@@ -53,7 +53,7 @@ func sendTest(args []string, stdout, stderr io.Writer) error {
 	direct := fs.Bool("direct", false, "deliver through the configured channels directly, without a running Herald")
 	channel := fs.String("channel", "", "only this channel (default: routed like any alert)")
 	severity := fs.String("severity", "warning", "severity label of the sample alert")
-	wait := fs.Duration("resolve-after", 3*time.Second, "time between the firing and the resolved notification")
+	wait := durationFlag(fs, "resolve-after", 3*time.Second, "time between the firing and the resolved notification")
 	if err := parseErr(c.parse(fs, args)); err != nil {
 		return err
 	}

@@ -4,143 +4,116 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	amtemplate "github.com/prometheus/alertmanager/template"
 )
 
-// What the chat escapers (EscapeSlack, EscapeDiscord, and the Teams
-// notifier's Markdown escaping) share: outside text is data, so a label or
-// annotation value must not become a link or a mention even where the
-// platform finds them in plain words (bare URLs, @everyone).
+// The text escapers of the chats whose markup has links and mentions in
+// plain words (Slack mrkdwn, Discord markdown): besides their formatting
+// characters, they break bare URLs and "@" mentions (see BreakAutolinks,
+// BreakMentions).
 
-// zwsp is the zero-width space put inside what a platform would otherwise
-// parse: it is invisible, so the value reads as it was written, and it is
-// neither a letter nor a space to the platforms' parsers, so "@\u200Beveryone"
-// is no mention and "http:\u200B//x" no URL. discord.py's escape_mentions
-// uses the same character.
-const zwsp = "\u200B"
+// Slack mrkdwn has no escape character: "&, <, and > ... must be converted
+// to HTML entities if they're not going to be used for their parsing
+// purpose" (https://docs.slack.dev/messaging/formatting-message-text#escaping),
+// and Slack decodes no other entity. So the formatting marks a value could
+// carry (*bold*, _italic_, ~strike~, `code`) are replaced by look-alike
+// characters that Slack does not parse, which keeps them visible and
+// readable; the whole replacement is one character, so a later `truncate`
+// can never cut it in half.
+var slackLookalikes = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"*", "∗", // U+2217 ASTERISK OPERATOR
+	"~", "∼", // U+223C TILDE OPERATOR
+	"`", "ˋ", // U+02CB MODIFIER LETTER GRAVE ACCENT
+)
 
-// BreakAutolinks inserts a zero-width space where a chat client would turn
-// plain text into a link: after the colon of "scheme://" and after a "www"
-// that starts a word. The text still reads the same; it just stops being a
-// URL to a linkifier.
-func BreakAutolinks(s string) string {
-	if !strings.Contains(s, "://") && !strings.Contains(strings.ToLower(s), "www.") {
-		return s
-	}
+// slackUnderscore replaces an "_" that Slack could read as italics: one not
+// between two letters or digits (node_exporter stays as it is).
+const slackUnderscore = "ˍ" // U+02CD MODIFIER LETTER LOW MACRON
+
+// EscapeSlack makes s, outside text, plain text inside Slack mrkdwn: no
+// link (<url|x>, and no bare URL even where Slack would link it), no
+// mention (<!channel>, <@U1>, @here), no formatting (*, _, ~, `, a quote
+// ">" at the start of a line). What a reader sees is s, with look-alikes
+// for the formatting marks (see slackLookalikes).
+func EscapeSlack(s string) string {
+	s = BreakAutolinks(BreakMentions(s))
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); i++ {
-		b.WriteByte(s[i])
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case s[i] == ':' && strings.HasPrefix(s[i+1:], "//") && i > 0 && isASCIIAlpha(s[i-1]):
-			b.WriteString(zwsp)
-		case (s[i] == 'w' || s[i] == 'W') && i >= 2 && strings.EqualFold(s[i-2:i+1], "www") &&
-			strings.HasPrefix(s[i+1:], ".") && !wordBefore(s, i-2):
-			b.WriteString(zwsp)
+		case r == '_' && !(chatWordRune(runeBefore(s, i)) && chatWordRune(runeAfter(s, i+n))):
+			b.WriteString(slackUnderscore)
+		case r == '>' && atLineStart(s, i):
+			// "&gt;" alone would still open a quote; the zero-width
+			// space makes the line start with something else.
+			b.WriteString(zwsp + "&gt;")
+		default:
+			b.WriteString(slackLookalikes.Replace(s[i : i+n]))
 		}
+		i += n
 	}
 	return b.String()
 }
 
-// BreakMentions inserts a zero-width space after every "@" that starts a
-// word ("@everyone", "@here", "@all", "<@U123>", "<@&123>"), so that no
-// platform takes it for a mention. An "@" inside a word (an e-mail
-// address) is left alone: no platform mentions there.
-func BreakMentions(s string) string {
-	if !strings.Contains(s, "@") {
-		return s
-	}
+// discordAlways are the characters Discord's Markdown could read as markup
+// anywhere in a line: emphasis and strike (* ~), spoilers (|), masked links
+// and autolinks ([ ] < >), and the escape character itself. Discord takes
+// a backslash before any other ASCII punctuation as that character as it
+// is, and shows "\<@123>" and "\@everyone" as text, not as mentions.
+const discordAlways = "\\*~|[]<>"
+
+// discordLineStart are the characters that are markup only at the start
+// of a line: headings and subtext (# -#), block quotes (>), list items (- +
+// *).
+const discordLineStart = "#->+"
+
+// EscapeDiscord makes s, outside text, plain text inside Discord Markdown
+// (embed titles and descriptions, field values, message content): no
+// masked or bare link, no mention (@everyone, <@id>, <@&id>, <#id>), no
+// formatting. Markdown characters get a backslash; a backtick becomes the
+// look-alike "ˋ", because a backslash does not work inside a code span and
+// templates put values in code spans; "@" and "://" get a zero-width space
+// (see BreakMentions, BreakAutolinks).
+//
+// A `truncate` after it can cut between a backslash and its character; the
+// "…" it appends then follows the backslash, which escapes only that, so
+// the template's own markup after the value is untouched.
+func EscapeDiscord(s string) string {
+	s = BreakAutolinks(BreakMentions(s))
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); i++ {
-		b.WriteByte(s[i])
-		if s[i] == '@' && !wordBefore(s, i) && i+1 < len(s) && !strings.HasPrefix(s[i+1:], zwsp) {
-			b.WriteString(zwsp)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '`':
+			b.WriteString("ˋ")
+			i += n
+			continue
+		case r < utf8.RuneSelf && strings.IndexByte(discordAlways, byte(r)) >= 0:
+			b.WriteByte('\\')
+		case r == '_' && !(chatWordRune(runeBefore(s, i)) && chatWordRune(runeAfter(s, i+n))):
+			b.WriteByte('\\')
+		case r < utf8.RuneSelf && strings.IndexByte(discordLineStart, byte(r)) >= 0 && atLineStart(s, i):
+			b.WriteByte('\\')
+		case r >= '0' && r <= '9' && atLineStart(s, i):
+			// "1. x" is an ordered list: escape its delimiter.
+			j := i
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			if j < len(s) && (s[j] == '.' || s[j] == ')') {
+				b.WriteString(s[i:j])
+				b.WriteByte('\\')
+				b.WriteByte(s[j])
+				i = j + 1
+				continue
+			}
 		}
+		b.WriteString(s[i : i+n])
+		i += n
 	}
 	return b.String()
-}
-
-// wordBefore reports whether the rune before s[i] is a letter or a digit.
-func wordBefore(s string, i int) bool {
-	if i == 0 {
-		return false
-	}
-	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
-}
-
-func isASCIIAlpha(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
-
-// LinkTarget returns u made safe to write as the target of a link in chat
-// markup ([text](u) in Markdown, <u|text> in Slack mrkdwn), or "" when u is
-// not an absolute http(s) URL: characters that would end the target or
-// start markup ( ) [ ] < > | ` " space, controls and non-ASCII) are
-// percent-encoded, which keeps the URL the same to a browser.
-func LinkTarget(u string) string {
-	u = strings.TrimSpace(u)
-	if !isURL(u) {
-		return ""
-	}
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(u))
-	for i := 0; i < len(u); i++ {
-		c := u[i]
-		if c > 0x20 && c < 0x7f && !strings.ContainsRune("()[]<>|`\"{}\\^", rune(c)) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
-// escapeChatData returns a copy of d whose outside text (label names and
-// values, annotations, the receiver) went through text, and whose URLs
-// (ExternalURL, each GeneratorURL) through link, so that a template can
-// write any of them as they are. Annotations named "…_url" holding an
-// http(s) URL (runbook_url, dashboard_url) are link targets by convention
-// and go through link too. d is shared with other goroutines and is not
-// changed.
-func escapeChatData(d *amtemplate.Data, text, link func(string) string) *amtemplate.Data {
-	if d == nil {
-		return nil
-	}
-	out := *d
-	out.Receiver = text(d.Receiver)
-	out.ExternalURL = link(d.ExternalURL)
-	out.GroupLabels = escapeChatKV(d.GroupLabels, text, link)
-	out.CommonLabels = escapeChatKV(d.CommonLabels, text, link)
-	out.CommonAnnotations = escapeChatKV(d.CommonAnnotations, text, link)
-	out.Alerts = make(amtemplate.Alerts, len(d.Alerts))
-	for i, a := range d.Alerts {
-		a.Labels = escapeChatKV(a.Labels, text, link)
-		a.Annotations = escapeChatKV(a.Annotations, text, link)
-		a.GeneratorURL = link(a.GeneratorURL)
-		out.Alerts[i] = a
-	}
-	return &out
-}
-
-// escapeChatKV returns a copy of kv with its names and values escaped (see
-// escapeData).
-func escapeChatKV(kv amtemplate.KV, text, link func(string) string) amtemplate.KV {
-	if kv == nil {
-		return nil
-	}
-	out := make(amtemplate.KV, len(kv))
-	for k, v := range kv {
-		if strings.HasSuffix(k, "_url") && isURL(strings.TrimSpace(v)) {
-			out[text(k)] = link(v)
-			continue
-		}
-		out[text(k)] = text(v)
-	}
-	return out
 }
 
 // atLineStart reports whether only blanks stand between the start of the
@@ -159,3 +132,22 @@ func atLineStart(s string, i int) bool {
 	}
 	return true
 }
+
+// runeBefore and runeAfter return the runes around position i of s, or -1.
+func runeBefore(s string, i int) rune {
+	if i == 0 {
+		return -1
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return r
+}
+
+func runeAfter(s string, i int) rune {
+	if i >= len(s) {
+		return -1
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return r
+}
+
+func chatWordRune(r rune) bool { return r >= 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }

@@ -37,23 +37,22 @@ const shortFieldValue = 100
 // expression is better left to the [Source] link in the text.
 const maxEmbedURL = 2000
 
-// render executes a template body with d in text mode; it never fails
-// (see template.Templates.Execute).
-func (n *Notifier) render(body, fallback string, d *template.Data) string {
-	return n.tmpl.Execute(body, fallback, d, false)
+// render executes a template body with d in text mode and mends the
+// links it built from escaped labels; it never fails (see
+// template.Templates.Execute).
+func (n *Notifier) render(body, fallback string, d *template.Escaped) string {
+	return d.Execute(n.tmpl, body, fallback)
 }
 
 // data is the template data of m restricted to alerts, with every label
 // and annotation value escaped for Discord markdown and every URL made a
-// safe link target (template.EscapeDiscordData): whatever a template does
+// safe link target (template.DiscordData): whatever a template does
 // with a value, the user's own included, it cannot become a link, a
 // mention or formatting.
-func (n *Notifier) data(m *notify.Message, alerts []amtemplate.Alert, folded bool) *template.Data {
+func (n *Notifier) data(m *notify.Message, alerts []amtemplate.Alert, folded bool) *template.Escaped {
 	d := template.NewData(m.Data, string(m.Kind), folded, n.name)
 	d.Alerts = alerts
-	esc := template.EscapeDiscordData(&d.Data)
-	d.Data = *esc
-	return d
+	return template.DiscordData(d)
 }
 
 // alertsOf returns the alerts of m.
@@ -114,9 +113,11 @@ func withLinks(text, links string, room int) string {
 // buildLinks is the links line of a message about one alert: its source
 // (Prometheus' graph), a silence prefilled with its labels while it fires,
 // and its runbook, each only for an http(s) URL, written as safe link
-// targets (template.LinkTarget). They are built here from the alert as
-// received rather than in the templates, whose data is escaped: the
-// silence must match the labels as they are. Reminders have none.
+// targets (template.LinkURL). They are built here from the alert as
+// received, like Slack's buttons and Teams' actions, so that a channel's
+// own message needs no links and shortening the text never cuts them;
+// a template that does write a silenceURL gets it mended too
+// (template.Escaped.Mend). Reminders have none.
 func buildLinks(m *notify.Message, alerts []amtemplate.Alert) string {
 	if len(alerts) != 1 || m.Kind == alert.KindReminder {
 		return ""
@@ -124,7 +125,7 @@ func buildLinks(m *notify.Message, alerts []amtemplate.Alert) string {
 	a := alerts[0]
 	var links []string
 	add := func(label, u string) {
-		if u = template.LinkTarget(u); u != "" {
+		if u = template.LinkURL(u); u != "" {
 			links = append(links, "["+label+"]("+u+")")
 		}
 	}

@@ -33,19 +33,20 @@ type renderer struct {
 // render builds the content of m. The title is rendered from the data as
 // it is (plain text shows it as written); the body and the context from a
 // copy whose label and annotation values are escaped for mrkdwn
-// (template.EscapeSlackData), so that no template, the user's included,
-// can let a value become a link, a mention or formatting. The fallback
-// text is the title, escaped the same way: it is mrkdwn too.
+// (template.SlackData), so that no template, the user's included, can let
+// a value become a link, a mention or formatting; a silenceURL they write
+// is mended to the real labels' link. The fallback text is the title,
+// escaped the same way: it is mrkdwn too.
 func (r *renderer) render(m *notify.Message) *content {
 	raw := template.NewData(m.Data, string(m.Kind), m.Folded, r.channel)
-	esc := template.NewData(template.EscapeSlackData(m.Data), string(m.Kind), m.Folded, r.channel)
+	esc := template.SlackData(raw)
 	title := firstLine(r.tmpl.Execute(TitleTemplate, TitleTemplate, raw, false))
-	body, omitted := fitBody(r.body, esc)
+	body, omitted := fitBody(func(d *template.Data) string { return esc.Mend(r.body(d)) }, esc.Data)
 	return &content{
 		title:    title,
 		body:     body,
 		omitted:  omitted,
-		context:  r.tmpl.Execute(ContextTemplate, ContextTemplate, esc, false),
+		context:  esc.Execute(r.tmpl, ContextTemplate, ContextTemplate),
 		links:    buildLinks(raw),
 		fallback: shorten(template.EscapeSlack(title), MaxMessageText),
 	}

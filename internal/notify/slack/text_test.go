@@ -14,7 +14,7 @@ func TestEscapeData(t *testing.T) {
 	d := &amtemplate.Data{Receiver: "a&b", GroupLabels: amtemplate.KV{"job": "<x>"},
 		Alerts: amtemplate.Alerts{{Labels: amtemplate.KV{"team": "<!channel>"}, Annotations: amtemplate.KV{"summary": "1 < 2 & 3 > 2"},
 			GeneratorURL: "http://p/graph?a=1&b=2"}}}
-	got := template.EscapeSlackData(d)
+	got := template.SlackData(template.NewData(d, "", false, "")).Data
 	if got.Receiver != "a&amp;b" || got.GroupLabels["job"] != "&lt;x&gt;" ||
 		got.Alerts[0].Labels["team"] != "&lt;!channel&gt;" || got.Alerts[0].Annotations["summary"] != "1 &lt; 2 &amp; 3 &gt; 2" {
 		t.Errorf("escaped: %+v", got)

@@ -6,10 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// DingTalkData is d for DingTalk's markdown: see DingTalkText. Mend
-// restores the silence links and the URL values a template makes link
-// targets.
-func DingTalkData(d *Data) *Escaped { return neutralise(d, DingTalkText, true) }
+// The text escaper of the chats whose markdown has no escape character
+// (DingTalk, WeCom): markup characters become look-alikes.
 
 // DingTalkText makes s plain text in DingTalk's markdown (see
 // markdownText). DingTalk documents no escape character, and clients
@@ -17,6 +15,14 @@ func DingTalkData(d *Data) *Escaped { return neutralise(d, DingTalkText, true) }
 // full-width forms, which no markdown reader takes for markup and a
 // reader of the chat reads as the same character.
 func DingTalkText(s string) string { return markdownText(s) }
+
+// WeComText makes s plain text in WeCom's markdown and in a text
+// message's content. WeCom's markdown subset (headings, bold, links,
+// inline code, quotes, <font color>) has no escape character, and both
+// message types read "<@userid>" as a mention, so s is neutralised like
+// DingTalk's (see markdownText): "<" becomes "＜", "@" "＠", "*" "＊", and so
+// on.
+func WeComText(s string) string { return markdownText(s) }
 
 // mdFullWidth are the characters markdownText always replaces, with what
 // replaces them:

@@ -38,6 +38,7 @@ func (l labelsFlag) Set(s string) error {
 // explainOut is the JSON of `herald explain --format json`.
 type explainOut struct {
 	Query     string   `json:"query"`
+	Unit      string   `json:"unit"` // the Grafana unit id of the chart
 	Threshold *float64 `json:"threshold"`
 	Op        *string  `json:"op"`
 	Range     string   `json:"range"`
@@ -68,7 +69,7 @@ func explain(args []string, stdout, stderr io.Writer) error {
 	span := p.End.Sub(p.Start)
 	switch *format {
 	case "json":
-		out := explainOut{Query: p.Query, Threshold: p.Threshold, Range: span.String()}
+		out := explainOut{Query: p.Query, Unit: p.Unit, Threshold: p.Threshold, Range: span.String()}
 		if p.Op != "" {
 			out.Op = &p.Op
 		}
@@ -77,6 +78,7 @@ func explain(args []string, stdout, stderr io.Writer) error {
 		return enc.Encode(out)
 	case "text":
 		fmt.Fprintf(stdout, "query:     %s\n", p.Query)
+		fmt.Fprintf(stdout, "unit:      %s\n", p.Unit)
 		if p.Threshold != nil {
 			fmt.Fprintf(stdout, "threshold: %s %g\n", p.Op, *p.Threshold)
 		} else {

@@ -27,7 +27,7 @@ func TestExplainJSON(t *testing.T) {
 	}
 	want := map[string]any{
 		"query":     `node_memory_MemAvailable_bytes{instance="web-1"} / node_memory_MemTotal_bytes{instance="web-1"} * 100`,
-		"threshold": 10.0, "op": "<", "range": "30m0s",
+		"threshold": 10.0, "op": "<", "range": "30m0s", "unit": "percent",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %v\nwant %v", got, want)
@@ -36,6 +36,10 @@ func TestExplainJSON(t *testing.T) {
 	_, out, _ = runCmd("explain", "--config", cfg, "--format", "json", "--expr", `up`, "--labels", "instance=a")
 	if !strings.Contains(out, `"threshold":null`) || !strings.Contains(out, `"op":null`) {
 		t.Fatalf("no threshold: %s", out)
+	}
+	// The text form names the unit too.
+	if _, out, _ = runCmd("explain", "--config", cfg, "--expr", `rate(node_network_receive_bytes_total[5m]) > 1e8`); !strings.Contains(out, "\nunit:      Bps\n") {
+		t.Fatalf("text unit: %s", out)
 	}
 	if code, _, errs := runCmd("explain", "--config", cfg); code != 2 || !strings.Contains(errs, "--expr is required") {
 		t.Fatalf("missing --expr: %d %s", code, errs)

@@ -18,11 +18,14 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/graph/promql"
 	"github.com/heraldhq/herald/internal/graph/source"
+	"github.com/heraldhq/herald/internal/graph/unit"
 )
 
 // Annotations that tune the chart of one alert rule.
 const (
-	AnnotationUnit = "herald_unit" // bytes, seconds, percent, ratio, short
+	// AnnotationUnit sets the unit of the chart: a Grafana unit id (see
+	// package internal/graph/unit) or bytes, seconds, percent, ratio, short.
+	AnnotationUnit = "herald_unit"
 )
 
 // Plan is what will be charted for one alert.
@@ -36,7 +39,7 @@ type Plan struct {
 	Found      source.Found
 	Rewrite    promql.Result
 	MetricName string
-	Unit       string
+	Unit       string // a Grafana unit id: herald_unit, else the analysis of Query
 }
 
 // MakePlan turns an alert and the expression found for it into a plan.
@@ -48,7 +51,7 @@ func MakePlan(g *config.GraphConfig, a amtemplate.Alert, found source.Found, now
 	return Plan{
 		Title: Title(a, g.MatchLabels), Query: res.Query, Threshold: res.Threshold, Op: res.Op,
 		Start: start, End: end, Step: step, Found: found, Rewrite: res,
-		MetricName: MetricName(res.Query), Unit: a.Annotations[AnnotationUnit],
+		MetricName: MetricName(res.Query), Unit: ChooseUnit(a.Annotations[AnnotationUnit], res.Query),
 	}
 }
 
@@ -98,4 +101,17 @@ func budget(ctx context.Context, d time.Duration) (context.Context, context.Canc
 		d = 5 * time.Second
 	}
 	return context.WithTimeout(ctx, d)
+}
+
+// ChooseUnit is the Grafana unit id of a chart: the herald_unit annotation
+// when the rule sets one (an unknown name is drawn as short), else the unit
+// found by dimensional analysis of the query charted.
+func ChooseUnit(annotation, query string) string {
+	if strings.TrimSpace(annotation) != "" {
+		if id, ok := unit.Normalize(annotation); ok {
+			return id
+		}
+		return unit.Short
+	}
+	return unit.OfQuery(query)
 }

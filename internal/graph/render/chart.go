@@ -21,15 +21,14 @@ type Chart struct {
 	// (">", "<", ">=", ...) and the value.
 	Threshold *float64
 	Op        string
-	// Unit humanises values: "bytes" (KiB, MiB, ... 1024-based),
-	// "seconds" (µs, ms, s, m, h), "percent" (0–100), "ratio" (0–1 shown
-	// as %), "short" (SI: k, M, G); an unknown unit means short.
+	// Unit humanises values: a Grafana unit id of package
+	// internal/graph/unit ("bytes", "Bps", "s", "ms", "percent",
+	// "percentunit", "celsius", "cps", "short", ...) or one of Herald's
+	// older names ("seconds", "ratio"); an unknown unit means short.
 	Unit string
-	// MetricName gives the unit when Unit is "": after dropping a _total,
-	// _bucket or _sum suffix (and reading ':' as '_'), *_bytes is bytes,
-	// *_seconds is seconds, *_seconds_total is a ratio (the rate of a
-	// seconds counter is a busy fraction, like CPU), *_ratio is a ratio,
-	// *_percent and *_percentage are percent, anything else is short.
+	// MetricName gives the unit when Unit is "", by the Prometheus naming
+	// conventions applied to the name alone (unit.OfMetric); callers that
+	// have the query set Unit from its analysis instead.
 	MetricName string
 	// Start and End are the time window; zero values mean the extent of
 	// the data.

@@ -3,35 +3,15 @@ package console
 import (
 	"bytes"
 	"context"
-	"regexp"
+	"fmt"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
-
-	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 )
-
-// hostileMessage is a firing event (folded: a list of two) whose labels and
-// annotations all hold h's value.
-func hostileMessage(h alerts.Hostile, folded bool) *notify.Message {
-	a := alerts.HostileAlert(h, alerts.Annotations(amtemplate.KV{"summary": h.Value, "description": h.Value}))
-	if !folded {
-		m := alerts.Message(alert.KindFiring, a)
-		m.Data.CommonLabels = a.Labels
-		return m
-	}
-	m := alerts.Message(alert.KindFiring, a, alerts.HostileAlert(h))
-	m.Folded = true
-	return m
-}
-
-var word = regexp.MustCompile(`[\p{L}\p{N}]+`)
 
 // lineStarts are the first characters of the output's lines that start at
 // the margin: the layout a reader (or a log parser) relies on.
@@ -49,51 +29,60 @@ func lineStarts(out string) []string {
 // forges a line of its own: the output holds no control character but the
 // template's line breaks and tabs, its lines at the margin start like
 // those of the same message with harmless values, and the value's words
-// stay readable. With the default template and a channel's own.
+// stay readable. With the default template and a channel's own, in every
+// event of alerts.HostileMessages.
 func TestHostileValuesStayText(t *testing.T) {
+	t.Parallel()
 	own := &config.ConsoleChannelConfig{Message: "{{ range .Alerts }}{{ .Labels.alertname }}\n{{ .Annotations.description }}\n{{ end }}"}
 	for _, cfg := range []*config.ConsoleChannelConfig{nil, own} {
-		for _, folded := range []bool{false, true} {
-			render := func(t *testing.T, h alerts.Hostile) string {
-				tm, _ := newTemplates(t)
-				var out bytes.Buffer
-				if _, _, err := New(cfg, tm, &out).Notify(context.Background(), hostileMessage(h, folded)); err != nil {
-					t.Fatal(err)
-				}
-				return out.String()
+		render := func(t *testing.T, m *notify.Message) string {
+			tm, _ := newTemplates(t)
+			var out bytes.Buffer
+			if _, _, err := New(cfg, tm, &out).Notify(context.Background(), m); err != nil {
+				t.Fatal(err)
 			}
-			want := lineStarts(render(t, alerts.Hostile{Value: "plain"}))
-			for _, h := range alerts.HostileValues {
-				t.Run(h.Name, func(t *testing.T) {
-					out := render(t, h)
-					for i, r := range out {
-						if r == utf8.RuneError || (unicode.IsControl(r) && r != '\n' && r != '\t') || unicode.Is(unicode.Bidi_Control, r) {
-							t.Fatalf("control character %U at byte %d:\n%q", r, i, out)
-						}
+			return out.String()
+		}
+		want := map[string][]string{}
+		for kind, m := range alerts.HostileMessages(alerts.Plain) {
+			want[kind] = lineStarts(render(t, m))
+		}
+		for _, h := range alerts.HostileValues {
+			for kind, m := range alerts.HostileMessages(h) {
+				t.Run(fmt.Sprintf("own=%v/%s/%s", cfg != nil, h.Name, kind), func(t *testing.T) {
+					t.Parallel()
+					out := render(t, m)
+					if r, i, ok := alerts.ControlChar(out, "\n\t"); ok {
+						t.Fatalf("control character %U at byte %d:\n%q", r, i, out)
 					}
-					got := lineStarts(out)
-					for i := range max(len(got), len(want)) {
-						g, w := "", ""
-						if i < len(got) {
-							g = got[i]
-						}
-						if i < len(want) {
-							w = want[i]
-						}
-						if g != w && !strings.HasPrefix(w, "plain") {
-							t.Errorf("line %d starts %q, want %q:\n%s", i, g, w, out)
-							break
-						}
+					if i, g, w := firstDifference(lineStarts(out), want[kind]); i >= 0 {
+						t.Errorf("line %d starts %q, want %q:\n%s", i, g, w, out)
 					}
-					for _, w := range word.FindAllString(h.Value, -1) {
-						if !strings.Contains(out, w) {
-							t.Errorf("%q of the value is not shown:\n%s", w, out)
-						}
-					}
+					alerts.VisibleWords(t, h.Value, out)
 				})
 			}
 		}
 	}
+}
+
+// firstDifference is the first line whose start differs from the harmless
+// output's, with both starts, or -1. A line that starts with the harmless
+// value itself may start with the hostile one instead: that is the value
+// printed at the margin by the template, not a line it forged.
+func firstDifference(got, want []string) (int, string, string) {
+	for i := range max(len(got), len(want)) {
+		g, w := "", ""
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if g != w && !strings.HasPrefix(w, alerts.Plain.Value) {
+			return i, g, w
+		}
+	}
+	return -1, "", ""
 }
 
 // Control characters show as Go escapes; a value's line break indents

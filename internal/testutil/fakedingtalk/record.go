@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakemarkdown"
 )
 
 // Message is a message the fake accepted.
@@ -30,6 +32,36 @@ type Message struct {
 	// Received is when the fake accepted it.
 	Received time.Time
 }
+
+// Markup is one element of a message as DingTalk shows it: a link, an
+// image, a mention or formatting.
+type Markup = fakemarkdown.Element
+
+// Markup reads the message's text the way DingTalk's markdown does
+// (https://open.dingtalk.com/document/orgapp/message-types-and-data-format,
+// markdown类型: headings, quotes, bold, italic, links, images, lists, and in
+// practice <font> and a few HTML tags, bare URLs made clickable) and
+// returns every element in it, in the order of the text. A text message is
+// read the same way: stricter than DingTalk, which is what a fake is for.
+func (m *Message) Markup() []Markup {
+	return fakemarkdown.Markdown(m.Text, slices.Concat(m.AtMobiles, m.AtUserIDs))
+}
+
+// Links returns the links of the message (markdown, HTML, autolinks and
+// bare URLs).
+func (m *Message) Links() []Markup { return fakemarkdown.OfKind(m.Markup(), "link") }
+
+// Images returns the images of the message.
+func (m *Message) Images() []Markup { return fakemarkdown.OfKind(m.Markup(), "image") }
+
+// Mentions returns what the text mentions: "@all" and the like, "<@…>",
+// and "@" followed by a mobile or user id of the at object, which
+// DingTalk highlights.
+func (m *Message) Mentions() []Markup { return fakemarkdown.OfKind(m.Markup(), "mention") }
+
+// Formatting returns every element that is neither a link, an image nor a
+// mention.
+func (m *Message) Formatting() []Markup { return fakemarkdown.Formatting(m.Markup()) }
 
 // Stats count what the fake answered.
 type Stats struct {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil/fakemarkdown"
 )
 
 // Message is a message the fake accepted.
@@ -24,6 +26,47 @@ type Message struct {
 	// Time is when the fake accepted it.
 	Time time.Time
 }
+
+// Markup is one element of a message as WeCom shows it: a link, an image,
+// a mention or formatting.
+type Markup = fakemarkdown.Element
+
+// Markup reads the content the way WeCom does and returns every element
+// in it, in the order of the text. Markdown content is read as WeCom's
+// markdown subset (https://developer.work.weixin.qq.com/document/path/91770,
+// markdown类型: headings, bold, links, inline code, quotes, <font color>,
+// and the <@userid> mentions), made stricter with what other markdown
+// readers take (images, italics, lists, HTML, bare URLs made clickable),
+// so that anything some client could render as markup counts. Text
+// content is plain except for <@userid> mentions and clickable URLs.
+func (m *Message) Markup() []Markup {
+	switch m.Type {
+	case "markdown":
+		// WeCom's only mention in markdown is <@userid>, which every
+		// reading counts: no "@" names of its own.
+		return fakemarkdown.Markdown(m.Content, nil)
+	case "text":
+		return fakemarkdown.Text(m.Content)
+	}
+	return nil
+}
+
+// Links returns the links of the content (markdown, HTML, autolinks and
+// bare URLs).
+func (m *Message) Links() []Markup { return fakemarkdown.OfKind(m.Markup(), "link") }
+
+// Images returns the images drawn inside the content (an image message
+// is not one of them).
+func (m *Message) Images() []Markup { return fakemarkdown.OfKind(m.Markup(), "image") }
+
+// Mentions returns what the content mentions: "<@userid>" and "@all" and
+// the like. A text message's mentioned_list and mentioned_mobile_list are
+// not in it.
+func (m *Message) Mentions() []Markup { return fakemarkdown.OfKind(m.Markup(), "mention") }
+
+// Formatting returns every element that is neither a link, an image nor a
+// mention.
+func (m *Message) Formatting() []Markup { return fakemarkdown.Formatting(m.Markup()) }
 
 // Stats count what the fake answered.
 type Stats struct {

@@ -1,13 +1,22 @@
-package fakewecom
+// Package fakemarkdown is the markdown reader of the fakes of the chat
+// platforms whose messages are markdown with a few HTML tags (DingTalk,
+// WeCom): it says what a client could render of a text as a link, an
+// image, a mention or formatting, so that a test can tell a label value
+// that stayed data from one that became markup.
+//
+// The reading is stricter than any one platform's where platforms are
+// lenient: anything that some client could render as markup counts, since
+// a fake that reads less than a client would let an escaping bug through.
+package fakemarkdown
 
 import (
 	"regexp"
 	"strings"
 )
 
-// Markup is one element of a message as WeCom shows it: what its
+// Element is one element of a text as a client shows it: what its
 // markdown turns into a link, an image, a mention or formatting.
-type Markup struct {
+type Element struct {
 	// Kind is "link", "image", "mention", or a kind of formatting:
 	// "heading", "quote", "list", "rule", "code", "bold", "italic",
 	// "strike", "font" or "html" (any other tag).
@@ -16,70 +25,6 @@ type Markup struct {
 	Text string
 	// Target is a link's or image's URL, or who a mention calls.
 	Target string
-}
-
-// Markup reads the content the way WeCom does and returns every element
-// in it, in the order of the text. Markdown content is read as WeCom's
-// markdown subset (https://developer.work.weixin.qq.com/document/path/91770,
-// markdown类型: headings, bold, links, inline code, quotes, <font color>,
-// and the <@userid> mentions), made stricter with what other markdown
-// readers take (images, italics, lists, HTML, bare URLs made clickable),
-// so that anything some client could render as markup counts. Text
-// content is plain except for <@userid> mentions and clickable URLs.
-func (m *Message) Markup() []Markup {
-	switch m.Type {
-	case "markdown":
-		return readMarkdown(m.Content, nil)
-	case "text":
-		var out []Markup
-		for _, m := range mention.FindAllStringSubmatch(m.Content, -1) {
-			out = append(out, Markup{Kind: "mention", Text: m[0], Target: m[1]})
-		}
-		for _, m := range atWord.FindAllStringSubmatch(m.Content, -1) {
-			out = append(out, Markup{Kind: "mention", Text: m[0], Target: strings.ToLower(m[1])})
-		}
-		for _, u := range bareURL.FindAllString(m.Content, -1) {
-			u = strings.TrimRight(u, ")]>")
-			out = append(out, Markup{Kind: "link", Text: u, Target: u})
-		}
-		return out
-	}
-	return nil
-}
-
-// Links returns the links of the message (markdown, HTML, autolinks and
-// bare URLs).
-func (m *Message) Links() []Markup { return ofKind(m.Markup(), "link") }
-
-// Images returns the images drawn inside the content (an image message
-// is not one of them).
-func (m *Message) Images() []Markup { return ofKind(m.Markup(), "image") }
-
-// Mentions returns what the content mentions: "<@userid>" and "@all" and
-// the like. A text message's mentioned_list and mentioned_mobile_list are
-// not in it.
-func (m *Message) Mentions() []Markup { return ofKind(m.Markup(), "mention") }
-
-// Formatting returns every element that is neither a link, an image nor a
-// mention.
-func (m *Message) Formatting() []Markup {
-	var out []Markup
-	for _, e := range m.Markup() {
-		if e.Kind != "link" && e.Kind != "image" && e.Kind != "mention" {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func ofKind(ms []Markup, kind string) []Markup {
-	var out []Markup
-	for _, e := range ms {
-		if e.Kind == kind {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 var (
@@ -104,11 +49,13 @@ var (
 	italicU  = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])_[^_\s][^_\n]*_(?:$|[^\p{L}\p{N}])`)
 )
 
-// readMarkdown returns the elements of text; at are names that "@" makes
-// mentions of (none for WeCom, whose mentions are "<@userid>").
-func readMarkdown(text string, at []string) []Markup {
-	var out []Markup
-	add := func(kind, text, target string) { out = append(out, Markup{Kind: kind, Text: text, Target: target}) }
+// Markdown returns the elements of a markdown text, in the order of the
+// text. Mentions are "<@…>", "@all" and the like, and "@" followed by one
+// of at: the platform's own way to call someone (DingTalk highlights "@"
+// and a mobile or user id of the message's at object; WeCom has none).
+func Markdown(text string, at []string) []Element {
+	var out []Element
+	add := func(kind, text, target string) { out = append(out, Element{Kind: kind, Text: text, Target: target}) }
 	inFence, prevBlank := false, true
 	for _, line := range strings.Split(text, "\n") {
 		if fence.MatchString(line) {
@@ -135,6 +82,8 @@ func readMarkdown(text string, at []string) []Markup {
 			continue
 		}
 		prevBlank = false
+		// Block marks nest ("> - # x"), so they are taken off the line's
+		// start one after the other.
 		for {
 			if m := heading.FindString(line); m != "" {
 				add("heading", strings.TrimSpace(line[len(m):]), "")
@@ -149,17 +98,17 @@ func readMarkdown(text string, at []string) []Markup {
 				break
 			}
 		}
-		out = append(out, readInline(line, at)...)
+		out = append(out, inline(line, at)...)
 	}
 	return out
 }
 
-// readInline returns the inline elements of one line. Each element found
-// is cut out before looking for the next kind, as a parser consumes it:
-// a URL inside a link's target is not a bare URL as well.
-func readInline(line string, at []string) []Markup {
-	var out []Markup
-	add := func(kind, text, target string) { out = append(out, Markup{Kind: kind, Text: text, Target: target}) }
+// inline returns the inline elements of one line. Each element found is
+// cut out before looking for the next kind, as a parser consumes it: a
+// URL inside a link's target is not a bare URL as well.
+func inline(line string, at []string) []Element {
+	var out []Element
+	add := func(kind, text, target string) { out = append(out, Element{Kind: kind, Text: text, Target: target}) }
 	cut := func(re *regexp.Regexp, f func(m []string)) {
 		line = re.ReplaceAllStringFunc(line, func(s string) string {
 			f(re.FindStringSubmatch(s))
@@ -177,27 +126,12 @@ func readInline(line string, at []string) []Markup {
 	cut(mention, func(m []string) { add("mention", m[0], m[1]) })
 	cut(autolink, func(m []string) { add("link", m[1], m[1]) })
 	cut(tag, func(m []string) {
-		target := ""
-		if a := attr.FindStringSubmatch(m[2]); a != nil {
-			target = a[1]
-		}
-		switch strings.ToLower(m[1]) {
-		case "a":
-			if !strings.HasPrefix(m[0], "</") {
-				add("link", m[0], target)
-			}
-		case "img":
-			add("image", m[0], target)
-		case "font":
-			add("font", m[0], "")
-		default:
-			add("html", m[0], "")
+		if kind, text, target := tagElement(m); kind != "" {
+			add(kind, text, target)
 		}
 	})
 	cut(bareURL, func(m []string) { add("link", m[0], m[0]) })
-	for _, m := range atWord.FindAllStringSubmatch(line, -1) {
-		add("mention", m[0], strings.ToLower(m[1]))
-	}
+	out = append(out, atMentions(line)...)
 	for _, who := range at {
 		if who != "" && strings.Contains(line, "@"+who) {
 			add("mention", "@"+who, who)
@@ -207,5 +141,39 @@ func readInline(line string, at []string) []Markup {
 	cut(strike, func(m []string) { add("strike", m[0], "") })
 	cut(italicA, func(m []string) { add("italic", m[0], "") })
 	cut(italicU, func(m []string) { add("italic", m[0], "") })
+	return out
+}
+
+// tagElement is the kind, text and target of an HTML tag matched by tag:
+// both platforms render <a>, <img> and <font> in practice, and any other
+// tag counts as formatting because some client may render it.
+func tagElement(m []string) (kind, text, target string) {
+	if a := attr.FindStringSubmatch(m[2]); a != nil {
+		target = a[1]
+	}
+	switch strings.ToLower(m[1]) {
+	case "a":
+		if strings.HasPrefix(m[0], "</") {
+			// A closing </a> is the same link; an unmatched one shows
+			// nothing, so neither is counted.
+			return "", "", ""
+		}
+		return "link", m[0], target
+	case "img":
+		return "image", m[0], target
+	case "font":
+		return "font", m[0], ""
+	}
+	return "html", m[0], ""
+}
+
+// atMentions are "@all", "@everyone" and "@here" not inside a word: no
+// platform here documents them, but a client that highlights one would
+// turn a label value into a call to everyone.
+func atMentions(s string) []Element {
+	var out []Element
+	for _, m := range atWord.FindAllStringSubmatch(s, -1) {
+		out = append(out, Element{Kind: "mention", Text: m[0], Target: strings.ToLower(m[1])})
+	}
 	return out
 }

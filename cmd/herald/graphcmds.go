@@ -15,6 +15,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/graph"
+	"github.com/heraldhq/herald/internal/graph/promql"
 	"github.com/heraldhq/herald/internal/graph/source"
 	"github.com/heraldhq/herald/internal/prom"
 )
@@ -42,6 +43,9 @@ type explainOut struct {
 	Threshold *float64 `json:"threshold"`
 	Op        *string  `json:"op"`
 	Range     string   `json:"range"`
+	// Thresholds are all the lines drawn: {"op":">","value":90} or, for a
+	// series threshold, {"op":">","query":"..."}; [] when none.
+	Thresholds []promql.Threshold `json:"thresholds"`
 }
 
 func explain(args []string, stdout, stderr io.Writer) error {
@@ -69,7 +73,8 @@ func explain(args []string, stdout, stderr io.Writer) error {
 	span := p.End.Sub(p.Start)
 	switch *format {
 	case "json":
-		out := explainOut{Query: p.Query, Unit: p.Unit, Threshold: p.Threshold, Range: span.String()}
+		out := explainOut{Query: p.Query, Unit: p.Unit, Threshold: p.Threshold, Range: span.String(),
+			Thresholds: append([]promql.Threshold{}, p.Thresholds...)}
 		if p.Op != "" {
 			out.Op = &p.Op
 		}
@@ -79,9 +84,14 @@ func explain(args []string, stdout, stderr io.Writer) error {
 	case "text":
 		fmt.Fprintf(stdout, "query:     %s\n", p.Query)
 		fmt.Fprintf(stdout, "unit:      %s\n", p.Unit)
-		if p.Threshold != nil {
-			fmt.Fprintf(stdout, "threshold: %s %g\n", p.Op, *p.Threshold)
-		} else {
+		for _, t := range p.Thresholds {
+			if t.Value != nil {
+				fmt.Fprintf(stdout, "threshold: %s %g\n", t.Op, *t.Value)
+			} else {
+				fmt.Fprintf(stdout, "threshold: %s series %s\n", t.Op, t.Query)
+			}
+		}
+		if len(p.Thresholds) == 0 {
 			fmt.Fprintln(stdout, "threshold: none")
 		}
 		fmt.Fprintf(stdout, "range:     %s (step %s)\n", span, p.Step)
@@ -140,10 +150,15 @@ func renderCmd(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		a = amtemplate.Alert{Status: "firing", Labels: amtemplate.KV(labels), StartsAt: now.Add(-*rng / 4)}
+		// A preview of an expression, not of an alert: no start, so no
+		// firing band and no "FIRING since"; the labels only select series.
+		a = amtemplate.Alert{Status: "firing", Labels: amtemplate.KV(labels)}
 		found = source.Found{Expr: *expr, Range: *rng, Origin: "command line"}
 	}
 	p := graph.MakePlan(&cfg.Graph, a, found, now)
+	if *expr != "" && a.Labels["alertname"] == "" {
+		p.Title = *expr
+	}
 	drawer, err := graph.NewDrawer(cfg, pc, logger)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/png"
 	"net/http"
 	"net/http/httptest"
@@ -28,13 +29,14 @@ func TestExplainJSON(t *testing.T) {
 	want := map[string]any{
 		"query":     `node_memory_MemAvailable_bytes{instance="web-1"} / node_memory_MemTotal_bytes{instance="web-1"} * 100`,
 		"threshold": 10.0, "op": "<", "range": "30m0s", "unit": "percent",
+		"thresholds": []any{map[string]any{"op": "<", "value": 10.0}},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %v\nwant %v", got, want)
 	}
 	// No comparison: threshold and op are null, and the keys are all there.
 	_, out, _ = runCmd("explain", "--config", cfg, "--format", "json", "--expr", `up`, "--labels", "instance=a")
-	if !strings.Contains(out, `"threshold":null`) || !strings.Contains(out, `"op":null`) {
+	if !strings.Contains(out, `"threshold":null`) || !strings.Contains(out, `"op":null`) || !strings.Contains(out, `"thresholds":[]`) {
 		t.Fatalf("no threshold: %s", out)
 	}
 	// The text form names the unit too.
@@ -43,6 +45,33 @@ func TestExplainJSON(t *testing.T) {
 	}
 	if code, _, errs := runCmd("explain", "--config", cfg); code != 2 || !strings.Contains(errs, "--expr is required") {
 		t.Fatalf("missing --expr: %d %s", code, errs)
+	}
+}
+
+// TestExplainThresholds: a band gives two lines, a series threshold its
+// query; the text form has one line per threshold.
+func TestExplainThresholds(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "h.yml", "channels: [{name: c, console: {}}]\n")
+	for _, tc := range []struct {
+		expr, json, text string
+	}{
+		{`node_hwmon_temp_celsius > 20 and node_hwmon_temp_celsius < 85`,
+			`"threshold":20,"op":">","range":"30m0s","thresholds":[{"op":">","value":20},{"op":"<","value":85}]}`,
+			"threshold: > 20\nthreshold: < 85\n"},
+		{`node_hwmon_temp_celsius > node_hwmon_temp_max_celsius * 0.9`,
+			`"threshold":null,"op":null,"range":"30m0s","thresholds":[{"op":">","query":"node_hwmon_temp_max_celsius{instance=\"web-1\"} * 0.9"}]}`,
+			"threshold: > series node_hwmon_temp_max_celsius{instance=\"web-1\"} * 0.9\n"},
+	} {
+		args := []string{"explain", "--config", cfg, "--for", "15m", "--expr", tc.expr, "--labels", "instance=web-1"}
+		code, out, errs := runCmd(append(args, "--format", "json")...)
+		if code != 0 || !strings.HasPrefix(out, `{"query":"node_hwmon_temp_celsius{instance=\"web-1\"}",`) || !strings.HasSuffix(out, tc.json+"\n") {
+			t.Errorf("%s: %d %s\n%s", tc.expr, code, out, errs)
+		}
+		code, out, errs = runCmd(args...)
+		if code != 0 || !strings.Contains(out, tc.text) {
+			t.Errorf("%s: %d %s\n%s", tc.expr, code, out, errs)
+		}
 	}
 }
 
@@ -82,6 +111,15 @@ func TestRenderCommand(t *testing.T) {
 	img, err := png.Decode(f)
 	if err != nil || img.Bounds().Dx() != 1200 || img.Bounds().Dy() != 600 {
 		t.Fatalf("chart: %v %v", err, img.Bounds())
+	}
+	// A preview of an expression shows no alert: the top right, where the
+	// state goes, is background, and so is the plot's last quarter, where
+	// a firing band would be.
+	bg := img.At(2, 2)
+	for _, pt := range []image.Point{{1000, 20}, {1100, 28}, {1150, 20}, {1100, 300}, {1150, 200}} {
+		if img.At(pt.X, pt.Y) != bg {
+			t.Errorf("preview at %v: %v, want the background %v", pt, img.At(pt.X, pt.Y), bg)
+		}
 	}
 	// An alert file: the query comes from its generatorURL.
 	code, _, errs = runCmd("render", "--config", cfg, "--alert-file", "../../internal/alert/testdata/alertmanager-0.25-webhook-firing.json", "-o", out)

@@ -33,6 +33,14 @@ type Builtin struct {
 
 // Draw implements Drawer.
 func (b *Builtin) Draw(ctx context.Context, p Plan, a amtemplate.Alert) ([]byte, error) {
+	// Series thresholds are queried alongside the chart's own query.
+	limits := make([]chan []render.Series, len(p.Thresholds))
+	for i, t := range p.Thresholds {
+		if t.Query != "" {
+			limits[i] = make(chan []render.Series, 1)
+			go func() { limits[i] <- b.thresholdSeries(ctx, p, t.Query) }()
+		}
+	}
 	res, err := b.Prom.QueryRange(ctx, p.Query, p.Start, p.End, p.Step, b.Limits)
 	if err != nil {
 		return nil, &QueryError{Err: err}
@@ -49,12 +57,13 @@ func (b *Builtin) Draw(ctx context.Context, p Plan, a amtemplate.Alert) ([]byte,
 	if c.Resolved {
 		c.FiringTo = a.EndsAt
 	}
-	for _, s := range res.Matrix {
-		rs := render.Series{Labels: s.Labels, Points: make([]render.Point, len(s.Points))}
-		for i, pt := range s.Points {
-			rs.Points[i] = render.Point{T: pt.T, V: pt.V}
+	c.Series = series(res)
+	for i, t := range p.Thresholds {
+		rt := render.Threshold{Op: t.Op, Value: t.Value}
+		if limits[i] != nil {
+			rt.Series = <-limits[i]
 		}
-		c.Series = append(c.Series, rs)
+		c.Thresholds = append(c.Thresholds, rt)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -64,6 +73,32 @@ func (b *Builtin) Draw(ctx context.Context, p Plan, a amtemplate.Alert) ([]byte,
 		return nil, fmt.Errorf("render: %w", err)
 	}
 	return png, nil
+}
+
+// thresholdSeries queries a series threshold. It costs only its own line:
+// on failure the chart goes without it.
+func (b *Builtin) thresholdSeries(ctx context.Context, p Plan, query string) []render.Series {
+	res, err := b.Prom.QueryRange(ctx, query, p.Start, p.End, p.Step, b.Limits)
+	if err != nil {
+		if b.Logger != nil {
+			b.Logger.Debug("chart goes without its threshold series", "query", query, "err", err)
+		}
+		return nil
+	}
+	return series(res)
+}
+
+// series converts a query answer for the renderer.
+func series(res prom.Result) []render.Series {
+	out := make([]render.Series, 0, len(res.Matrix))
+	for _, s := range res.Matrix {
+		rs := render.Series{Labels: s.Labels, Points: make([]render.Point, len(s.Points))}
+		for i, pt := range s.Points {
+			rs.Points[i] = render.Point{T: pt.T, V: pt.V}
+		}
+		out = append(out, rs)
+	}
+	return out
 }
 
 // Grafana renders through the image renderer of Grafana, with a template

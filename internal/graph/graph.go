@@ -171,6 +171,9 @@ func (e *Enricher) make(parent context.Context, a amtemplate.Alert) *notify.Imag
 	logger.Debug("chart rendered", "query", p.Query, "took", time.Since(start).Round(time.Millisecond))
 	img := &notify.Image{PNG: png, Width: e.cfg.Width, Height: e.cfg.Height, Alt: p.Title,
 		Query: p.Query, Threshold: p.Threshold, Op: p.Op}
+	for _, t := range p.Thresholds {
+		img.Thresholds = append(img.Thresholds, notify.Threshold{Op: t.Op, Value: t.Value, Query: t.Query})
+	}
 	if e.publisher != nil {
 		// A hosting failure costs only the platforms that need a URL.
 		if u, err := e.publisher.Publish(png); err != nil {

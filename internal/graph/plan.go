@@ -34,6 +34,7 @@ type Plan struct {
 	Query      string
 	Threshold  *float64
 	Op         string
+	Thresholds []promql.Threshold // all the lines; Threshold and Op are the first number
 	Start, End time.Time
 	Step       time.Duration
 	Found      source.Found
@@ -50,7 +51,7 @@ func MakePlan(g *config.GraphConfig, a amtemplate.Alert, found source.Found, now
 		a.StartsAt, a.EndsAt, now, resolved)
 	return Plan{
 		Title: Title(a, g.MatchLabels), Query: res.Query, Threshold: res.Threshold, Op: res.Op,
-		Start: start, End: end, Step: step, Found: found, Rewrite: res,
+		Thresholds: res.Thresholds, Start: start, End: end, Step: step, Found: found, Rewrite: res,
 		MetricName: MetricName(res.Query), Unit: ChooseUnit(a.Annotations[AnnotationUnit], res.Query),
 	}
 }

@@ -53,6 +53,16 @@ type Image struct {
 	Query     string
 	Threshold *float64
 	Op        string
+	// Thresholds are all the lines drawn: Threshold and Op are the first
+	// number among them; a band has two, a series threshold has a Query.
+	Thresholds []Threshold
+}
+
+// Threshold is one line of a chart: a number, or a series (a query).
+type Threshold struct {
+	Op    string
+	Value *float64
+	Query string
 }
 
 // Ref is a platform's reference to a message that was sent.

@@ -74,14 +74,19 @@ func (in *injector) call(n *parser.Call, keep []string) error {
 //   - group_left/group_right keep the "many" side's labels, except those listed in the modifier,
 //     which come from the "one" side.
 func (in *injector) binary(n *parser.BinaryExpr, keep []string) error {
+	lhs, rhs := sides(n, keep)
+	if err := in.walk(n.LHS, lhs); err != nil {
+		return err
+	}
+	return in.walk(n.RHS, rhs)
+}
+
+// sides splits keep into the labels each side of n passes to the result unchanged.
+func sides(n *parser.BinaryExpr, keep []string) (lhs, rhs []string) {
 	vm := n.VectorMatching
 	if vm == nil {
-		if err := in.walk(n.LHS, keep); err != nil {
-			return err
-		}
-		return in.walk(n.RHS, keep)
+		return keep, keep
 	}
-	var lhs, rhs []string
 	for _, l := range keep {
 		included := slices.Contains(vm.Include, l)
 		switch {
@@ -96,8 +101,5 @@ func (in *injector) binary(n *parser.BinaryExpr, keep []string) error {
 			lhs = append(lhs, l)
 		}
 	}
-	if err := in.walk(n.LHS, lhs); err != nil {
-		return err
-	}
-	return in.walk(n.RHS, rhs)
+	return lhs, rhs
 }

@@ -9,6 +9,7 @@
 package promql
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -24,11 +25,16 @@ type Result struct {
 	// Query is what to chart. It parses whenever the input parses; it is the input itself when
 	// Rewritten is false.
 	Query string
-	// Threshold is the number of the comparison removed from the expression, nil when none.
+	// Threshold is the number of the first comparison with a number removed from the
+	// expression, nil when none.
 	Threshold *float64
-	// Op is the comparison operator as the chart should read it, with the metric on the left
-	// (">", ">=", "<", "<=", "==", "!="); "" when there is no threshold.
+	// Op is that comparison's operator as the chart should read it, with the metric on the left
+	// (">", ">=", "<", "<=", "==", "!="); "" when there is no threshold number.
 	Op string
+	// Thresholds are all the lines the rule compares the query with, in the rule's order: one
+	// for `x > 90`, two for a band (`x > 10 and x < 90`, `x < 10 or x > 90`), a series for
+	// `x > y * 0.8`. Nil when none.
+	Thresholds []Threshold
 	// Injected lists, sorted, the label names whose equality matchers were injected.
 	Injected []string
 	// Rewritten is false when the expression is charted as it is.
@@ -39,8 +45,9 @@ type Result struct {
 
 // Rewrite turns an alerting rule's expression into the query to chart for one alert.
 //
-// It removes a top-level comparison against a number (keeping it as the threshold), keeps only the
-// left side of a top-level and/unless, and injects equality matchers for the alert's identifying
+// It removes a top-level comparison against a number or a series (keeping it as the threshold),
+// recognises bands of two comparisons, keeps only the left side of a top-level and/unless, and
+// injects equality matchers for the alert's identifying
 // labels: matchLabels ("instance" when nil; an empty non-nil slice means none) plus the labels
 // of the outermost `by (...)` aggregation, with the values the alert carries. A label is injected
 // only into selectors from which it reaches the result unchanged, so the injection filters the
@@ -63,36 +70,62 @@ func Rewrite(expr string, alertLabels map[string]string, matchLabels []string) (
 		return unchanged(expr, fmt.Sprintf("a %s expression cannot be charted", t))
 	}
 
-	q, thr, op, changed := splitThreshold(root)
+	q, lims, changed := splitThreshold(root)
 	if matchLabels == nil {
 		matchLabels = []string{defaultMatchLabel}
 	}
 	values := identifying(q, matchLabels, alertLabels)
+	keys := sortedKeys(values)
 	inj := injector{values: values, done: map[string]bool{}}
-	if err := inj.walk(q, sortedKeys(values)); err != nil {
+	if err := inj.walk(q, keys); err != nil {
 		return unchanged(expr, err.Error())
+	}
+	// A series threshold is narrowed by the labels that reach the comparison from its side, so
+	// each charted series meets the threshold it is compared with.
+	for _, l := range lims {
+		if l.series == nil {
+			continue
+		}
+		_, rhs := sides(l.cmp, keys)
+		if err := inj.walk(l.series, rhs); err != nil {
+			return unchanged(expr, err.Error())
+		}
 	}
 	if !changed && len(inj.done) == 0 {
 		return unchanged(expr, "nothing to rewrite: no threshold, no filter and no label to inject")
 	}
 
-	out := q.String()
-	// The printer is meant to round-trip, but label values from alerts can hold anything; checking
-	// is cheaper than trusting.
+	out, err := reprint(p, q)
+	if err != nil {
+		return unchanged(expr, err.Error())
+	}
+	res = Result{Query: out, Injected: sortedKeys(inj.done), Rewritten: true}
+	for _, l := range lims {
+		t := Threshold{Op: l.op, Value: l.value}
+		if l.series != nil {
+			if t.Query, err = reprint(p, unparen(l.series)); err != nil {
+				return unchanged(expr, "threshold: "+err.Error())
+			}
+		} else if res.Threshold == nil {
+			res.Threshold, res.Op = l.value, l.op
+		}
+		res.Thresholds = append(res.Thresholds, t)
+	}
+	return res
+}
+
+// reprint prints e. The printer is meant to round-trip, but label values from alerts can hold
+// anything; checking is cheaper than trusting.
+func reprint(p parser.Parser, e parser.Expr) (string, error) {
+	out := e.String()
 	again, err := p.ParseExpr(out)
 	if err != nil {
-		return unchanged(expr, fmt.Sprintf("rewritten query does not parse: %v", err))
+		return "", fmt.Errorf("rewritten query does not parse: %v", err)
 	}
 	if again.String() != out {
-		return unchanged(expr, "rewritten query does not print back the same")
+		return "", errors.New("rewritten query does not print back the same")
 	}
-	return Result{
-		Query:     out,
-		Threshold: thr,
-		Op:        op,
-		Injected:  sortedKeys(inj.done),
-		Rewritten: true,
-	}
+	return out, nil
 }
 
 // unchanged is the answer for an expression charted as it is.

@@ -2,6 +2,7 @@ package promql
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"slices"
@@ -23,6 +24,13 @@ func TestRewriteRules(t *testing.T) {
 			}
 			if !equalThreshold(got.Threshold, tc.thr) || got.Op != tc.op {
 				t.Errorf("threshold %s %v, want %s %v", got.Op, deref(got.Threshold), tc.op, deref(tc.thr))
+			}
+			want := tc.thresholds
+			if want == nil && tc.thr != nil {
+				want = []Threshold{{Op: tc.op, Value: tc.thr}}
+			}
+			if !slices.EqualFunc(got.Thresholds, want, equalLine) {
+				t.Errorf("thresholds %s, want %s", lines(got.Thresholds), lines(want))
 			}
 			if !slices.Equal(got.Injected, tc.injected) {
 				t.Errorf("injected %q, want %q", got.Injected, tc.injected)
@@ -136,6 +144,9 @@ func FuzzRewrite(f *testing.F) {
 	f.Add(`sum by (job) (rate(x[5m])) > 1 and on() y`, "", "\xff")
 	f.Add(`{"ünïcode.label"="v"} > 1`, "v", "`")
 	f.Add(`count_values("instance", x) > 1`, "1", "j")
+	f.Add(`(1 < x) and (x < 2)`, "a", "b")
+	f.Add(`x < -1 or x > 1`, "a", "b")
+	f.Add(`x > on(instance) group_left(job) y * 0.8`, "a", "b")
 	f.Fuzz(func(t *testing.T, expr, instance, job string) {
 		alert := map[string]string{"instance": instance, "job": job}
 		got := Rewrite(expr, alert, []string{"instance", "job"})
@@ -155,6 +166,20 @@ func FuzzRewrite(f *testing.F) {
 		if got.Threshold != nil && got.Op == "" {
 			t.Fatalf("%q: threshold without operator", expr)
 		}
+		if got.Threshold != nil && (len(got.Thresholds) == 0 || !equalThreshold(got.Threshold, got.Thresholds[0].Value) && got.Thresholds[0].Value != nil) {
+			t.Fatalf("%q: threshold %v not among the lines", expr, *got.Threshold)
+		}
+		for _, th := range got.Thresholds {
+			if th.Op == "" || (th.Value == nil) == (th.Query == "") {
+				t.Fatalf("%q: threshold line %+v", expr, th)
+			}
+			if th.Query == "" {
+				continue
+			}
+			if q, err := parser.NewParser(parser.Options{}).ParseExpr(th.Query); err != nil || q.String() != th.Query {
+				t.Fatalf("%q: threshold query %q does not parse back (%v)", expr, th.Query, err)
+			}
+		}
 	})
 }
 
@@ -169,6 +194,18 @@ func BenchmarkRewrite(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		Rewrite(exprs[i%len(exprs)], alert, nil)
 	}
+}
+
+func equalLine(a, b Threshold) bool {
+	return a.Op == b.Op && equalThreshold(a.Value, b.Value) && a.Query == b.Query
+}
+
+func lines(ts []Threshold) string {
+	s := "["
+	for _, t := range ts {
+		s += fmt.Sprintf(" {%s %v %q}", t.Op, deref(t.Value), t.Query)
+	}
+	return s + " ]"
 }
 
 func equalThreshold(a, b *float64) bool {

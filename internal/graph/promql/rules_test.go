@@ -2,14 +2,16 @@ package promql
 
 // ruleCase is one real alerting rule and what charting it for one alert must give.
 type ruleCase struct {
-	name     string
-	expr     string
-	alert    map[string]string // the alert's labels
-	match    []string          // match labels; nil means the default
-	query    string            // the expected query, as the parser prints it
-	thr      *float64
-	op       string
-	injected []string
+	name  string
+	expr  string
+	alert map[string]string // the alert's labels
+	match []string          // match labels; nil means the default
+	query string            // the expected query, as the parser prints it
+	thr   *float64
+	op    string
+	// thresholds are all the lines expected; nil means the one of thr and op, if any.
+	thresholds []Threshold
+	injected   []string
 	// instanceEverywhere: every selector of the query must carry the alert's instance.
 	instanceEverywhere bool
 	notRewritten       bool
@@ -68,9 +70,10 @@ var ruleCases = []ruleCase{
 		thr:   f(0.5), op: ">", injected: []string{"service"}},
 	{name: "subquery", expr: `max_over_time(rate(x[1m])[10m:1m]) > 100`, alert: node,
 		query: `max_over_time(rate(x{` + web1 + `}[1m])[10m:1m])`, thr: f(100), op: ">", injected: []string{"instance"}, instanceEverywhere: true},
-	{name: "offset, vector against vector", expr: `rate(http_requests_total[5m]) < 0.5 * rate(http_requests_total[5m] offset 1d)`, alert: node,
-		query:    `rate(http_requests_total{` + web1 + `}[5m]) < 0.5 * rate(http_requests_total{` + web1 + `}[5m] offset 1d)`,
-		injected: []string{"instance"}, instanceEverywhere: true},
+	{name: "offset, series threshold", expr: `rate(http_requests_total[5m]) < 0.5 * rate(http_requests_total[5m] offset 1d)`, alert: node,
+		query:      `rate(http_requests_total{` + web1 + `}[5m])`,
+		thresholds: []Threshold{{Op: "<", Query: `0.5 * rate(http_requests_total{` + web1 + `}[5m] offset 1d)`}},
+		injected:   []string{"instance"}, instanceEverywhere: true},
 	{name: "@ start()", expr: `sum_over_time(x[1h] @ start()) > 10`, alert: node,
 		query: `sum_over_time(x{` + web1 + `}[1h] @ start())`, thr: f(10), op: ">", injected: []string{"instance"}, instanceEverywhere: true},
 	{name: "@ timestamp and offset", expr: `x @ 1609746000 offset 5m > 1`, alert: node,
@@ -91,9 +94,10 @@ var ruleCases = []ruleCase{
 		query: `up{` + web1 + `}`, thr: f(0), op: "==", injected: []string{"instance"}, instanceEverywhere: true},
 	{name: "bool comparison is a value", expr: `node_load1 > bool 4`, alert: node,
 		query: `node_load1{` + web1 + `} > bool 4`, injected: []string{"instance"}, instanceEverywhere: true},
-	{name: "vector against vector with on", expr: `node_load5 > on(instance) count by (instance) (node_cpu_seconds_total{mode="idle"})`, alert: node,
-		query:    `node_load5{` + web1 + `} > on (instance) count by (instance) (node_cpu_seconds_total{` + web1 + `,mode="idle"})`,
-		injected: []string{"instance"}, instanceEverywhere: true},
+	{name: "series threshold with on", expr: `node_load5 > on(instance) count by (instance) (node_cpu_seconds_total{mode="idle"})`, alert: node,
+		query:      `node_load5{` + web1 + `}`,
+		thresholds: []Threshold{{Op: ">", Query: `count by (instance) (node_cpu_seconds_total{` + web1 + `,mode="idle"})`}},
+		injected:   []string{"instance"}, instanceEverywhere: true},
 	{name: "number on the left", expr: `1 < node_load1`, alert: node,
 		query: `node_load1{` + web1 + `}`, thr: f(1), op: ">", injected: []string{"instance"}, instanceEverywhere: true},
 	{name: "number on the left, <=", expr: `80 <= node_hwmon_temp_celsius`, alert: node,
@@ -124,6 +128,43 @@ var ruleCases = []ruleCase{
 		query: `up{instance="узел \"1\"\\\n"}`, thr: f(0), op: "==", injected: []string{"instance"}},
 	{name: "infinite threshold stays", expr: `x > 1 / 0`, alert: node,
 		query: `x{` + web1 + `} > 1 / 0`, injected: []string{"instance"}, instanceEverywhere: true},
+	// Bands: two comparisons of the same series with numbers.
+	{name: "band with and", expr: `node_hwmon_temp_celsius > 20 and node_hwmon_temp_celsius < 85`, alert: node,
+		query: `node_hwmon_temp_celsius{` + web1 + `}`, thr: f(20), op: ">",
+		thresholds: []Threshold{{Op: ">", Value: f(20)}, {Op: "<", Value: f(85)}},
+		injected:   []string{"instance"}, instanceEverywhere: true},
+	{name: "band flipped and parenthesised", expr: `(0.2 < rate(x[5m])) and (rate(x[5m]) <= 0.9)`, alert: node,
+		query: `rate(x{` + web1 + `}[5m])`, thr: f(0.2), op: ">",
+		thresholds: []Threshold{{Op: ">", Value: f(0.2)}, {Op: "<=", Value: f(0.9)}},
+		injected:   []string{"instance"}, instanceEverywhere: true},
+	{name: "band with or", expr: `(node_timex_offset_seconds < -0.05) or (node_timex_offset_seconds > 0.05)`, alert: node,
+		query: `node_timex_offset_seconds{` + web1 + `}`, thr: f(-0.05), op: "<",
+		thresholds: []Threshold{{Op: "<", Value: f(-0.05)}, {Op: ">", Value: f(0.05)}},
+		injected:   []string{"instance"}, instanceEverywhere: true},
+	{name: "band in an and filter", expr: `sum by (instance) (rate(x[5m])) > 1 and sum by (instance) (rate(x[5m])) < 100 and on(instance) up == 1`, alert: node,
+		query: `sum by (instance) (rate(x{` + web1 + `}[5m]))`, thr: f(1), op: ">",
+		thresholds: []Threshold{{Op: ">", Value: f(1)}, {Op: "<", Value: f(100)}},
+		injected:   []string{"instance"}, instanceEverywhere: true},
+	{name: "or of different series stays", expr: `x < 1 or y > 5`, alert: node,
+		query:    `x{` + web1 + `} < 1 or y{` + web1 + `} > 5`,
+		injected: []string{"instance"}, instanceEverywhere: true},
+	// Series thresholds: the right-hand side is charted dashed.
+	{name: "series threshold scaled", expr: `node_filesystem_files_free < node_filesystem_files * 0.05`, alert: node,
+		query:      `node_filesystem_files_free{` + web1 + `}`,
+		thresholds: []Threshold{{Op: "<", Query: `node_filesystem_files{` + web1 + `} * 0.05`}},
+		injected:   []string{"instance"}, instanceEverywhere: true},
+	{name: "hwmon over its max", expr: `node_hwmon_temp_celsius > node_hwmon_temp_max_celsius`, alert: node,
+		query:      `node_hwmon_temp_celsius{` + web1 + `}`,
+		thresholds: []Threshold{{Op: ">", Query: `node_hwmon_temp_max_celsius{` + web1 + `}`}},
+		injected:   []string{"instance"}, instanceEverywhere: true},
+	{name: "series threshold group_left", expr: `rate(errors_total[5m]) > on(instance) group_left threshold_metric`,
+		alert: map[string]string{"instance": "web-1:9100", "job": "api"}, match: []string{"instance", "job"},
+		query:      `rate(errors_total{` + web1 + `,job="api"}[5m])`,
+		thresholds: []Threshold{{Op: ">", Query: `threshold_metric{` + web1 + `}`}},
+		injected:   []string{"instance", "job"}, instanceEverywhere: true},
+	{name: "series threshold group_right stays", expr: `a > on(instance) group_right b`, alert: node,
+		query:    `a{` + web1 + `} > on (instance) group_right () b{` + web1 + `}`,
+		injected: []string{"instance"}, instanceEverywhere: true},
 	{name: "nothing to do", expr: `rate(x[5m])`, alert: map[string]string{"job": "node"},
 		query: `rate(x[5m])`, notRewritten: true},
 	{name: "parse error", expr: `rate(x[5m] > `, alert: node, query: `rate(x[5m] > `, notRewritten: true},

@@ -21,6 +21,10 @@ type Chart struct {
 	// (">", "<", ">=", ...) and the value.
 	Threshold *float64
 	Op        string
+	// Thresholds, when not empty, are the lines drawn instead of
+	// Threshold and Op: several numbers (a band, `x > 10 and x < 90`)
+	// and series (`x > y * 0.8`).
+	Thresholds []Threshold
 	// Unit humanises values: a Grafana unit id of package
 	// internal/graph/unit ("bytes", "Bps", "s", "ms", "percent",
 	// "percentunit", "celsius", "cps", "short", ...) or one of Herald's
@@ -39,6 +43,30 @@ type Chart struct {
 	FiringTo   time.Time
 	// Resolved tints the shading as resolved rather than firing.
 	Resolved bool
+}
+
+// Threshold is one line the rule compares the series with.
+type Threshold struct {
+	// Op is the comparison with the metric on the left (">", "<=", ...).
+	Op string
+	// Value is a constant threshold, drawn as a dashed line labelled with
+	// Op and the value; nil for a series threshold.
+	Value *float64
+	// Series is a threshold that varies (the `y * 0.8` of `x > y * 0.8`),
+	// drawn dashed in the threshold colour and listed in the legend as
+	// "threshold".
+	Series []Series
+}
+
+// lines are the thresholds to draw: Thresholds, or else Threshold and Op.
+func (c Chart) lines() []Threshold {
+	if len(c.Thresholds) > 0 {
+		return c.Thresholds
+	}
+	if c.Threshold != nil {
+		return []Threshold{{Op: c.Op, Value: c.Threshold}}
+	}
+	return nil
 }
 
 // Series is one time series of the query result.
@@ -63,9 +91,12 @@ type line struct {
 // plan is the chart's data after selection and ranging.
 type plan struct {
 	start, end time.Time
-	lines      []line // shown, highest last value first
-	hidden     int    // series left out
-	total      int    // series in the result
+	lines      []line  // shown, highest last value first
+	limits     []line  // the series of series thresholds, within the window
+	limLo      float64 // over the finite values of limits; NaN when none
+	limHi      float64
+	hidden     int // series left out
+	total      int // series in the result
 	lo, hi     float64
 	hasData    bool // some shown point is finite
 }
@@ -79,20 +110,20 @@ func prepare(c Chart, maxSeries int) plan {
 	}
 	lines := make([]line, 0, len(c.Series))
 	for _, s := range c.Series {
-		l := line{labels: s.Labels, pts: window(s.Points, p.start, p.end),
-			min: math.NaN(), max: math.NaN(), last: math.NaN()}
-		for _, pt := range l.pts {
-			if finite(pt.V) {
-				if !(pt.V >= l.min) {
-					l.min = pt.V
-				}
-				if !(pt.V <= l.max) {
-					l.max = pt.V
-				}
-				l.last = pt.V
-			}
+		lines = append(lines, newLine(s, p.start, p.end))
+	}
+	p.limLo, p.limHi = math.NaN(), math.NaN()
+	for _, t := range c.lines() {
+		if t.Value != nil {
+			continue
 		}
-		lines = append(lines, l)
+		for _, s := range t.Series {
+			l := newLine(s, p.start, p.end)
+			if !math.IsNaN(l.min) {
+				p.limLo, p.limHi = math.Min(l.min, nanTo(p.limLo, l.min)), math.Max(l.max, nanTo(p.limHi, l.max))
+			}
+			p.limits = append(p.limits, l)
+		}
 	}
 	// Highest last value first; series without one go last. Ties keep the
 	// input order, so the same data always draws the same colours.
@@ -115,6 +146,32 @@ func prepare(c Chart, maxSeries int) plan {
 		}
 	}
 	return p
+}
+
+// newLine windows a series and finds its minimum, maximum and last value.
+func newLine(s Series, start, end time.Time) line {
+	l := line{labels: s.Labels, pts: window(s.Points, start, end),
+		min: math.NaN(), max: math.NaN(), last: math.NaN()}
+	for _, pt := range l.pts {
+		if finite(pt.V) {
+			if !(pt.V >= l.min) {
+				l.min = pt.V
+			}
+			if !(pt.V <= l.max) {
+				l.max = pt.V
+			}
+			l.last = pt.V
+		}
+	}
+	return l
+}
+
+// nanTo is v, or else when v is NaN.
+func nanTo(v, otherwise float64) float64 {
+	if math.IsNaN(v) {
+		return otherwise
+	}
+	return v
 }
 
 func btoi(b bool) int {

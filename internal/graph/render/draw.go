@@ -102,16 +102,7 @@ func (r *Renderer) draw(cv canvas, c Chart, p plan) {
 	}
 	if p.hasData {
 		r.drawLines(cv, a, p)
-		switch {
-		case l.thresholdShown:
-			r.drawThreshold(cv, a, c.Op, l.unit.format(l.threshold), l.threshold)
-		case c.Threshold != nil && finite(*c.Threshold):
-			where := "above"
-			if l.threshold < a.lo {
-				where = "below"
-			}
-			notes = append(notes, fmt.Sprintf("threshold %s is %s the chart", opText(c.Op, l.unit.format(l.threshold)), where))
-		}
+		notes = append(notes, r.drawThresholds(cv, a, l, p)...)
 	} else {
 		r.drawNoData(cv, a, p, loc, l.windowKnown)
 	}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot/vg/draw"
@@ -50,13 +51,20 @@ func unit01(f float64) float64 {
 // layout is where everything goes. It is computed apart from drawing so
 // that tests can find the pixels of a threshold or a band.
 type layout struct {
-	area           *area
-	y              yAxis
-	legend         legend
-	unit           unit
-	threshold      float64
-	thresholdShown bool // on the y axis, rather than named in the footer
-	windowKnown    bool
+	area        *area
+	y           yAxis
+	legend      legend
+	unit        unit
+	marks       []mark // the number thresholds
+	limitShown  bool   // the threshold series are on the y axis
+	windowKnown bool
+}
+
+// mark is one number threshold: on the y axis, or named in the footer.
+type mark struct {
+	op    string
+	v     float64
+	shown bool
 }
 
 func (r *Renderer) layout(c Chart, p plan) layout {
@@ -70,14 +78,27 @@ func (r *Renderer) layout(c Chart, p plan) layout {
 	if !p.hasData {
 		return l
 	}
-	l.threshold, l.thresholdShown = thresholdRange(c, p, l.unit)
-	lo, hi := p.lo, p.hi
-	if l.thresholdShown {
-		lo, hi = math.Min(lo, l.threshold), math.Max(hi, l.threshold)
+	full := fullScale(c.Unit)
+	lo, hi := valueRange(p.lo, p.hi, full)
+	fits := within(lo, hi)
+	alo, ahi := lo, hi
+	for _, t := range c.lines() {
+		if t.Value == nil || !finite(*t.Value) {
+			continue
+		}
+		m := mark{op: t.Op, v: *t.Value, shown: fits(*t.Value, *t.Value)}
+		if m.shown {
+			alo, ahi = math.Min(alo, m.v), math.Max(ahi, m.v)
+		}
+		l.marks = append(l.marks, m)
 	}
-	lo, hi = headroom(lo, hi, l.unit)
+	if !math.IsNaN(p.limLo) && fits(p.limLo, p.limHi) {
+		l.limitShown = true
+		alo, ahi = math.Min(alo, p.limLo), math.Max(ahi, p.limHi)
+	}
+	alo, ahi = headroom(alo, ahi, full)
 	// About one tick every 60 px.
-	l.y = niceYAxis(lo, hi, l.unit, int((a.b-a.t)/60))
+	l.y = niceYAxis(alo, ahi, l.unit, int((a.b-a.t)/60))
 	a.lo, a.hi = l.y.lo, l.y.hi
 	tickSty := r.fonts.style(false, tickSize, r.theme.muted, draw.XRight, draw.YCenter)
 	labelW := 0.0
@@ -88,35 +109,60 @@ func (r *Renderer) layout(c Chart, p plan) layout {
 	return l
 }
 
-// thresholdRange says whether the threshold belongs on the y axis. A
-// threshold far from the data would flatten every line into one pixel row,
-// so beyond three times the data's size it is only named in the footer; on
-// a percentage chart 0–100 % is always a sensible scale.
-func thresholdRange(c Chart, p plan, u unit) (float64, bool) {
-	if c.Threshold == nil || !finite(*c.Threshold) || !p.hasData {
-		return 0, false
+// fullScale is 100 % in the chart's unit (Grafana's unit ids: "percent"
+// is 0–100, "percentunit" 0–1, as is Herald's older "ratio"); 0 for any
+// other unit.
+func fullScale(unitID string) float64 {
+	switch strings.ToLower(strings.TrimSpace(unitID)) {
+	case "percent":
+		return 100
+	case "percentunit", "ratio":
+		return 1
 	}
-	t := *c.Threshold
-	if u == unitPercent && t >= 0 && t <= 100 || u == unitRatio && t >= 0 && t <= 1 {
-		return t, true
+	return 0
+}
+
+// valueRange is the range the y axis must show for data in [lo, hi]. A
+// percentage is read against its whole: the axis starts at 0, and reaches
+// 100 % once the values come within a fifth of it, so that 85 % does not
+// look like a full disk.
+func valueRange(lo, hi, full float64) (float64, float64) {
+	if full > 0 {
+		lo = math.Min(lo, 0)
+		if hi >= 0.8*full {
+			hi = math.Max(hi, full)
+		}
 	}
-	size := math.Max(p.hi/2-p.lo/2, math.Max(math.Abs(p.lo), math.Abs(p.hi))/2)
+	return lo, hi
+}
+
+// maxGrowth is how much taller than the data the y axis may grow to show
+// a threshold. Further away, a threshold would flatten every line into a
+// few pixel rows, so it is only named in the footer.
+const maxGrowth = 3
+
+// within returns whether values in [a, b] may join the axis of data in
+// [lo, hi]: whether the axis holding both is at most maxGrowth times the
+// data's size. The size is the data's span, or its distance from zero
+// when larger, since an axis from zero never misleads: a latency of
+// 0.20–0.25 s may show its 0.5 s threshold, a flat line at 1 its 0.
+// Halves keep everything finite near ±MaxFloat64.
+func within(lo, hi float64) func(a, b float64) bool {
+	size := math.Max(hi/2-lo/2, math.Max(math.Abs(lo), math.Abs(hi))/2)
 	if size == 0 {
 		size = 0.5
 	}
-	return t, t >= p.lo-6*size && t <= p.hi+6*size
+	return func(a, b float64) bool {
+		return math.Max(hi, b)/2-math.Min(lo, a)/2 <= maxGrowth*size
+	}
 }
 
 // headroom keeps lines off the plot's top and bottom edges, without
 // inventing negative values, or percentages over 100, that the data does
 // not have.
-func headroom(lo, hi float64, u unit) (float64, float64) {
-	full := math.Inf(1)
-	switch u {
-	case unitPercent:
-		full = 100
-	case unitRatio:
-		full = 1
+func headroom(lo, hi, full float64) (float64, float64) {
+	if full == 0 {
+		full = math.Inf(1)
 	}
 	d := (hi/2 - lo/2) / 10 // 5% of the span
 	if !finite(d) {

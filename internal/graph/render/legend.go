@@ -33,9 +33,10 @@ type legend struct {
 }
 
 type legendEntry struct {
-	label string
-	stats [3]string
-	color color.Color
+	label  string
+	stats  [3]string
+	color  color.Color
+	dashed bool // a threshold series
 }
 
 // legendColumns is how many legend columns fit side by side in w pixels:
@@ -64,6 +65,9 @@ func (r *Renderer) planLegend(p plan, u unit, avail, h float64) legend {
 	if n == 0 || !p.hasData {
 		return legend{}
 	}
+	if _, ok := limitStats(p); ok {
+		n++
+	}
 	lg := legend{cols: 1}
 	if n > 3 {
 		// Wide columns read better; take more only when the rows would
@@ -80,9 +84,18 @@ func (r *Renderer) planLegend(p plan, u unit, avail, h float64) legend {
 	for k, hd := range statHeaders {
 		lg.statW[k] = width(sty, hd)
 	}
+	entries := make([]legendEntry, 0, n+1)
+	values := make([][3]float64, 0, n+1)
 	for i, l := range p.lines {
-		e := legendEntry{label: labels[i], color: r.theme.seriesColor(i)}
-		for k, v := range [3]float64{l.min, l.max, l.last} {
+		entries = append(entries, legendEntry{label: labels[i], color: r.theme.seriesColor(i)})
+		values = append(values, [3]float64{l.min, l.max, l.last})
+	}
+	if lim, ok := limitStats(p); ok {
+		entries = append(entries, legendEntry{label: "threshold", color: r.theme.threshold, dashed: true})
+		values = append(values, lim)
+	}
+	for i, e := range entries {
+		for k, v := range values[i] {
 			e.stats[k] = "–"
 			if !math.IsNaN(v) {
 				e.stats[k] = u.format(v)
@@ -105,6 +118,23 @@ func (r *Renderer) planLegend(p plan, u unit, avail, h float64) legend {
 	need := swatchW + labelW + lg.statW[0] + lg.statW[1] + lg.statW[2]
 	lg.colW = math.Min(lg.colW, need)
 	return lg
+}
+
+// limitStats is the legend's min, max and last of the threshold series
+// (the last of the first that has one); false when there are none with a
+// value.
+func limitStats(p plan) ([3]float64, bool) {
+	if math.IsNaN(p.limLo) {
+		return [3]float64{}, false
+	}
+	last := math.NaN()
+	for _, l := range p.limits {
+		if !math.IsNaN(l.last) {
+			last = l.last
+			break
+		}
+	}
+	return [3]float64{p.limLo, p.limHi, last}, true
 }
 
 // drawLegend draws the legend with its top at y, column by column, so the
@@ -131,7 +161,12 @@ func (r *Renderer) drawLegend(cv canvas, lg legend, y float64) {
 		c, row := i/lg.rows, i%lg.rows
 		x := pad + float64(c)*(lg.colW+legendColGap)
 		cy := y + legendHeaderH + float64(row)*legendRowH + legendRowH/2
-		cv.rect(e.color, x, math.Floor(cy)-1, x+14, math.Floor(cy)+2)
+		if e.dashed {
+			cv.rect(e.color, x, math.Floor(cy)-1, x+5, math.Floor(cy)+1)
+			cv.rect(e.color, x+9, math.Floor(cy)-1, x+14, math.Floor(cy)+1)
+		} else {
+			cv.rect(e.color, x, math.Floor(cy)-1, x+14, math.Floor(cy)+2)
+		}
 		cv.text(sty, x+swatchW, cy, fit(sty, e.label, labelW))
 		right := x + lg.colW
 		for k := 2; k >= 0; k-- {

@@ -1,9 +1,11 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,66 +73,118 @@ func (r *Renderer) drawTimeAxis(cv canvas, a *area, loc *time.Location) {
 // drawing a lone sample as a dot. One path buffer serves every series, so
 // the cost is not an allocation per point.
 func (r *Renderer) drawLines(cv canvas, a *area, p plan) {
-	var path vg.Path
-	var dots []vg.Point
+	var b pathBuf
 	for i := len(p.lines) - 1; i >= 0; i-- { // the highest series on top
-		l := p.lines[i]
 		col := r.theme.seriesColor(i)
-		path, dots = path[:0], dots[:0]
-		run := 0
-		var prev vg.Point
-		for _, pt := range l.pts {
-			if !finite(pt.V) {
-				if run == 1 {
-					dots = append(dots, prev)
-				}
-				run = 0
-				continue
-			}
-			q := cv.pt(a.x(pt.T), a.y(pt.V))
-			if run > 0 && run%strokeChunk == 0 {
-				// Continue from the previous point in a new subpath.
-				path = append(path, vg.PathComp{Type: vg.MoveComp, Pos: prev})
-			}
-			typ := vg.LineComp
-			if run == 0 {
-				typ = vg.MoveComp
-			}
-			path = append(path, vg.PathComp{Type: typ, Pos: q})
-			prev = q
-			run++
-		}
-		if run == 1 {
-			dots = append(dots, prev)
-		}
-		cv.dc.SetLineStyle(draw.LineStyle{Color: col, Width: lineWidth})
-		cv.strokeChunks(path)
-		cv.dc.SetColor(col)
-		for _, d := range dots {
-			var c vg.Path
-			c.Move(vg.Point{X: d.X + dotRadius, Y: d.Y})
-			c.Arc(d, dotRadius, 0, 2*math.Pi)
-			c.Close()
-			cv.dc.Fill(c)
-		}
+		b.stroke(cv, a, p.lines[i].pts, draw.LineStyle{Color: col, Width: lineWidth})
 	}
 }
 
+// pathBuf is the reusable path of one line and its lone points.
+type pathBuf struct {
+	path vg.Path
+	dots []vg.Point
+}
+
+// stroke draws one series in sty.
+func (b *pathBuf) stroke(cv canvas, a *area, pts []Point, sty draw.LineStyle) {
+	path, dots := b.path[:0], b.dots[:0]
+	run := 0
+	var prev vg.Point
+	for _, pt := range pts {
+		if !finite(pt.V) {
+			if run == 1 {
+				dots = append(dots, prev)
+			}
+			run = 0
+			continue
+		}
+		q := cv.pt(a.x(pt.T), a.y(pt.V))
+		if run > 0 && run%strokeChunk == 0 {
+			// Continue from the previous point in a new subpath.
+			path = append(path, vg.PathComp{Type: vg.MoveComp, Pos: prev})
+		}
+		typ := vg.LineComp
+		if run == 0 {
+			typ = vg.MoveComp
+		}
+		path = append(path, vg.PathComp{Type: typ, Pos: q})
+		prev = q
+		run++
+	}
+	if run == 1 {
+		dots = append(dots, prev)
+	}
+	b.path, b.dots = path, dots
+	cv.dc.SetLineStyle(sty)
+	cv.strokeChunks(path)
+	cv.dc.SetColor(sty.Color)
+	for _, d := range dots {
+		var c vg.Path
+		c.Move(vg.Point{X: d.X + dotRadius, Y: d.Y})
+		c.Arc(d, dotRadius, 0, 2*math.Pi)
+		c.Close()
+		cv.dc.Fill(c)
+	}
+}
+
+// drawThresholds draws the threshold series and lines that are on the
+// axis and returns the footer notes naming those that are not.
+func (r *Renderer) drawThresholds(cv canvas, a *area, l layout, p plan) []string {
+	var notes []string
+	if l.limitShown {
+		var b pathBuf
+		sty := draw.LineStyle{Color: r.theme.threshold, Width: 1.5, Dashes: thresholdDashes}
+		for _, s := range p.limits {
+			b.stroke(cv, a, s.pts, sty)
+		}
+	} else if !math.IsNaN(p.limLo) {
+		notes = append(notes, "threshold series "+offScale(p.limHi < a.lo)+" the chart")
+	}
+	// Captions top to bottom, each moved clear of the one above it.
+	shown := make([]mark, 0, len(l.marks))
+	for _, m := range l.marks {
+		if m.shown {
+			shown = append(shown, m)
+		} else {
+			notes = append(notes, fmt.Sprintf("threshold %s is %s the chart", opText(m.op, l.unit.format(m.v)), offScale(m.v < a.lo)))
+		}
+	}
+	slices.SortStableFunc(shown, func(x, y mark) int { return cmp.Compare(y.v, x.v) })
+	below := math.Inf(-1) // the lowest caption so far
+	for _, m := range shown {
+		below = r.drawThreshold(cv, a, m.op, l.unit.format(m.v), m.v, below)
+	}
+	return notes
+}
+
+// offScale says where an off-scale threshold is.
+func offScale(low bool) string {
+	if low {
+		return "below"
+	}
+	return "above"
+}
+
 // drawThreshold draws the dashed line and its caption at the right end,
-// on a background patch so that lines under it do not garble it.
-func (r *Renderer) drawThreshold(cv canvas, a *area, op, value string, t float64) {
+// on a background patch so that lines under it do not garble it. The
+// caption goes above the line, or under it when that leaves the plot or
+// meets the caption above (whose bottom is below); it returns the
+// caption's bottom.
+func (r *Renderer) drawThreshold(cv canvas, a *area, op, value string, t, below float64) float64 {
 	y := a.y(t)
 	cv.hline(r.theme.threshold, 1.5, thresholdDashes, a.l, a.r, y)
 	sty := r.fonts.style(true, tickSize, r.theme.threshold, draw.XRight, draw.YBottom)
 	s := opText(op, value)
 	w, h := width(sty, s), float64(tickSize)*r.fonts.height
-	ly := y - 3 // above the line, unless that leaves the plot
-	if ly-h < a.t {
-		ly = y + 3 + h
+	ly := y - 3
+	if ly-h < a.t || ly-h < below+1 {
+		ly = math.Max(y+3+h, below+1+h)
 	}
 	bg := color.NRGBA{R: r.theme.bg.R, G: r.theme.bg.G, B: r.theme.bg.B, A: 0xd0}
 	cv.rect(bg, a.r-6-w-4, ly-h, a.r-6+4, ly+1)
 	cv.text(sty, a.r-6, ly, s)
+	return ly
 }
 
 // drawNoData says clearly that there is nothing to draw, and for when.

@@ -45,15 +45,18 @@ func checkChart(t *testing.T, r *Renderer, c Chart, img *image.RGBA) {
 			t.Errorf("series %d: %d pixels of its colour %v in the plot, want a line", i, n, th.seriesColor(i))
 		}
 	}
-	if c.Threshold != nil {
-		if !l.thresholdShown {
-			t.Fatalf("threshold %v not on the axis [%v, %v]", *c.Threshold, a.lo, a.hi)
+	for _, m := range l.marks {
+		if !m.shown {
+			t.Fatalf("threshold %v not on the axis [%v, %v]", m.v, a.lo, a.hi)
 		}
-		y := int(a.y(*c.Threshold))
+		y := int(a.y(m.v))
 		row := image.Rect(int(a.l), y, int(a.r), y+1)
 		if n, w := countNear(img, row, th.threshold, 40), row.Dx(); n < w*4/10 {
 			t.Errorf("threshold row %d: %d of %d pixels in the threshold colour, want a dashed line", y, n, w)
 		}
+	}
+	if want := len(c.lines()); len(l.marks) != want && len(c.Thresholds) == 0 {
+		t.Errorf("%d threshold lines laid out, want %d", len(l.marks), want)
 	}
 	if !c.FiringFrom.IsZero() {
 		band, col := th.firingBand, "firing"
@@ -174,7 +177,7 @@ func TestRenderOffScaleThresh(t *testing.T) {
 	c.MetricName = "http_requests_inflight"
 	c.Threshold = ptr(1e6)
 	_, l := plotRect(r, c)
-	if l.thresholdShown {
+	if len(l.marks) != 1 || l.marks[0].shown {
 		t.Fatalf("threshold 1e6 on a 0–100 axis [%v, %v]; want it named in the footer", l.area.lo, l.area.hi)
 	}
 	img := render(t, r, c)

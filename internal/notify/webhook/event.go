@@ -87,6 +87,17 @@ type Chart struct {
 	// when the expression had none.
 	Threshold *float64 `json:"threshold"`
 	Op        *string  `json:"op"`
+	// Thresholds are all the lines drawn, when there are any: a band
+	// (`x > 10 and x < 90`) has two; a series threshold (`x > y * 0.8`)
+	// has a query instead of a value. Threshold and Op are the first number.
+	Thresholds []Threshold `json:"thresholds,omitempty"`
+}
+
+// Threshold is one line of a chart.
+type Threshold struct {
+	Op    string   `json:"op"`
+	Value *float64 `json:"value,omitempty"`
+	Query string   `json:"query,omitempty"`
 }
 
 // buildEvent turns m into its Event. The chart goes in only when Herald
@@ -114,6 +125,9 @@ func buildEvent(m *notify.Message) *Event {
 		if img.Op != "" {
 			op := img.Op
 			ev.Chart.Op = &op
+		}
+		for _, t := range img.Thresholds {
+			ev.Chart.Thresholds = append(ev.Chart.Thresholds, Threshold{Op: t.Op, Value: t.Value, Query: t.Query})
 		}
 	}
 	return ev

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
@@ -78,7 +79,7 @@ func buildTelegram(a *App, cfg *config.Config, ch *config.ChannelConfig, tmpl *t
 	return telegram.New(ch.Name, ch.Telegram, bot, tmpl, a.logger, telegram.WithChartOnResolve(cfg.Graph.OnResolve)), nil
 }
 
-func buildConsole(a *App, _ *config.Config, ch *config.ChannelConfig, tmpl *template.Templates) (notify.Notifier, error) {
+func buildConsole(a *App, cfg *config.Config, ch *config.ChannelConfig, tmpl *template.Templates) (notify.Notifier, error) {
 	if ch.Console == nil {
 		return nil, nil
 	}
@@ -86,5 +87,7 @@ func buildConsole(a *App, _ *config.Config, ch *config.ChannelConfig, tmpl *temp
 	if w == nil {
 		w = os.Stdout
 	}
-	return console.New(ch.Console, tmpl, w), nil
+	// Charts are saved under the data directory and their path printed,
+	// so that the console shows what a chat would get.
+	return console.New(ch.Console, tmpl, w, console.WithChartDir(filepath.Join(cfg.DataDir, "charts"))), nil
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
@@ -23,20 +24,29 @@ type Notifier struct {
 	tmpl *template.Templates
 	text string
 
+	chartDir string
+	now      func() time.Time
+
 	mu  sync.Mutex // guards w and seq
 	w   io.Writer
 	seq uint64
 }
+
+// Option changes a Notifier.
+type Option func(*Notifier)
 
 var _ notify.Notifier = (*Notifier)(nil)
 
 // New returns a Notifier that renders messages with cfg.Message (default
 // `{{ template "console.herald.message" . }}`) and writes them to w. cfg
 // may be nil.
-func New(cfg *config.ConsoleChannelConfig, tmpl *template.Templates, w io.Writer) *Notifier {
-	n := &Notifier{tmpl: tmpl, w: w}
+func New(cfg *config.ConsoleChannelConfig, tmpl *template.Templates, w io.Writer, opts ...Option) *Notifier {
+	n := &Notifier{tmpl: tmpl, w: w, now: time.Now}
 	if cfg != nil {
 		n.text = cfg.Message
+	}
+	for _, o := range opts {
+		o(n)
 	}
 	return n
 }
@@ -57,6 +67,7 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	// visible (template.ConsoleText): a label must not drive the terminal.
 	d := template.ConsoleData(template.NewData(m.Data, string(m.Kind), m.Folded, m.Channel))
 	body := d.Execute(n.tmpl, n.text, template.DefaultConsoleMessage)
+	chart := n.chartLine(m, n.now())
 
 	// Render outside the lock; only numbering and writing are serialised,
 	// so that the numbers in the output follow the order of the blocks.
@@ -67,6 +78,7 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	b.WriteString(separator(id, m))
 	b.WriteString(body)
 	b.WriteByte('\n')
+	b.WriteString(chart)
 	if _, err := n.w.Write(b.Bytes()); err != nil {
 		return nil, true, fmt.Errorf("console write: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/heraldhq/herald/internal/graph"
 	"github.com/heraldhq/herald/internal/graph/promql"
 	"github.com/heraldhq/herald/internal/graph/source"
+	"github.com/heraldhq/herald/internal/graph/unit"
 	"github.com/heraldhq/herald/internal/prom"
 )
 
@@ -163,14 +164,17 @@ func renderCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	png, err := drawer.Draw(ctx, p, a)
+	d, err := drawer.Draw(ctx, p, a)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*out, png, 0o644); err != nil {
+	if err := os.WriteFile(*out, d.PNG, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d bytes): %s over %s\n", *out, len(png), p.Query, p.End.Sub(p.Start))
+	fmt.Fprintf(stdout, "wrote %s (%d bytes): %s over %s\n", *out, len(d.PNG), p.Query, p.End.Sub(p.Start))
+	if d.Value != nil {
+		fmt.Fprintf(stdout, "current value: %s\n", unit.Format(p.Unit, *d.Value))
+	}
 	return nil
 }
 

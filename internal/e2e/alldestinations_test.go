@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -109,6 +110,12 @@ routes:
 	if !dm[0].Signed || !strings.Contains(dm[0].Text, "HostMemoryLow") {
 		t.Fatalf("dingtalk: %+v", dm[0])
 	}
+	// The message shows the current value of the charted query in its unit
+	// (the fake Prometheus' series ends somewhere above 10 %).
+	hasValue := regexp.MustCompile(`(?i)value[^\n]{0,30}\d %`)
+	if !hasValue.MatchString(dm[0].Text) {
+		t.Errorf("dingtalk: no current value in\n%s", dm[0].Text)
+	}
 	fetchChart(t, "dingtalk", markdownImage(t, dm[0].Text))
 
 	wm, err := wecom.WaitMessages(2, 15*time.Second)
@@ -119,6 +126,9 @@ routes:
 		t.Fatalf("wecom: %s %q, then %s", wm[0].Type, wm[0].Content, wm[1].Type)
 	}
 	checkPNG(t, "wecom", wm[1].Image)
+	if !hasValue.MatchString(wm[0].Content) {
+		t.Errorf("wecom: no current value in\n%s", wm[0].Content)
+	}
 
 	tm, err := teams.WaitMessages(1, 15*time.Second)
 	if err != nil {
@@ -128,6 +138,9 @@ routes:
 		t.Fatalf("teams: %+v", tm[0])
 	}
 	fetchChart(t, "teams", tm[0].Images[0].URL)
+	if !hasValue.MatchString(tm[0].Plain) {
+		t.Errorf("teams: no current value in\n%s", tm[0].Plain)
+	}
 
 	deadline := time.Now().Add(15 * time.Second)
 	for len(slack.Files()) == 0 || !slack.Files()[0].Shared {
@@ -139,6 +152,8 @@ routes:
 	checkPNG(t, "slack", slack.Files()[0].Bytes)
 	if sm := slack.Messages(); len(sm) == 0 || !strings.Contains(sm[0].Plain, "HostMemoryLow") {
 		t.Fatalf("slack messages: %+v", sm)
+	} else if !hasValue.MatchString(sm[0].Plain) {
+		t.Errorf("slack: no current value in\n%s", sm[0].Plain)
 	}
 
 	dd, err := discord.WaitMessages(1, 15*time.Second)
@@ -161,6 +176,7 @@ routes:
 	var ev struct {
 		Kind  string `json:"kind"`
 		Chart *struct {
+			ValueText string   `json:"valueText"`
 			URL       string   `json:"url"`
 			Query     string   `json:"query"`
 			Threshold *float64 `json:"threshold"`
@@ -171,6 +187,9 @@ routes:
 		t.Fatalf("webhook event %s: %v", sink.all()[0], err)
 	}
 	fetchChart(t, "webhook", ev.Chart.URL)
+	if !strings.HasSuffix(ev.Chart.ValueText, " %") {
+		t.Errorf("webhook: chart valueText %q", ev.Chart.ValueText)
+	}
 	if ev.Chart.Query != `node_memory_MemAvailable_bytes{instance="node-2.example:9100"} / node_memory_MemTotal_bytes{instance="node-2.example:9100"} * 100` ||
 		ev.Chart.Threshold == nil || *ev.Chart.Threshold != 101 || ev.Chart.Op == nil || *ev.Chart.Op != "<" {
 		t.Fatalf("webhook chart query %q threshold %v op %v", ev.Chart.Query, ev.Chart.Threshold, ev.Chart.Op)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"time"
 
@@ -32,7 +33,7 @@ type Builtin struct {
 }
 
 // Draw implements Drawer.
-func (b *Builtin) Draw(ctx context.Context, p Plan, a amtemplate.Alert) ([]byte, error) {
+func (b *Builtin) Draw(ctx context.Context, p Plan, a amtemplate.Alert) (Drawing, error) {
 	// Series thresholds are queried alongside the chart's own query.
 	limits := make([]chan []render.Series, len(p.Thresholds))
 	for i, t := range p.Thresholds {
@@ -43,7 +44,7 @@ func (b *Builtin) Draw(ctx context.Context, p Plan, a amtemplate.Alert) ([]byte,
 	}
 	res, err := b.Prom.QueryRange(ctx, p.Query, p.Start, p.End, p.Step, b.Limits)
 	if err != nil {
-		return nil, &QueryError{Err: err}
+		return Drawing{}, &QueryError{Err: err}
 	}
 	if res.Series > len(res.Matrix) || res.Thinned > 0 {
 		if b.Logger != nil {
@@ -66,13 +67,35 @@ func (b *Builtin) Draw(ctx context.Context, p Plan, a amtemplate.Alert) ([]byte,
 		c.Thresholds = append(c.Thresholds, rt)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return Drawing{}, err
 	}
 	png, err := b.Renderer.Render(c)
 	if err != nil {
-		return nil, fmt.Errorf("render: %w", err)
+		return Drawing{}, fmt.Errorf("render: %w", err)
 	}
-	return png, nil
+	return Drawing{PNG: png, Value: currentValue(c.Series, p.Op)}, nil
+}
+
+// currentValue is the last value of the alert's series: the one series the
+// query gives for the alert after its labels were injected; when there are
+// several, the one furthest past the threshold's side (the lowest for < and
+// <=, else the highest), as the alert itself would pick. nil without data.
+func currentValue(ss []render.Series, op string) *float64 {
+	var best *float64
+	low := op == "<" || op == "<="
+	for _, s := range ss {
+		if len(s.Points) == 0 {
+			continue
+		}
+		v := s.Points[len(s.Points)-1].V
+		if math.IsNaN(v) {
+			continue
+		}
+		if best == nil || (low && v < *best) || (!low && v > *best) {
+			best = &v
+		}
+	}
+	return best
 }
 
 // thresholdSeries queries a series threshold. It costs only its own line:
@@ -110,12 +133,14 @@ type Grafana struct {
 }
 
 // Draw implements Drawer.
-func (g *Grafana) Draw(ctx context.Context, p Plan, _ amtemplate.Alert) ([]byte, error) {
+// The value is not known: Grafana returns only the picture.
+func (g *Grafana) Draw(ctx context.Context, p Plan, _ amtemplate.Alert) (Drawing, error) {
 	vars := map[string]string{grafana.VarQuery: p.Query, grafana.VarTitle: p.Title, grafana.VarThreshold: grafana.NoThreshold}
 	if p.Threshold != nil {
 		vars[grafana.VarThreshold] = strconv.FormatFloat(*p.Threshold, 'g', -1, 64)
 	}
-	return g.Client.RenderPanel(ctx, grafana.PanelRequest{DashboardUID: g.Cfg.Grafana.DashboardUID,
+	png, err := g.Client.RenderPanel(ctx, grafana.PanelRequest{DashboardUID: g.Cfg.Grafana.DashboardUID,
 		PanelID: g.Cfg.Grafana.PanelID, Vars: vars, From: p.Start, To: p.End,
 		Width: g.Cfg.Width, Height: g.Cfg.Height, TZ: g.Cfg.Timezone, Theme: g.Cfg.Theme})
+	return Drawing{PNG: png}, err
 }

@@ -51,8 +51,8 @@ func TestBuiltinQueriesSeriesThreshold(t *testing.T) {
 	want := []string{`node_hwmon_temp_celsius{instance="web-1"}`, `node_hwmon_temp_max_celsius{instance="web-1"} * 0.9`}
 	for _, fail := range []string{"", want[1]} {
 		q := &recordingProm{fail: fail}
-		png, err := (&Builtin{Prom: q, Renderer: r}).Draw(context.Background(), p, a)
-		if err != nil || len(png) == 0 {
+		d, err := (&Builtin{Prom: q, Renderer: r}).Draw(context.Background(), p, a)
+		if err != nil || len(d.PNG) == 0 {
 			t.Fatalf("fail %q: %v", fail, err)
 		}
 		slices.Sort(q.queries)

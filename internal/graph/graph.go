@@ -14,6 +14,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/graph/source"
+	"github.com/heraldhq/herald/internal/graph/unit"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/prom"
 )
@@ -32,7 +33,15 @@ const (
 // Drawer turns a plan into a PNG: the built-in renderer after a Prometheus
 // query, or Grafana's image renderer.
 type Drawer interface {
-	Draw(ctx context.Context, p Plan, a amtemplate.Alert) ([]byte, error)
+	Draw(ctx context.Context, p Plan, a amtemplate.Alert) (Drawing, error)
+}
+
+// Drawing is what a drawer made of a plan.
+type Drawing struct {
+	PNG []byte
+	// Value is the current value of the charted query for the alert's
+	// series (the last point drawn), nil when the drawer does not know it.
+	Value *float64
 }
 
 // Finder finds the expression of an alert.
@@ -158,7 +167,8 @@ func (e *Enricher) make(parent context.Context, a amtemplate.Alert) *notify.Imag
 	if !p.Rewrite.Rewritten {
 		logger.Debug("charting the expression as it is", "reason", p.Rewrite.Reason)
 	}
-	png, err := e.drawer.Draw(ctx, p, a)
+	drawing, err := e.drawer.Draw(ctx, p, a)
+	png := drawing.PNG
 	if err != nil {
 		var qe *QueryError
 		reason := ReasonRender
@@ -170,7 +180,10 @@ func (e *Enricher) make(parent context.Context, a amtemplate.Alert) *notify.Imag
 	}
 	logger.Debug("chart rendered", "query", p.Query, "took", time.Since(start).Round(time.Millisecond))
 	img := &notify.Image{PNG: png, Width: e.cfg.Width, Height: e.cfg.Height, Alt: p.Title,
-		Query: p.Query, Threshold: p.Threshold, Op: p.Op}
+		Query: p.Query, Threshold: p.Threshold, Op: p.Op, Unit: p.Unit}
+	if v := drawing.Value; v != nil {
+		img.Value, img.ValueText = v, unit.Format(p.Unit, *v)
+	}
 	for _, t := range p.Thresholds {
 		img.Thresholds = append(img.Thresholds, notify.Threshold{Op: t.Op, Value: t.Value, Query: t.Query})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/graph/render"
 	"github.com/heraldhq/herald/internal/graph/source"
 )
 
@@ -35,7 +37,7 @@ type fakeDrawer struct {
 	plans chan Plan
 }
 
-func (d *fakeDrawer) Draw(ctx context.Context, p Plan, _ amtemplate.Alert) ([]byte, error) {
+func (d *fakeDrawer) Draw(ctx context.Context, p Plan, _ amtemplate.Alert) (Drawing, error) {
 	d.calls.Add(1)
 	if d.plans != nil {
 		d.plans <- p
@@ -43,9 +45,10 @@ func (d *fakeDrawer) Draw(ctx context.Context, p Plan, _ amtemplate.Alert) ([]by
 	select {
 	case <-time.After(d.delay):
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return Drawing{}, ctx.Err()
 	}
-	return []byte("png"), d.err
+	v := 93.25
+	return Drawing{PNG: []byte("png"), Value: &v}, d.err
 }
 
 func testAlert() amtemplate.Alert {
@@ -155,5 +158,39 @@ func TestImagePublishedOnce(t *testing.T) {
 	}
 	if pub.n.Load() != 1 {
 		t.Fatalf("published %d times", pub.n.Load())
+	}
+}
+
+// TestImageCarriesCurrentValue checks that the chart brings the alert's
+// current value, formatted in the unit of the query.
+func TestImageCarriesCurrentValue(t *testing.T) {
+	d := &fakeDrawer{}
+	e, _ := newTestEnricher(fakeFinder{found: source.Found{
+		Expr: `100 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) * 100 > 90`, For: 5 * time.Minute}}, d, time.Second)
+	img := e.Image(context.Background(), testAlert(), alert.KindFiring)
+	if img == nil || img.Value == nil || *img.Value != 93.25 || img.Unit != "percent" || img.ValueText != "93.2 %" {
+		t.Fatalf("image %+v", img)
+	}
+}
+
+// TestCurrentValue checks which series gives the value when the query
+// has several: the one furthest on the alerting side.
+func TestCurrentValue(t *testing.T) {
+	ser := func(vs ...float64) render.Series {
+		s := render.Series{}
+		for i, v := range vs {
+			s.Points = append(s.Points, render.Point{T: time.Unix(int64(i), 0), V: v})
+		}
+		return s
+	}
+	ss := []render.Series{ser(1, 5), ser(9, 2), ser(), ser(3, math.NaN())}
+	if v := currentValue(ss, ">"); v == nil || *v != 5 {
+		t.Errorf("> gives %v, want 5", v)
+	}
+	if v := currentValue(ss, "<"); v == nil || *v != 2 {
+		t.Errorf("< gives %v, want 2", v)
+	}
+	if v := currentValue(nil, ">"); v != nil {
+		t.Errorf("no series gives %v", *v)
 	}
 }

@@ -56,6 +56,14 @@ type Image struct {
 	// Thresholds are all the lines drawn: Threshold and Op are the first
 	// number among them; a band has two, a series threshold has a Query.
 	Thresholds []Threshold
+	// Unit is the Grafana unit id of the values charted ("percent",
+	// "bytes", "Bps", "s", "short"...).
+	Unit string
+	// Value is the current value of the charted query for the alert's
+	// series (the last point of the chart), nil when it is not known;
+	// ValueText is it formatted in Unit ("93.2 %", "1.5 GiB").
+	Value     *float64
+	ValueText string
 }
 
 // Threshold is one line of a chart: a number, or a series (a query).

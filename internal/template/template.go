@@ -19,6 +19,8 @@ import (
 	"time"
 
 	amtemplate "github.com/prometheus/alertmanager/template"
+
+	"github.com/heraldhq/herald/internal/notify"
 )
 
 // defaults are Herald's default templates: default.tmpl (shared helpers,
@@ -46,6 +48,12 @@ type Data struct {
 	Folded bool
 	// Channel is the name of the channel the message goes to.
 	Channel string
+	// Value is the current value of the charted query for the alert's
+	// series, nil when it is not known (no Prometheus, no chart within
+	// its budget, a folded list, a reminder); ValueText is it in the
+	// query's unit ("93.2 %", "1.5 GiB", "250 ms").
+	Value     *float64
+	ValueText string
 }
 
 // NewData builds the template data of one message (the fields of a
@@ -61,6 +69,17 @@ func NewData(d *amtemplate.Data, kind string, folded bool, channel string) *Data
 		out.Kind = out.Status
 	}
 	return out
+}
+
+// MessageData is NewData for a message to channel, with the current value
+// of its chart.
+func MessageData(m *notify.Message, channel string) *Data {
+	d := NewData(m.Data, string(m.Kind), m.Folded, channel)
+	if img := m.Image; img != nil && img.Value != nil {
+		v := *img.Value
+		d.Value, d.ValueText = &v, img.ValueText
+	}
+	return d
 }
 
 // Templates holds the parsed templates. It is safe for concurrent use.

@@ -65,7 +65,7 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	}
 	// Values reach the template with their control characters made
 	// visible (template.ConsoleText): a label must not drive the terminal.
-	d := template.ConsoleData(template.NewData(m.Data, string(m.Kind), m.Folded, m.Channel))
+	d := template.ConsoleData(template.MessageData(m, m.Channel))
 	body := d.Execute(n.tmpl, n.text, template.DefaultConsoleMessage)
 	chart := n.chartLine(m, n.now())
 

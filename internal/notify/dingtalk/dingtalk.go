@@ -107,7 +107,7 @@ func New(name string, cfg *config.DingTalkConfig, tmpl *template.Templates, logg
 		// Label and annotation values reach the templates neutralised
 		// (template.DingTalkText), the channel's own templates too: only
 		// the template's markup and the configured mentions count.
-		d := template.DingTalkData(template.NewData(m.Data, string(m.Kind), m.Folded, name))
+		d := template.DingTalkData(template.MessageData(m, name))
 		return oneLineTitle(d.Execute(tmpl, cfg.Title, DefaultTitle)), d.Execute(tmpl, cfg.Message, DefaultMessage)
 	}
 	return n, nil

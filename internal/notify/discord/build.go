@@ -50,7 +50,8 @@ func (n *Notifier) render(body, fallback string, d *template.Escaped) string {
 // with a value, the user's own included, it cannot become a link, a
 // mention or formatting.
 func (n *Notifier) data(m *notify.Message, alerts []amtemplate.Alert, folded bool) *template.Escaped {
-	d := template.NewData(m.Data, string(m.Kind), folded, n.name)
+	d := template.MessageData(m, n.name)
+	d.Folded = folded
 	d.Alerts = alerts
 	return template.DiscordData(d)
 }

@@ -38,7 +38,7 @@ type renderer struct {
 // is mended to the real labels' link. The fallback text is the title,
 // escaped the same way: it is mrkdwn too.
 func (r *renderer) render(m *notify.Message) *content {
-	raw := template.NewData(m.Data, string(m.Kind), m.Folded, r.channel)
+	raw := template.MessageData(m, r.channel)
 	esc := template.SlackData(raw)
 	title := firstLine(r.tmpl.Execute(TitleTemplate, TitleTemplate, raw, false))
 	body, omitted := fitBody(func(d *template.Data) string { return esc.Mend(r.body(d)) }, esc.Data)

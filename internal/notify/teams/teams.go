@@ -54,7 +54,7 @@ func New(name string, cfg *config.TeamsConfig, hook *Webhook, tmpl *template.Tem
 		title, text = cfg.Title, cfg.Message
 	}
 	n.render = func(m *notify.Message) (string, string) {
-		d := template.NewData(m.Data, string(m.Kind), m.Folded, name)
+		d := template.MessageData(m, name)
 		return tmpl.Execute(title, DefaultTitle, d, false), tmpl.Execute(text, DefaultMessage, d, false)
 	}
 	return n

@@ -67,7 +67,7 @@ func New(name string, cfg *config.TelegramChannelConfig, bot *Bot, tmpl *templat
 	}
 	n := &Notifier{name: name, cfg: cfg, bot: bot, logger: logger.With("channel", name)}
 	n.render = func(m *notify.Message) string {
-		d := template.TelegramData(template.NewData(m.Data, string(m.Kind), m.Folded, name))
+		d := template.TelegramData(template.MessageData(m, name))
 		return d.ExecuteHTML(tmpl, cfg.Message, template.DefaultTelegramMessage)
 	}
 	for _, o := range opts {

@@ -91,6 +91,13 @@ type Chart struct {
 	// (`x > 10 and x < 90`) has two; a series threshold (`x > y * 0.8`)
 	// has a query instead of a value. Threshold and Op are the first number.
 	Thresholds []Threshold `json:"thresholds,omitempty"`
+	// Unit is the Grafana unit id of the query's values ("percent",
+	// "bytes", "Bps", "s", "short"...); Value the query's current value for
+	// the alert's series, ValueText it in the unit ("93.2 %"); the value
+	// fields are left out when it is not known.
+	Unit      string   `json:"unit,omitempty"`
+	Value     *float64 `json:"value,omitempty"`
+	ValueText string   `json:"valueText,omitempty"`
 }
 
 // Threshold is one line of a chart.
@@ -121,7 +128,8 @@ func buildEvent(m *notify.Message) *Event {
 		}
 	}
 	if img := m.Image; img != nil && img.URL != "" {
-		ev.Chart = &Chart{URL: img.URL, Width: img.Width, Height: img.Height, Alt: img.Alt, Query: img.Query, Threshold: img.Threshold}
+		ev.Chart = &Chart{URL: img.URL, Width: img.Width, Height: img.Height, Alt: img.Alt, Query: img.Query, Threshold: img.Threshold,
+			Unit: img.Unit, Value: img.Value, ValueText: img.ValueText}
 		if img.Op != "" {
 			op := img.Op
 			ev.Chart.Op = &op

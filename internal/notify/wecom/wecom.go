@@ -79,7 +79,7 @@ func New(name string, cfg *config.WeComConfig, robot *Robot, tmpl *template.Temp
 		// Label and annotation values reach the templates neutralised
 		// (template.WeComText), the channel's own template too: only the
 		// template's markup and the configured mentions count.
-		d := template.WeComData(template.NewData(m.Data, string(m.Kind), m.Folded, name))
+		d := template.WeComData(template.MessageData(m, name))
 		return d.Execute(tmpl, cfg.Message, DefaultMessage)
 	}
 	for _, o := range opts {

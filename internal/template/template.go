@@ -89,10 +89,11 @@ type Templates struct {
 	clock  atomic.Pointer[func() time.Time]
 }
 
-// New parses Herald's default templates and the user's template files
-// (glob patterns). A parse error names the file. User files are parsed
+// New parses Herald's default templates, the default templates of the
+// platforms that keep theirs in their own package (every *.tmpl at the root
+// of each of platforms), and the user's template files (glob patterns). A parse error names the file. User files are parsed
 // last, so they may redefine any default template, as in Alertmanager.
-func New(files []string, logger *slog.Logger) (*Templates, error) {
+func New(files []string, logger *slog.Logger, platforms ...fs.FS) (*Templates, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -105,17 +106,9 @@ func New(files []string, logger *slog.Logger) (*Templates, error) {
 	if err != nil {
 		return nil, fmt.Errorf("alertmanager default templates: %w", err)
 	}
-	names, err := fs.Glob(defaults, "*.tmpl")
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		b, err := defaults.ReadFile(name)
-		if err != nil {
+	for _, set := range append([]fs.FS{defaults}, platforms...) {
+		if err := parseDefaults(am, set); err != nil {
 			return nil, err
-		}
-		if err := am.Parse(bytes.NewReader(b)); err != nil {
-			return nil, fmt.Errorf("herald default templates (%s): %w", name, err)
 		}
 	}
 	for _, pattern := range files {
@@ -136,6 +129,24 @@ func New(files []string, logger *slog.Logger) (*Templates, error) {
 	}
 	t.tmpl = am
 	return t, nil
+}
+
+// parseDefaults adds every *.tmpl at the root of set to am.
+func parseDefaults(am *amtemplate.Template, set fs.FS) error {
+	names, err := fs.Glob(set, "*.tmpl")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		b, err := fs.ReadFile(set, name)
+		if err != nil {
+			return err
+		}
+		if err := am.Parse(bytes.NewReader(b)); err != nil {
+			return fmt.Errorf("herald default templates (%s): %w", name, err)
+		}
+	}
+	return nil
 }
 
 // parseFile adds one user file to am. The file is parsed on its own first,

@@ -54,8 +54,26 @@ type Charts interface {
 // text further when the platform needs it.
 const maxFold = 100
 
-// pollInterval is how often due retries are looked for.
-const pollInterval = time.Second
+// DefaultPollInterval is how often due retries are looked for.
+const DefaultPollInterval = time.Second
+
+// Option changes a Dispatcher; tests use them to run on a faster poll or
+// their own clock.
+type Option func(*Dispatcher)
+
+// WithPollInterval sets how often due retries are looked for.
+func WithPollInterval(d time.Duration) Option {
+	return func(disp *Dispatcher) {
+		if d > 0 {
+			disp.pollInterval = d
+		}
+	}
+}
+
+// WithClock sets the clock deliveries are stamped and scheduled with.
+func WithClock(now func() time.Time) Option {
+	return func(disp *Dispatcher) { disp.now = now }
+}
 
 // Store is what the dispatcher needs from the store.
 type Store interface {
@@ -73,6 +91,8 @@ type Dispatcher struct {
 	metrics *metrics
 	setup   atomic.Pointer[Setup]
 	now     func() time.Time
+	// pollInterval is how often due retries are looked for.
+	pollInterval time.Duration
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -86,9 +106,12 @@ type Dispatcher struct {
 }
 
 // New makes a dispatcher; call Run to start it.
-func New(st Store, setup *Setup, reg prometheus.Registerer, logger *slog.Logger) *Dispatcher {
+func New(st Store, setup *Setup, reg prometheus.Registerer, logger *slog.Logger, opts ...Option) *Dispatcher {
 	d := &Dispatcher{store: st, logger: logger, metrics: newMetrics(reg), now: time.Now,
-		workers: map[string]*worker{}, orphans: map[string]int{}}
+		pollInterval: DefaultPollInterval, workers: map[string]*worker{}, orphans: map[string]int{}}
+	for _, o := range opts {
+		o(d)
+	}
 	d.Update(setup)
 	return d
 }
@@ -137,7 +160,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	d.mu.Lock()
 	d.ctx = ctx
 	d.mu.Unlock()
-	t := time.NewTicker(pollInterval)
+	t := time.NewTicker(d.pollInterval)
 	defer t.Stop()
 	for {
 		d.poll(ctx)

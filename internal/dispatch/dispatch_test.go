@@ -22,6 +22,10 @@ import (
 	"github.com/heraldhq/herald/internal/store"
 )
 
+// testPoll is the dispatchers' poll interval in tests: short, so that
+// retries are picked up without waiting on the real second.
+const testPoll = 20 * time.Millisecond
+
 // scripted is a notifier whose answers the test decides.
 type scripted struct {
 	mu     sync.Mutex
@@ -86,7 +90,7 @@ func start(t *testing.T, path string, n *scripted, threshold int) *env {
 	reg := prometheus.NewRegistry()
 	d := New(st, &Setup{Channels: map[string]Channel{"ops": {Notifier: n, StormThreshold: threshold}},
 		InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, MaxAge: time.Hour,
-		Timeout: time.Second, Secrets: []string{"s3cr3t"}}, reg, logger)
+		Timeout: time.Second, Secrets: []string{"s3cr3t"}}, reg, logger, WithPollInterval(testPoll))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()

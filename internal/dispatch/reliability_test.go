@@ -42,7 +42,7 @@ func startOn(t *testing.T, st Store, raw *store.Store, setup *Setup) *env {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg := prometheus.NewRegistry()
-	d := New(st, setup, reg, logger)
+	d := New(st, setup, reg, logger, WithPollInterval(testPoll))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
@@ -138,7 +138,7 @@ func TestDiskFullWhileDelivering(t *testing.T) {
 	if err := raw.Ping(context.Background()); err == nil {
 		t.Error("store ready on a full disk")
 	}
-	time.Sleep(1500 * time.Millisecond) // over a poll: nothing may be sent again
+	time.Sleep(20 * testPoll) // many polls: nothing may be sent again
 	if got := len(n.wait(t, 1)); got != 1 {
 		t.Fatalf("%d sends on a full disk, want 1", got)
 	}

@@ -235,6 +235,7 @@ func TestHugeAlertTakesFewMessages(t *testing.T) {
 	if !strings.Contains(all.String(), "labels and 0 annotations not shown") {
 		t.Errorf("no truncation note in %q", all.String())
 	}
+	t.Logf("a %d-byte alert with 2,000 labels arrived in %d message(s) of %d characters", len(body), len(msgs), len(all.String()))
 }
 
 // metric returns the value of an unlabelled metric on /metrics, "" when

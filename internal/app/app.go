@@ -20,7 +20,7 @@ import (
 	"github.com/heraldhq/herald/internal/dispatch"
 	"github.com/heraldhq/herald/internal/graph"
 	"github.com/heraldhq/herald/internal/images"
-	"github.com/heraldhq/herald/internal/notify/telegram"
+	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/store"
 )
@@ -36,6 +36,10 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Ready, when set, receives the bound address once Herald serves.
 	Ready func(addr string)
+	// Shared holds what notifiers share (robots' and webhooks' rate
+	// limits, bots, HTTP clients) across channels and reloads; a new one
+	// when nil. Tests preset scaled limits in it (dingtalk.WithRobotLimit).
+	Shared *notify.Shared
 }
 
 // App is one running Herald.
@@ -44,7 +48,9 @@ type App struct {
 	opts   Options
 	logger *slog.Logger
 	reg    *prometheus.Registry
-	bots   *telegram.Bots
+	// shared is what the notifiers of every configuration share; it lives
+	// as long as the app, so that rate limits carry over a reload.
+	shared *notify.Shared
 	charts *graph.Metrics
 	// images hosts charts when external_url is set and images.s3 is not;
 	// nil otherwise.
@@ -102,7 +108,10 @@ func New(co *config.Coordinator, opts Options) *App {
 		opts.Registry = prometheus.NewRegistry()
 		opts.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	return &App{co: co, opts: opts, logger: opts.Logger, reg: opts.Registry, bots: telegram.NewBots(opts.Logger),
+	if opts.Shared == nil {
+		opts.Shared = notify.NewShared()
+	}
+	return &App{co: co, opts: opts, logger: opts.Logger, reg: opts.Registry, shared: opts.Shared,
 		charts: graph.NewMetrics(opts.Registry)}
 }
 

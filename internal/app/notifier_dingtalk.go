@@ -16,5 +16,5 @@ func buildDingTalk(a *App, _ *config.Config, ch *config.ChannelConfig, tmpl *tem
 	if ch.DingTalk == nil {
 		return nil, nil
 	}
-	return dingtalk.New(ch.Name, ch.DingTalk, tmpl, a.logger)
+	return dingtalk.New(ch.Name, ch.DingTalk, tmpl, a.logger, dingtalk.WithShared(a.shared))
 }

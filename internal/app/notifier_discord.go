@@ -16,7 +16,7 @@ func buildDiscord(a *App, _ *config.Config, ch *config.ChannelConfig, tmpl *temp
 	if ch.Discord == nil {
 		return nil, nil
 	}
-	hook, err := discord.Get(string(ch.Discord.URL))
+	hook, err := discord.Get(a.shared, string(ch.Discord.URL))
 	if err != nil {
 		return nil, err
 	}

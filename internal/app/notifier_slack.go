@@ -16,7 +16,7 @@ func buildSlack(a *App, _ *config.Config, ch *config.ChannelConfig, tmpl *templa
 	if ch.Slack == nil {
 		return nil, nil
 	}
-	n, err := slack.New(ch.Name, ch.Slack, tmpl, a.logger)
+	n, err := slack.New(ch.Name, ch.Slack, a.shared, tmpl, a.logger)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ func buildTeams(a *App, _ *config.Config, ch *config.ChannelConfig, tmpl *templa
 	if ch.Teams == nil {
 		return nil, nil
 	}
-	hook, err := teams.Shared(string(ch.Teams.URL))
+	hook, err := teams.Shared(a.shared, string(ch.Teams.URL))
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ func buildWeCom(a *App, cfg *config.Config, ch *config.ChannelConfig, tmpl *temp
 	if ch.WeCom == nil {
 		return nil, nil
 	}
-	robot, err := wecom.SharedRobot(string(ch.WeCom.URL))
+	robot, err := wecom.SharedRobot(a.shared, string(ch.WeCom.URL))
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func buildTelegram(a *App, cfg *config.Config, ch *config.ChannelConfig, tmpl *t
 	if ch.Telegram == nil {
 		return nil, nil
 	}
-	bot, err := a.bots.Get(cfg.TelegramBot(ch.Telegram))
+	bot, err := telegram.SharedBots(a.shared, a.logger).Get(cfg.TelegramBot(ch.Telegram))
 	if err != nil {
 		return nil, err
 	}

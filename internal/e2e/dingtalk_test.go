@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/notify/dingtalk"
 	"github.com/heraldhq/herald/internal/template"
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
@@ -128,8 +129,8 @@ func TestDingTalkStorm500(t *testing.T) {
 	const window = 3 * time.Second
 	const notifications, perNotification = 50, 10
 	fake := fakedingtalk.New(t, fakedingtalk.Config{Limit: dingtalk.RobotMessages, Window: window})
-	dingtalk.SetRobotLimit(fake.WebhookURL(), dingtalk.RobotMessages, window)
-	h := startHerald(t, dingtalkConfig(t, fake, t.TempDir(), "    storm_threshold: 10"))
+	h := startHeraldWith(t, dingtalkConfig(t, fake, t.TempDir(), "    storm_threshold: 10"),
+		notify.NewShared(dingtalk.WithRobotLimit(fake.WebhookURL(), dingtalk.RobotMessages, window)))
 	start := time.Now()
 	for i := range notifications {
 		if code, body := h.post(t, "/api/v1/alerts", dingStormPayload(t, i*perNotification, perNotification)); code != 200 {

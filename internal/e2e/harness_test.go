@@ -23,6 +23,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/app"
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
@@ -126,6 +127,13 @@ type herald struct {
 // startHerald runs Herald from a config file until stop or the test's end.
 func startHerald(t testing.TB, cfgPath string) *herald {
 	t.Helper()
+	return startHeraldWith(t, cfgPath, nil)
+}
+
+// startHeraldWith is startHerald with what the notifiers share preset
+// (nil: a new notify.Shared), such as a robot's limit scaled for a test.
+func startHeraldWith(t testing.TB, cfgPath string, shared *notify.Shared) *herald {
+	t.Helper()
 	logs := &testutil.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	co, err := config.NewCoordinator(cfgPath, true, os.Getenv, logger)
@@ -133,7 +141,7 @@ func startHerald(t testing.TB, cfgPath string) *herald {
 		t.Fatal(err)
 	}
 	ready := make(chan string, 1)
-	a := app.New(co, app.Options{Logger: logger, Stdout: io.Discard, Ready: func(addr string) { ready <- addr }})
+	a := app.New(co, app.Options{Logger: logger, Stdout: io.Discard, Shared: shared, Ready: func(addr string) { ready <- addr }})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()

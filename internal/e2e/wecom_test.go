@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/notify/wecom"
 	"github.com/heraldhq/herald/internal/template"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
@@ -118,10 +119,8 @@ func TestWeComStorm500(t *testing.T) {
 	)
 	fake := fakewecom.New(t, fakewecom.Config{Limit: fakewecom.DefaultLimit, Window: window})
 	// Herald's robot for this URL keeps to the same scaled limit.
-	if _, err := wecom.SharedRobot(fake.URL(), wecom.WithPlatformLimit(fakewecom.DefaultLimit, window)); err != nil {
-		t.Fatal(err)
-	}
-	h := startHerald(t, wecomConfig(t, fake, "      mention: {mobiles: ['13800001111']}\n    storm_threshold: 10", ""))
+	h := startHeraldWith(t, wecomConfig(t, fake, "      mention: {mobiles: ['13800001111']}\n    storm_threshold: 10", ""),
+		notify.NewShared(wecom.WithRobot(fake.URL(), wecom.WithPlatformLimit(fakewecom.DefaultLimit, window))))
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := range 5 {

@@ -106,7 +106,7 @@ var leakCases = []leakCase{
 	{name: "slack webhook", token: "Xk3mQ9pL2vR7sT1wY5zA8bC4",
 		build: func(t *testing.T, base string, tmpl *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {
 			u := base + "/services/T0123ABCD/B0456EFGH/Xk3mQ9pL2vR7sT1wY5zA8bC4"
-			return must(slack.New("ops", &config.SlackConfig{WebhookURL: config.Secret(u)}, tmpl, logger))(t), []string{u}
+			return must(slack.New("ops", &config.SlackConfig{WebhookURL: config.Secret(u)}, nil, tmpl, logger))(t), []string{u}
 		}},
 	{name: "webhook", token: "s3cr3tT0kenInTheQueryString42",
 		build: func(t *testing.T, base string, _ *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {

@@ -105,10 +105,10 @@ func TestTooFastPausesTheRobot(t *testing.T) {
 	fake := newFake(t, fakedingtalk.Config{Limit: 2, Window: time.Second})
 	// Herald believes in more than the fake allows, as when another
 	// program posts to the same robot.
-	SetRobotLimit(fake.WebhookURL(), 100, time.Second)
+	shared := WithShared(notify.NewShared(WithRobotLimit(fake.WebhookURL(), 100, time.Second)))
 	var logs alerts.LogBuffer
-	a := fixed(newNotifier(t, channelConfig(fake), logs.Logger()), "t", "x")
-	b := fixed(newNotifier(t, channelConfig(fake), nil), "t", "x")
+	a := fixed(newNotifier(t, channelConfig(fake), logs.Logger(), shared), "t", "x")
+	b := fixed(newNotifier(t, channelConfig(fake), nil, shared), "t", "x")
 	for range 2 {
 		if _, _, err := a.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
 			t.Fatal(err)

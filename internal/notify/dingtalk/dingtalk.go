@@ -62,7 +62,13 @@ type Option func(*options)
 type options struct {
 	now       func() time.Time
 	transport http.RoundTripper
+	shared    *notify.Shared
 }
+
+// WithShared sets where the robot's rate limit is kept, so that every
+// channel posting to the robot, and the channels a reload builds, count
+// together. Without it the notifier counts alone.
+func WithShared(s *notify.Shared) Option { return func(o *options) { o.shared = s } }
 
 // WithClock sets the clock of the signature timestamps (time.Now by
 // default), so that tests can check signatures exactly.
@@ -73,7 +79,7 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.transport = rt } }
 
 // New makes the notifier of the channel called name. Channels posting to
-// the same robot share its rate limit (see SetRobotLimit).
+// the same robot share its rate limit through WithShared.
 func New(name string, cfg *config.DingTalkConfig, tmpl *template.Templates, logger *slog.Logger, opts ...Option) (*Notifier, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -92,7 +98,7 @@ func New(name string, cfg *config.DingTalkConfig, tmpl *template.Templates, logg
 		o.transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	n := &Notifier{
-		name: name, cfg: cfg, url: webhook, robot: robotID(webhook), limit: limitFor(webhook),
+		name: name, cfg: cfg, url: webhook, robot: robotID(webhook), limit: limitFor(o.shared, webhook),
 		secrets: []string{webhook, u.Query().Get("access_token"), string(cfg.Secret)},
 		client: &http.Client{
 			Transport: &SigningTransport{Base: o.transport, Secret: string(cfg.Secret), Now: o.now},

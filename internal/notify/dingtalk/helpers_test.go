@@ -35,9 +35,9 @@ func channelConfig(fake *fakedingtalk.Server) *config.DingTalkConfig {
 
 // newNotifier makes a notifier with Herald's real templates, signing with
 // the clock at now.
-func newNotifier(t *testing.T, cfg *config.DingTalkConfig, logger *slog.Logger) *Notifier {
+func newNotifier(t *testing.T, cfg *config.DingTalkConfig, logger *slog.Logger, opts ...Option) *Notifier {
 	t.Helper()
-	n, err := New("ops", cfg, mustTemplates(t), logger, WithClock(func() time.Time { return now }))
+	n, err := New("ops", cfg, mustTemplates(t), logger, append([]Option{WithClock(func() time.Time { return now })}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

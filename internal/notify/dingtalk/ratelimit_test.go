@@ -21,12 +21,12 @@ const scaledWindow = time.Second
 // fast": the robot's limiter spreads it over windows of at most 19.
 func TestBurstNeverTooFast(t *testing.T) {
 	fake := newFake(t, fakedingtalk.Config{Limit: RobotMessages, Window: scaledWindow})
-	SetRobotLimit(fake.WebhookURL(), RobotMessages, scaledWindow)
+	shared := WithShared(notify.NewShared(WithRobotLimit(fake.WebhookURL(), RobotMessages, scaledWindow)))
 	const channels, each = 3, 15
 	var wg sync.WaitGroup
 	errs := make(chan error, channels*each)
 	for range channels {
-		n := fixed(newNotifier(t, channelConfig(fake), nil), "t", "x")
+		n := fixed(newNotifier(t, channelConfig(fake), nil, shared), "t", "x")
 		wg.Go(func() {
 			for range each {
 				if _, _, err := n.Notify(alerts.Context(t, 10*time.Second), message(alert.KindFiring, cpu())); err != nil {
@@ -62,14 +62,14 @@ func TestBurstNeverTooFast(t *testing.T) {
 // cutting it in the middle.
 func TestWholeMessageOrNothing(t *testing.T) {
 	fake := newFake(t, fakedingtalk.Config{Limit: RobotMessages, Window: scaledWindow})
-	SetRobotLimit(fake.WebhookURL(), RobotMessages, scaledWindow)
-	n := fixed(newNotifier(t, channelConfig(fake), nil), "t", "x")
+	shared := WithShared(notify.NewShared(WithRobotLimit(fake.WebhookURL(), RobotMessages, scaledWindow)))
+	n := fixed(newNotifier(t, channelConfig(fake), nil, shared), "t", "x")
 	for range RobotMessages - safetyMargin - 1 {
 		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
 			t.Fatal(err)
 		}
 	}
-	long := fixed(newNotifier(t, channelConfig(fake), nil), "t", strings.Repeat(strings.Repeat("y", 100)+"\n", 450))
+	long := fixed(newNotifier(t, channelConfig(fake), nil, shared), "t", strings.Repeat(strings.Repeat("y", 100)+"\n", 450))
 	before := fake.Stats().Requests
 	refs, _, err := long.Notify(alerts.Context(t, 200*time.Millisecond), message(alert.KindFiring, cpu()))
 	var throttled *notify.ThrottledError

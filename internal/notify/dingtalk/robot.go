@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/heraldhq/herald/internal/notify"
@@ -47,13 +46,11 @@ func newRobotLimit(messages int, window time.Duration) *robotLimit {
 	return &robotLimit{limiter: notify.NewLimiter(rate), rate: rate}
 }
 
-// robotLimits holds one *robotLimit per robot, keyed by robotKey. It is
-// package state rather than a field of the app, which platform packages
-// may not extend: a limit must outlive the notifiers rebuilt on every
-// reload, or a reload in the middle of a storm would forget how many
-// messages the last minute already holds. Entries are tiny and bounded by
-// the robots ever configured.
-var robotLimits sync.Map // robotKey → *robotLimit
+// limitKey is the key of a robot's *robotLimit in a notify.Shared, which
+// the app keeps across reloads: a limit must outlive the notifiers rebuilt
+// on every reload, or a reload in the middle of a storm would forget how
+// many messages the last minute already holds.
+type sharedKey string
 
 // robotKey identifies a robot: DingTalk counts by access_token, and the
 // key is the webhook URL reduced to it (other query parameters, such as a
@@ -69,23 +66,20 @@ func robotKey(webhook string) string {
 	return webhook
 }
 
-// limitFor returns the shared rate state of the robot at webhook.
-func limitFor(webhook string) *robotLimit {
-	key := robotKey(webhook)
-	if l, ok := robotLimits.Load(key); ok {
-		return l.(*robotLimit)
-	}
-	l, _ := robotLimits.LoadOrStore(key, newRobotLimit(RobotMessages, RobotWindow))
-	return l.(*robotLimit)
+// limitFor returns the rate state of the robot at webhook, shared through s.
+func limitFor(s *notify.Shared, webhook string) *robotLimit {
+	l, _ := notify.Share(s, sharedKey(robotKey(webhook)), func() (*robotLimit, error) {
+		return newRobotLimit(RobotMessages, RobotWindow), nil
+	})
+	return l
 }
 
-// SetRobotLimit replaces the limit Herald assumes for the robot at webhook
-// (by default DingTalk's RobotMessages per RobotWindow) and forgets what
-// the robot sent so far; Herald keeps a little under it as always. It
-// exists for tests and load tests against a fake DingTalk whose minute is
-// scaled down to seconds; call it before the first message to the robot.
-func SetRobotLimit(webhook string, messages int, window time.Duration) {
-	robotLimits.Store(robotKey(webhook), newRobotLimit(messages, window))
+// WithRobotLimit presets the limit Herald assumes for the robot at webhook
+// (by default DingTalk's RobotMessages per RobotWindow); Herald keeps a
+// little under it as always. It exists for tests and load tests against a
+// fake DingTalk whose minute is scaled down to seconds.
+func WithRobotLimit(webhook string, messages int, window time.Duration) notify.SharedOption {
+	return notify.Preset(sharedKey(robotKey(webhook)), newRobotLimit(messages, window))
 }
 
 // robotID is a name for the robot that is safe to store and log: a short

@@ -220,13 +220,14 @@ func TestWebhookURLs(t *testing.T) {
 }
 
 func TestGetSharesLimitsPerWebhook(t *testing.T) {
-	a1, err := Get("https://discord.com/api/webhooks/4242/tok-a")
+	shared := notify.NewShared()
+	a1, err := Get(shared, "https://discord.com/api/webhooks/4242/tok-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a2, _ := Get("https://discord.com/api/webhooks/4242/tok-a")
-	thread, _ := Get("https://discordapp.com/api/webhooks/4242/tok-a?thread_id=1")
-	other, _ := Get("https://discord.com/api/webhooks/4343/tok-b")
+	a2, _ := Get(shared, "https://discord.com/api/webhooks/4242/tok-a")
+	thread, _ := Get(shared, "https://discordapp.com/api/webhooks/4242/tok-a?thread_id=1")
+	other, _ := Get(shared, "https://discord.com/api/webhooks/4343/tok-b")
 	if a1 != a2 || thread == a1 || thread.limit != a1.limit || other.limit == a1.limit {
 		t.Fatal("webhooks must be shared per URL and limiters per webhook")
 	}

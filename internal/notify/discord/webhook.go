@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/heraldhq/herald/internal/notify"
@@ -71,31 +70,27 @@ type Webhook struct {
 	limit *notify.Limiter
 }
 
-// webhooks and limiters are the process-wide registry behind Get, keyed by
-// URL and by webhook (id and token). Package-level because the app, whose
-// field it would better be, is shared with the other platforms' authors;
-// sync.Map because lookups are many and inserts few.
-var (
-	webhooks sync.Map // string (URL) → *Webhook
-	limiters sync.Map // string (id/token) → *notify.Limiter
+// webhookKey and limiterKey key a notify.Shared, which the app keeps
+// across reloads: webhooks by URL, their limiters by webhook (id and
+// token).
+type (
+	webhookKey string
+	limiterKey string
 )
 
-// Get returns the Webhook of a configured URL, the same one for the same
-// URL, so that channels sharing a webhook (and the channels a reload
-// builds) share its rate limit. Webhooks of the same id and token share it
-// too, whatever their host or thread: Discord counts per webhook.
-func Get(rawURL string) (*Webhook, error) {
-	if w, ok := webhooks.Load(rawURL); ok {
-		return w.(*Webhook), nil
-	}
-	w, err := newWebhook(rawURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	l, _ := limiters.LoadOrStore(w.id+"/"+w.token, w.limit)
-	w.limit = l.(*notify.Limiter)
-	actual, _ := webhooks.LoadOrStore(rawURL, w)
-	return actual.(*Webhook), nil
+// Get returns the Webhook of a configured URL held by s, the same one for
+// the same URL, so that channels sharing a webhook (and the channels a
+// reload builds) share its rate limit. Webhooks of the same id and token
+// share it too, whatever their host or thread: Discord counts per webhook.
+func Get(s *notify.Shared, rawURL string) (*Webhook, error) {
+	return notify.Share(s, webhookKey(rawURL), func() (*Webhook, error) {
+		w, err := newWebhook(rawURL, nil)
+		if err != nil {
+			return nil, err
+		}
+		w.limit, err = notify.Share(s, limiterKey(w.id+"/"+w.token), func() (*notify.Limiter, error) { return w.limit, nil })
+		return w, err
+	})
 }
 
 // NewWebhook makes a Webhook with a rate limiter of its own, for tests and

@@ -81,40 +81,27 @@ func newBotClient(token, apiURL string, r rates) (*client, error) {
 		token: token, apiURL: strings.TrimRight(apiURL, "/"), secrets: secrets}, nil
 }
 
-// registry holds the clients of every webhook URL and bot token in use, so
-// that channels (and configurations after a reload) sharing one share its
-// rate limiter: Slack counts per webhook, per token and per channel, not
-// per Herald channel. It is package state because the app keeps no
-// per-platform state of its own; it is keyed by credential and safe for
-// concurrent use (sync.Map), and it only grows by the credentials
-// configured, which are few.
-var registry sync.Map // clientKey -> *client
-
-// clientKey names a client: the webhook URL, or the token and API URL.
+// clientKey names a client in a notify.Shared, which the app keeps across
+// reloads, so that channels (and configurations after a reload) sharing a
+// webhook URL or bot token share its rate limiter: Slack counts per
+// webhook, per token and per channel, not per Herald channel.
 type clientKey struct{ webhookURL, token, apiURL string }
 
-// sharedClient returns the registry's client for key, made by mk on first
-// use.
-func sharedClient(key clientKey, mk func() (*client, error)) (*client, error) {
-	if c, ok := registry.Load(key); ok {
-		return c.(*client), nil
-	}
-	c, err := mk()
-	if err != nil {
-		return nil, err
-	}
-	if key.token != "" {
-		// One limiter per token, whatever the API URL.
-		if other, ok := limiters.LoadOrStore(key.token, c.limiter); ok {
-			c.limiter = other.(*notify.Limiter)
-		}
-	}
-	actual, _ := registry.LoadOrStore(key, c)
-	return actual.(*client), nil
-}
+// tokenKey names the one rate limiter of a bot token, whatever the API URL.
+type tokenKey string
 
-// limiters holds one rate limiter per bot token (see registry).
-var limiters sync.Map // token -> *notify.Limiter
+// sharedClient returns the client for key held by s, made by mk on first
+// use.
+func sharedClient(s *notify.Shared, key clientKey, mk func() (*client, error)) (*client, error) {
+	return notify.Share(s, key, func() (*client, error) {
+		c, err := mk()
+		if err != nil || key.token == "" {
+			return c, err
+		}
+		c.limiter, err = notify.Share(s, tokenKey(key.token), func() (*notify.Limiter, error) { return c.limiter, nil })
+		return c, err
+	})
+}
 
 // acquire blocks until one more request under key is within rate and
 // takes its place; the caller releases it once Slack answered, so that a

@@ -43,10 +43,10 @@ var _ notify.Notifier = (*Notifier)(nil)
 
 // New makes the notifier of the channel called name from its validated
 // config: webhook_url, or bot_token with channel. Channels with the same
-// webhook URL or bot token share one client and its rate limiter (see
-// registry), also across configuration reloads. Errors name the field
-// and never its secret value.
-func New(name string, cfg *config.SlackConfig, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
+// webhook URL or bot token share one client and its rate limiter, held by
+// shared (the app's, kept across configuration reloads; nil shares
+// nothing). Errors name the field and never its secret value.
+func New(name string, cfg *config.SlackConfig, shared *notify.Shared, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
 	var key clientKey
 	var mk func() (*client, error)
 	switch {
@@ -61,7 +61,7 @@ func New(name string, cfg *config.SlackConfig, tmpl *template.Templates, logger 
 		key = clientKey{token: string(cfg.BotToken), apiURL: api}
 		mk = func() (*client, error) { return newBotClient(string(cfg.BotToken), api, defaultRates()) }
 	}
-	c, err := sharedClient(key, mk)
+	c, err := sharedClient(shared, key, mk)
 	if err != nil {
 		return nil, err
 	}

@@ -150,7 +150,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{BotToken: "xoxb 1", Channel: "C1"},
 		{BotToken: "xoxb-1"},
 	} {
-		n, err := New("ops", cfg, tmpl, nil)
+		n, err := New("ops", cfg, nil, tmpl, nil)
 		if err == nil {
 			t.Errorf("New(%+v) = %v, want an error", cfg, n)
 			continue
@@ -162,19 +162,21 @@ func TestNewRejectsBadConfig(t *testing.T) {
 }
 
 func TestNewSharesOneClientPerCredential(t *testing.T) {
+	t.Parallel()
+	shared := notify.NewShared()
 	tmpl := mustTemplates(t)
-	a, err := New("a", &config.SlackConfig{BotToken: "xoxb-shared-1", Channel: "C1", APIURL: "https://slack.example/api"}, tmpl, nil)
+	a, err := New("a", &config.SlackConfig{BotToken: "xoxb-shared-1", Channel: "C1", APIURL: "https://slack.example/api"}, shared, tmpl, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := New("b", &config.SlackConfig{BotToken: "xoxb-shared-1", Channel: "C2", APIURL: "https://slack.example/api"}, tmpl, nil)
-	c, _ := New("c", &config.SlackConfig{BotToken: "xoxb-shared-1", Channel: "C3", APIURL: "https://proxy.example/api"}, tmpl, nil)
-	d, _ := New("d", &config.SlackConfig{BotToken: "xoxb-other-2", Channel: "C1", APIURL: "https://slack.example/api"}, tmpl, nil)
+	b, _ := New("b", &config.SlackConfig{BotToken: "xoxb-shared-1", Channel: "C2", APIURL: "https://slack.example/api"}, shared, tmpl, nil)
+	c, _ := New("c", &config.SlackConfig{BotToken: "xoxb-shared-1", Channel: "C3", APIURL: "https://proxy.example/api"}, shared, tmpl, nil)
+	d, _ := New("d", &config.SlackConfig{BotToken: "xoxb-other-2", Channel: "C1", APIURL: "https://slack.example/api"}, shared, tmpl, nil)
 	if a.client != b.client || a.client.limiter != c.client.limiter || a.client.limiter == d.client.limiter {
 		t.Error("channels with one token must share its client and limiter, and only them")
 	}
-	h1, _ := New("h1", &config.SlackConfig{WebhookURL: "https://hooks.slack.example/services/T/B/1"}, tmpl, nil)
-	h2, _ := New("h2", &config.SlackConfig{WebhookURL: "https://hooks.slack.example/services/T/B/1"}, tmpl, nil)
+	h1, _ := New("h1", &config.SlackConfig{WebhookURL: "https://hooks.slack.example/services/T/B/1"}, shared, tmpl, nil)
+	h2, _ := New("h2", &config.SlackConfig{WebhookURL: "https://hooks.slack.example/services/T/B/1"}, shared, tmpl, nil)
 	if h1.client != h2.client || strings.Contains(h1.String(), "services") || strings.Contains(a.String(), "xoxb") {
 		t.Errorf("webhook clients not shared, or String leaks: %s / %s", h1, a)
 	}

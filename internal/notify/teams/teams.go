@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
@@ -101,7 +100,7 @@ func (n *Notifier) buildImage(m *notify.Message) *element {
 		return nil
 	}
 	if !validURL(m.Image.URL) {
-		if _, warned := noImageWarned.LoadOrStore(n.name, true); !warned {
+		if _, warned := n.hook.noImage.LoadOrStore(n.name, true); !warned {
 			n.logger.Warn("charts are not shown in Teams: Teams takes images by URL only; set external_url so that Herald can serve them",
 				"platform", "teams")
 		}
@@ -113,12 +112,6 @@ func (n *Notifier) buildImage(m *notify.Message) *element {
 	}
 	return &element{Type: "Image", URL: m.Image.URL, AltText: cut(alt, 200), Size: "Stretch", Spacing: "Medium"}
 }
-
-// noImageWarned holds the names of the channels whose missing chart URL
-// was logged. It is package-level for the same reason as hooks: notifiers
-// are rebuilt on every reload, and the warning is once per channel, not
-// once per reload.
-var noImageWarned sync.Map // channel name -> bool
 
 // String names the notifier; the webhook URL stays hidden.
 func (n *Notifier) String() string { return "teams channel " + n.name + " (" + n.hook.String() + ")" }

@@ -179,9 +179,7 @@ func TestChartByURL(t *testing.T) {
 }
 
 func TestChartWithoutURLIsLoggedOncePerChannel(t *testing.T) {
-	// The warnings are once per process: start as a new one, so that the
-	// test also holds when run again (go test -count).
-	noImageWarned.Clear()
+	t.Parallel()
 	fake := newFake(t)
 	hook := mustHook(t, fake.URL(), noLimits)
 	var logs alerts.LogBuffer

@@ -68,6 +68,10 @@ type Webhook struct {
 	// secrets are redacted from every error: the sig query parameter of a
 	// workflow URL and the path of a legacy connector URL are credentials.
 	secrets []string
+	// noImage holds the channels already told that their charts cannot be
+	// shown, so that the log says it once per channel, also across reloads
+	// (a Webhook outlives them in the app's notify.Shared).
+	noImage sync.Map // channel name -> bool
 }
 
 // Options tune a Webhook made with NewWebhook; the zero value is Teams'.
@@ -220,23 +224,13 @@ func runID(resp *http.Response) string {
 	return strings.TrimSpace(resp.Header.Get("x-ms-workflow-run-id"))
 }
 
-// hooks is the process's registry of webhooks, keyed by URL. It is a
-// package-level sync.Map because Herald rebuilds every notifier on a config
-// reload and the app has no field to keep Teams state in: the rate limit of
-// a URL must outlive the reload, and channels that post to the same URL
-// must share it. It only grows with the URLs ever configured.
-var hooks sync.Map // string -> *Webhook
+// hookKey keys a Webhook in a notify.Shared, which the app keeps across
+// reloads: the rate limit of a URL must outlive the notifiers rebuilt on
+// every reload, and channels that post to the same URL must share it.
+type hookKey string
 
-// Shared returns the Webhook of rawURL, made on first use with Teams'
-// limits and shared by every later caller.
-func Shared(rawURL string) (*Webhook, error) {
-	if w, ok := hooks.Load(rawURL); ok {
-		return w.(*Webhook), nil
-	}
-	w, err := NewWebhook(rawURL, Options{})
-	if err != nil {
-		return nil, err
-	}
-	actual, _ := hooks.LoadOrStore(rawURL, w)
-	return actual.(*Webhook), nil
+// Shared returns the Webhook of rawURL held by s, made on first use with
+// Teams' limits and shared by every later caller.
+func Shared(s *notify.Shared, rawURL string) (*Webhook, error) {
+	return notify.Share(s, hookKey(rawURL), func() (*Webhook, error) { return NewWebhook(rawURL, Options{}) })
 }

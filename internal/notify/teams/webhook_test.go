@@ -183,16 +183,18 @@ func TestThrottledBeforeSending(t *testing.T) {
 }
 
 func TestShared(t *testing.T) {
-	a1, err := Shared("https://example.webhook.office.com/workflows/a?sig=one-secret-signature")
+	t.Parallel()
+	shared := notify.NewShared()
+	a1, err := Shared(shared, "https://example.webhook.office.com/workflows/a?sig=one-secret-signature")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a2, _ := Shared("https://example.webhook.office.com/workflows/a?sig=one-secret-signature")
-	b, _ := Shared("https://example.webhook.office.com/workflows/b?sig=two-secret-signature")
+	a2, _ := Shared(shared, "https://example.webhook.office.com/workflows/a?sig=one-secret-signature")
+	b, _ := Shared(shared, "https://example.webhook.office.com/workflows/b?sig=two-secret-signature")
 	if a1 != a2 || a1 == b {
 		t.Errorf("Shared gave %p, %p, %p", a1, a2, b)
 	}
-	if _, err := Shared("ftp://x"); err == nil {
+	if _, err := Shared(shared, "ftp://x"); err == nil {
 		t.Error("an ftp URL was taken")
 	}
 	for _, s := range []string{a1.String(), fmt.Sprint(a1), fmt.Sprintf("%v", newNotifier(t, a1, nil))} {

@@ -201,6 +201,16 @@ type botKey struct {
 	limits                  config.TelegramRateLimits
 }
 
+// botsKey keys the Bots of a notify.Shared.
+type botsKey struct{}
+
+// SharedBots returns the Bots held by s, made on first use, so that bots
+// (and their rate limiters) outlive the notifiers rebuilt on a reload.
+func SharedBots(s *notify.Shared, logger *slog.Logger) *Bots {
+	b, _ := notify.Share(s, botsKey{}, func() (*Bots, error) { return NewBots(logger), nil })
+	return b
+}
+
 // NewBots makes an empty set of bots.
 func NewBots(logger *slog.Logger) *Bots {
 	return &Bots{logger: logger, bots: map[botKey]*Bot{}, limits: map[string]*notify.Limiter{}}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/heraldhq/herald/internal/notify"
@@ -120,34 +119,42 @@ func NewRobot(webhook string, opts ...RobotOption) (*Robot, error) {
 	return r, nil
 }
 
-// The process's registry of robots, so that every channel posting to one
-// robot, across reloads too, shares its pace: the app cannot hold it (a
-// platform adds no field to app.App), so the package does, keyed and safe
-// for concurrent use. Robots are kept by URL; their paces by key, since two
-// URLs with the same key (through a proxy, say) are the same robot to WeCom.
-// Both only grow by what configurations name.
-var (
-	robots sync.Map // string (URL) -> *Robot
-	paces  sync.Map // string (key) -> *pace
+// robotKey and paceKey key a notify.Shared, which the app keeps across
+// reloads, so that every channel posting to one robot, across reloads
+// too, shares its pace. Robots are kept by URL; their paces by key, since
+// two URLs with the same key (through a proxy, say) are the same robot to
+// WeCom.
+type (
+	robotKey string
+	paceKey  string
 )
 
-// SharedRobot returns the robot of webhook, made with opts on first use;
-// later calls return the same robot whatever their options, and a robot
-// with the key of an earlier one shares its pace. A test that wants
-// Herald's robot to keep to a scaled limit calls it first with
-// WithPlatformLimit, before Herald reads its configuration.
-func SharedRobot(webhook string, opts ...RobotOption) (*Robot, error) {
-	if r, ok := robots.Load(webhook); ok {
-		return r.(*Robot), nil
-	}
+// SharedRobot returns the robot of webhook held by s, made on first use;
+// later calls return the same robot, and a robot with the key of an
+// earlier one shares its pace. A nil s gives a robot of its own.
+func SharedRobot(s *notify.Shared, webhook string) (*Robot, error) {
+	return notify.Share(s, robotKey(webhook), func() (*Robot, error) {
+		r, err := NewRobot(webhook)
+		if err != nil {
+			return nil, err
+		}
+		r.pace, err = notify.Share(s, paceKey(r.key), func() (*pace, error) { return r.pace, nil })
+		return r, err
+	})
+}
+
+// WithRobot presets the robot of webhook in a notify.Shared, made with
+// opts: a test that wants Herald's robot to keep to a scaled limit
+// (WithPlatformLimit) hands it to the app.
+func WithRobot(webhook string, opts ...RobotOption) notify.SharedOption {
 	r, err := NewRobot(webhook, opts...)
 	if err != nil {
-		return nil, err
+		return func(*notify.Shared) {} // New reports the bad URL
 	}
-	p, _ := paces.LoadOrStore(r.key, r.pace)
-	r.pace = p.(*pace)
-	got, _ := robots.LoadOrStore(webhook, r)
-	return got.(*Robot), nil
+	return func(s *notify.Shared) {
+		notify.Preset(robotKey(webhook), r)(s)
+		notify.Preset(paceKey(r.key), r.pace)(s)
+	}
 }
 
 // ID names the robot without its key.

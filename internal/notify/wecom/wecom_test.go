@@ -183,23 +183,28 @@ func TestNewRobotChecksURL(t *testing.T) {
 }
 
 func TestSharedRobot(t *testing.T) {
+	t.Parallel()
 	u := "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=shared-test-robot"
-	a, err := SharedRobot(u, WithPlatformLimit(20, 3*time.Second))
+	shared := notify.NewShared(WithRobot(u, WithPlatformLimit(20, 3*time.Second)))
+	a, err := SharedRobot(shared, u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := SharedRobot(u) // later options are ignored: the robot exists
+	b, err := SharedRobot(shared, u) // the preset robot
 	if err != nil || a != b || b.rate.Per != 3*time.Second || b.rate.Events != 19 {
 		t.Fatalf("a=%p b=%p rate %+v err %v", a, b, b.rate, err)
 	}
-	if c, _ := SharedRobot(u + "-other"); c == a || c.pace == a.pace {
+	if c, _ := SharedRobot(shared, u+"-other"); c == a || c.pace == a.pace {
 		t.Error("two keys share a robot")
 	}
 	// The same key through another host (a proxy) is the same robot to
 	// WeCom: its own client, the same pace.
-	d, err := SharedRobot("http://proxy.example/cgi-bin/webhook/send?key=shared-test-robot")
+	d, err := SharedRobot(shared, "http://proxy.example/cgi-bin/webhook/send?key=shared-test-robot")
 	if err != nil || d == a || d.pace != a.pace {
 		t.Errorf("same key, other URL: %v %v", d, err)
+	}
+	if e, _ := SharedRobot(notify.NewShared(), u); e == a || e.pace == a.pace {
+		t.Error("two registries share a robot")
 	}
 }
 

@@ -21,6 +21,8 @@ import (
 	"github.com/heraldhq/herald/internal/graph"
 	"github.com/heraldhq/herald/internal/images"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/platform"
+	"github.com/heraldhq/herald/internal/platforms"
 	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/store"
 )
@@ -51,7 +53,9 @@ type App struct {
 	// shared is what the notifiers of every configuration share; it lives
 	// as long as the app, so that rate limits carry over a reload.
 	shared *notify.Shared
-	charts *graph.Metrics
+	// platforms are the chat platforms channels may use.
+	platforms []platform.Platform
+	charts    *graph.Metrics
 	// images hosts charts when external_url is set and images.s3 is not;
 	// nil otherwise.
 	images *images.Store
@@ -112,7 +116,7 @@ func New(co *config.Coordinator, opts Options) *App {
 		opts.Shared = notify.NewShared()
 	}
 	return &App{co: co, opts: opts, logger: opts.Logger, reg: opts.Registry, shared: opts.Shared,
-		charts: graph.NewMetrics(opts.Registry)}
+		platforms: platforms.All(), charts: graph.NewMetrics(opts.Registry)}
 }
 
 // Run serves until ctx is done, then shuts down in order: stop taking

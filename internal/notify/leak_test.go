@@ -130,7 +130,7 @@ func TestErrorBodyCutKeepsNoPieceOfASecret(t *testing.T) {
 			srv := quotingServer(t, &token)
 			var logs alerts.LogBuffer
 			logger := logs.Logger()
-			n, secrets := tc.build(t, srv.URL, alerts.Templates(t, time.Time{}, logger), logger)
+			n, secrets := tc.build(t, srv.URL, alerts.Templates(t, time.Time{}, logger, dingtalk.FS, wecom.FS, teams.FS, discord.FS, slack.FS), logger)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			_, _, err := n.Notify(ctx, alerts.Event(alert.KindFiring, []amtemplate.KV{{"alertname": "Leak", "instance": "db1"}}))

@@ -23,8 +23,9 @@ import (
 	"github.com/heraldhq/herald/internal/notify"
 )
 
-// defaults are Herald's default templates: default.tmpl (shared helpers,
-// Telegram and console) and one <platform>.tmpl per other platform.
+// defaults are Herald's shared default templates: default.tmpl (helpers,
+// Telegram and console). The other platforms embed theirs in their own
+// packages and the app passes them to New.
 //
 //go:embed *.tmpl
 var defaults embed.FS

@@ -1,6 +1,9 @@
 package template
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +16,13 @@ import (
 // the value now once the alert resolved; and nothing without one.
 func TestDefaultTemplatesShowValue(t *testing.T) {
 	t.Parallel()
-	tmpl, err := New(nil, nil)
+	// The platforms' own templates are read from their packages, which
+	// import this one.
+	var platforms []fs.FS
+	for _, p := range []string{"dingtalk", "wecom", "slack", "teams", "discord"} {
+		platforms = append(platforms, os.DirFS(filepath.Join("..", "notify", p)))
+	}
+	tmpl, err := New(nil, nil, platforms...)
 	if err != nil {
 		t.Fatal(err)
 	}

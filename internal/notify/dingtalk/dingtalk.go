@@ -22,7 +22,7 @@ import (
 	"github.com/heraldhq/herald/internal/template"
 )
 
-// The default template bodies (internal/template/dingtalk.tmpl); a
+// The default template bodies (dingtalk.tmpl, embedded as FS); a
 // channel's title and message settings replace them, and they stay the
 // fallback when those fail.
 const (

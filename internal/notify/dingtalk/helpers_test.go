@@ -54,7 +54,7 @@ func fixed(n *Notifier, title, text string) *Notifier {
 // mustTemplates are Herald's templates with their clock at now.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	return alerts.Templates(t, now, nil)
+	return alerts.Templates(t, now, nil, FS)
 }
 
 // message is an event for alerts with the given label sets; each alert's

@@ -45,7 +45,7 @@ func newNotifier(t *testing.T, hook *Webhook, cfg *config.DiscordConfig, logger 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logger)
+	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logger, FS)
 	if cfg == nil {
 		cfg = &config.DiscordConfig{}
 	}

@@ -16,7 +16,7 @@ import (
 // The default Discord templates, rendered the way the notifier renders
 // them, on a fixed clock.
 func TestDefaultTemplates(t *testing.T) {
-	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil)
+	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil, FS)
 	a := mkAlert("HostMemoryLow", "critical", "node-2:9100")
 	a.Annotations["runbook_url"] = "https://runbooks.example/mem"
 	a.Annotations["description"] = "3% left"

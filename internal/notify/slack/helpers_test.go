@@ -58,7 +58,7 @@ func fastRates() rates {
 // after the alerts started.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	return alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil)
+	return alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil, FS)
 }
 
 // hookNotifier posts to fake's incoming webhook with a client of its own.

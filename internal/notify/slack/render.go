@@ -10,7 +10,7 @@ import (
 	"github.com/heraldhq/herald/internal/template"
 )
 
-// The default templates (internal/template/slack.tmpl). A channel's
+// The default templates (slack.tmpl, embedded as FS). A channel's
 // `message` replaces DefaultMessage; the title and the context line are
 // changed by redefining slack.herald.title and slack.herald.context in a
 // template file, as in Alertmanager.

@@ -23,7 +23,7 @@ import (
 func renderWith(t *testing.T, cfg *config.SlackConfig, m *notify.Message) (*content, []block, string) {
 	t.Helper()
 	var logs alerts.LogBuffer
-	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logs.Logger())
+	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logs.Logger(), FS)
 	r := &renderer{tmpl: tmpl, message: cfg.Message, channel: "ops"}
 	c := r.render(m)
 	blocks := buildBlocks(c, nil)

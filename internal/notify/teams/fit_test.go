@@ -166,7 +166,7 @@ func BenchmarkBuildStorm(b *testing.B) {
 			"severity": "critical", "summary": strings.Repeat("disk almost full ", 10)})
 	}
 	m := message(alert.KindFiring, labels...)
-	n := New("ops", nil, &Webhook{}, alerts.Templates(b, time.Time{}, nil), nil)
+	n := New("ops", nil, &Webhook{}, alerts.Templates(b, time.Time{}, nil, FS), nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := n.build(m); err != nil {

@@ -37,7 +37,7 @@ func mustHook(t *testing.T, url string, opts Options) *Webhook {
 // "firing for 12m" is reproducible.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	return alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil)
+	return alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil, FS)
 }
 
 // newNotifier makes the notifier of channel "ops" with the default

@@ -18,7 +18,7 @@ import (
 	"github.com/heraldhq/herald/internal/template"
 )
 
-// The default title and message templates (internal/template/teams.tmpl);
+// The default title and message templates (teams.tmpl, embedded as FS);
 // a channel's title and message settings replace them. They render plain
 // text: the notifier escapes it for the card's Markdown.
 const (

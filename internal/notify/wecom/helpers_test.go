@@ -44,7 +44,7 @@ func channelConfig(fake *fakewecom.Server) *config.WeComConfig {
 // the alerts started.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	return alerts.Templates(t, alerts.StartsAt.Add(10*time.Minute), nil)
+	return alerts.Templates(t, alerts.StartsAt.Add(10*time.Minute), nil, FS)
 }
 
 // newNotifier makes a notifier with Herald's real templates.

@@ -9,6 +9,7 @@ package alerts
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"testing"
@@ -130,12 +131,13 @@ func Event(kind alert.Kind, labels []amtemplate.KV, opts ...Option) *notify.Mess
 	return m
 }
 
-// Templates are Herald's default templates logging to logger (nil
-// discards), their clock at clock ("firing for 12m" is then reproducible)
-// or, when clock is zero, the real time.
-func Templates(t testing.TB, clock time.Time, logger *slog.Logger) *template.Templates {
+// Templates are Herald's default templates and those of platforms (each
+// platform package's FS) logging to logger (nil discards), their clock at
+// clock ("firing for 12m" is then reproducible) or, when clock is zero,
+// the real time.
+func Templates(t testing.TB, clock time.Time, logger *slog.Logger, platforms ...fs.FS) *template.Templates {
 	t.Helper()
-	tmpl, err := template.New(nil, logger)
+	tmpl, err := template.New(nil, logger, platforms...)
 	if err != nil {
 		t.Fatal(err)
 	}

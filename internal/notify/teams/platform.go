@@ -1,0 +1,23 @@
+package teams
+
+import (
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/platform"
+)
+
+// Platform describes Microsoft Teams to Herald (see internal/platforms).
+func Platform() platform.Platform {
+	return platform.Platform{Name: "teams", Templates: FS, DefaultMessage: DefaultMessage, Build: build}
+}
+
+// build makes the notifier of a teams channel. The webhook comes from
+// env.Shared, so that its rate limit is shared by every channel posting
+// to the same URL and survives reloads.
+func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
+	hook, err := Shared(env.Shared, string(ch.Teams.URL))
+	if err != nil {
+		return nil, err
+	}
+	return New(ch.Name, ch.Teams, hook, env.Templates, env.Logger), nil
+}

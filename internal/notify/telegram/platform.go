@@ -1,0 +1,26 @@
+package telegram
+
+import (
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/platform"
+	"github.com/heraldhq/herald/internal/template"
+)
+
+// Platform describes Telegram to Herald (see internal/platforms). Its
+// templates are among Herald's shared ones (internal/template's
+// default.tmpl), which the other platforms' build on.
+func Platform() platform.Platform {
+	return platform.Platform{Name: "telegram", DefaultMessage: template.DefaultTelegramMessage, Build: build}
+}
+
+// build makes the notifier of a telegram channel. Bots come from
+// env.Shared by token, API URL and proxy, so that rate limits carry over
+// a reload.
+func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
+	bot, err := SharedBots(env.Shared, env.Logger).Get(cfg.TelegramBot(ch.Telegram))
+	if err != nil {
+		return nil, err
+	}
+	return New(ch.Name, ch.Telegram, bot, env.Templates, env.Logger, WithChartOnResolve(cfg.Graph.OnResolve)), nil
+}

@@ -1,0 +1,21 @@
+package webhook
+
+import (
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/platform"
+)
+
+// Platform describes the generic webhook to Herald (see
+// internal/platforms). It has no templates: the receiver gets the data.
+func Platform() platform.Platform {
+	return platform.Platform{Name: "webhook", Build: build}
+}
+
+func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
+	n, err := New(ch.Name, ch.Webhook, env.Logger)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return n, nil
+}

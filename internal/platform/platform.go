@@ -1,0 +1,65 @@
+// Package platform describes a chat platform to the rest of Herald: its
+// name (the channel's `<name>:` section), its default templates and how a
+// channel's notifier is built. Each platform package exports one
+// Platform; internal/platforms lists them.
+package platform
+
+import (
+	"io"
+	"io/fs"
+	"log/slog"
+
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/template"
+)
+
+// Platform is one chat platform.
+type Platform struct {
+	// Name is the key of the channel's section (channels[].<name>:) and
+	// the platform label of metrics and logs.
+	Name string
+	// Templates holds the platform's default templates (*.tmpl at its
+	// root), parsed by template.New with Herald's own; nil when the
+	// platform's templates are among Herald's shared ones (telegram,
+	// console) or it has none (webhook).
+	Templates fs.FS
+	// DefaultMessage is the template body of a message when the channel
+	// sets none; "" for a platform that sends data, not text (webhook).
+	DefaultMessage string
+	// Build makes the notifier of ch, a channel of this platform.
+	Build func(env *Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error)
+}
+
+// Env is what the app hands every builder.
+type Env struct {
+	Logger *slog.Logger
+	// Templates are the parsed templates of the configuration.
+	Templates *template.Templates
+	// Shared holds what notifiers share across channels and reloads
+	// (rate limiters, bots, HTTP clients); the app owns it.
+	Shared *notify.Shared
+	// Stdout is where the console platform prints.
+	Stdout io.Writer
+}
+
+// Templates returns the default template sets of ps, for template.New.
+func Templates(ps []Platform) []fs.FS {
+	var out []fs.FS
+	for _, p := range ps {
+		if p.Templates != nil {
+			out = append(out, p.Templates)
+		}
+	}
+	return out
+}
+
+// Find returns the platform called name in ps.
+func Find(ps []Platform, name string) (Platform, bool) {
+	for _, p := range ps {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Platform{}, false
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/heraldhq/herald/internal/platforms"
 	"io"
 	"os"
 	"strings"
@@ -66,7 +67,7 @@ func explain(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("%w: --expr is required", errUsage)
 	}
-	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv)
+	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv, platforms.Configs())
 	if err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func renderCmd(args []string, stdout, stderr io.Writer) error {
 	if (*expr == "") == (*alertFile == "") {
 		return fmt.Errorf("%w: give exactly one of --expr and --alert-file", errUsage)
 	}
-	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv)
+	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv, platforms.Configs())
 	if err != nil {
 		return err
 	}

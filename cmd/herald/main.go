@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/heraldhq/herald/internal/platforms"
 	"io"
 	"log/slog"
 	"os"
@@ -150,7 +151,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	co, err := config.NewCoordinator(c.config, c.explicit, os.Getenv, logger)
+	co, err := config.NewCoordinator(c.config, c.explicit, os.Getenv, logger, platforms.Configs())
 	if err != nil {
 		return err
 	}
@@ -186,7 +187,7 @@ func checkConfig(args []string, stdout, stderr io.Writer) error {
 	if err := parseErr(c.parse(fs, args)); err != nil {
 		return err
 	}
-	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv)
+	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv, platforms.Configs())
 	if err != nil {
 		var errs *config.Errors
 		if errors.As(err, &errs) {

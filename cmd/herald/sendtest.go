@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/platforms"
 	"io"
 	"net"
 	"net/http"
@@ -57,7 +58,7 @@ func sendTest(args []string, stdout, stderr io.Writer) error {
 	if err := parseErr(c.parse(fs, args)); err != nil {
 		return err
 	}
-	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv)
+	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv, platforms.Configs())
 	if err != nil {
 		return err
 	}

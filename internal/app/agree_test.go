@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"github.com/heraldhq/herald/internal/platforms"
 	"io"
 	"log/slog"
 	"os"
@@ -85,7 +86,7 @@ func TestCheckConfigAndServeAgree(t *testing.T) {
 	for _, file := range files {
 		name := filepath.Base(file)
 		t.Run(name, func(t *testing.T) {
-			cfg, err := config.Resolve(file, true, agreeGetenv)
+			cfg, err := config.Resolve(file, true, agreeGetenv, platforms.Configs())
 			invalid := strings.HasPrefix(name, "invalid-")
 			if err != nil {
 				if !invalid {

@@ -36,9 +36,9 @@ func (a *App) Setup(cfg *config.Config) (*dispatch.Setup, error) {
 	env := &platform.Env{Logger: a.logger, Templates: tmpl, Shared: a.shared, Stdout: a.opts.Stdout}
 	for i := range cfg.Channels {
 		ch := &cfg.Channels[i]
-		p, ok := platform.Find(a.platforms, ch.Platform())
+		p, ok := platform.Find(a.platforms, ch.Platform)
 		if !ok {
-			return nil, fmt.Errorf("channel %s: platform %q is not supported", ch.Name, ch.Platform())
+			return nil, fmt.Errorf("channel %s: platform %q is not supported", ch.Name, ch.Platform)
 		}
 		n, err := p.Build(env, cfg, ch)
 		if err != nil {

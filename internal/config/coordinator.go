@@ -14,10 +14,11 @@ import (
 // is valid and every subscriber accepts it; otherwise the running one stays,
 // because a typo in a reload must never take delivery down.
 type Coordinator struct {
-	path     string
-	explicit bool
-	getenv   func(string) string
-	logger   *slog.Logger
+	path      string
+	explicit  bool
+	getenv    func(string) string
+	logger    *slog.Logger
+	platforms []Platform
 
 	current atomic.Pointer[Config]
 
@@ -32,20 +33,21 @@ type Coordinator struct {
 }
 
 // NewCoordinator loads the configuration once with Resolve(path, explicit,
-// getenv) and fails if it is not valid, since Herald must refuse to start on
-// a bad config. A nil logger discards logs.
-func NewCoordinator(path string, explicit bool, getenv func(string) string, logger *slog.Logger) (*Coordinator, error) {
+// getenv, ps) and fails if it is not valid, since Herald must refuse to
+// start on a bad config; reloads use the same platforms. A nil logger
+// discards logs.
+func NewCoordinator(path string, explicit bool, getenv func(string) string, logger *slog.Logger, ps []Platform) (*Coordinator, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	c, err := Resolve(path, explicit, getenv)
+	c, err := Resolve(path, explicit, getenv, ps)
 	if err != nil {
 		return nil, err
 	}
 	co := &Coordinator{
 		// Once Herald runs from a file, a reload that finds the file gone
 		// is an error, not a silent switch to the no-file defaults.
-		path: path, explicit: explicit || c.File != "", getenv: getenv, logger: logger,
+		path: path, explicit: explicit || c.File != "", getenv: getenv, logger: logger, platforms: ps,
 		lastOK: true, lastAt: time.Now(),
 	}
 	co.current.Store(c)
@@ -95,7 +97,7 @@ func (co *Coordinator) Reload() error {
 }
 
 func (co *Coordinator) reload() error {
-	next, err := Resolve(co.path, co.explicit, co.getenv)
+	next, err := Resolve(co.path, co.explicit, co.getenv, co.platforms)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,8 @@
-package config
+package config_test
 
 import (
 	"errors"
+	"github.com/heraldhq/herald/internal/config"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,7 +14,7 @@ const (
 	goodV2 = "channels:\n  - name: v2\n    console: {}\n"
 )
 
-func newTestCoordinator(t *testing.T) (*Coordinator, func(string)) {
+func newTestCoordinator(t *testing.T) (*config.Coordinator, func(string)) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "herald.yml")
 	write := func(s string) {
@@ -23,7 +24,7 @@ func newTestCoordinator(t *testing.T) (*Coordinator, func(string)) {
 		}
 	}
 	write(goodV1)
-	co, err := NewCoordinator(path, true, fakeEnv(nil), nil)
+	co, err := newCoordinator(path, true, fakeEnv(nil), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func TestCoordinatorReload(t *testing.T) {
 		t.Errorf("LastReloadSuccess after start = %v, %v", ok, at)
 	}
 	var seen []string
-	co.Subscribe(func(c *Config) error { seen = append(seen, c.DefaultChannel); return nil })
+	co.Subscribe(func(c *config.Config) error { seen = append(seen, c.DefaultChannel); return nil })
 
 	write(goodV2)
 	if err := co.Reload(); err != nil {
@@ -53,7 +54,7 @@ func TestCoordinatorReload(t *testing.T) {
 	// A bad file is refused and the running config kept.
 	write("channels:\n  - name: v3\n    consol: {}\n")
 	err := co.Reload()
-	var errs *Errors
+	var errs *config.Errors
 	if !errors.As(err, &errs) {
 		t.Fatalf("bad file: err = %v", err)
 	}
@@ -77,9 +78,9 @@ func TestCoordinatorReload(t *testing.T) {
 func TestCoordinatorSubscriberRefuses(t *testing.T) {
 	co, write := newTestCoordinator(t)
 	var first []string
-	co.Subscribe(func(c *Config) error { first = append(first, c.DefaultChannel); return nil })
+	co.Subscribe(func(c *config.Config) error { first = append(first, c.DefaultChannel); return nil })
 	refuse := errors.New("template does not parse")
-	co.Subscribe(func(c *Config) error {
+	co.Subscribe(func(c *config.Config) error {
 		if c.DefaultChannel == "v2" {
 			return refuse
 		}
@@ -115,7 +116,7 @@ func TestCoordinatorConcurrent(t *testing.T) {
 			}
 		})
 	}
-	wg.Go(func() { co.Subscribe(func(*Config) error { return nil }) })
+	wg.Go(func() { co.Subscribe(func(*config.Config) error { return nil }) })
 	wg.Wait()
 	if co.Current().DefaultChannel != "v2" {
 		t.Errorf("current = %q", co.Current().DefaultChannel)
@@ -123,7 +124,7 @@ func TestCoordinatorConcurrent(t *testing.T) {
 }
 
 func TestNewCoordinatorBadConfig(t *testing.T) {
-	if _, err := NewCoordinator("testdata/invalid-default-channel.yml", true, fakeEnv(nil), nil); err == nil {
+	if _, err := newCoordinator("testdata/invalid-default-channel.yml", true, fakeEnv(nil), nil); err == nil {
 		t.Fatal("NewCoordinator accepted a bad config")
 	}
 }
@@ -133,7 +134,7 @@ func TestNewCoordinatorBadConfig(t *testing.T) {
 func TestCoordinatorReloadEmpty(t *testing.T) {
 	co, write := newTestCoordinator(t)
 	called := 0
-	co.Subscribe(func(*Config) error { called++; return nil })
+	co.Subscribe(func(*config.Config) error { called++; return nil })
 	for _, text := range []string{"", "# all commented out\n#channels:\n"} {
 		write(text)
 		if err := co.Reload(); err == nil {

@@ -157,6 +157,17 @@ func (l *loader) mapping(n *yaml.Node, v reflect.Value, field string) {
 			continue
 		}
 		idx, ok := fields[k.Value]
+		if pl, isSection := l.sectionKey(v, k.Value); !ok && isSection {
+			child := joinPath(field, k.Value)
+			if prev, dup := seen[k.Value]; dup {
+				l.errorf(child, k.Line, "already set at line %d", prev)
+				continue
+			}
+			seen[k.Value] = k.Line
+			l.lines[child] = k.Line
+			l.setSection(field, pl.Name, l.decodeSection(pl, val, child))
+			continue
+		}
 		if !ok {
 			msg := "unknown field \"" + k.Value + "\""
 			if field == "" && reservedSections[k.Value] {
@@ -229,6 +240,16 @@ func (l *loader) merge(n *yaml.Node, v reflect.Value, field string) {
 	}
 	l.mapping(n, v, field)
 }
+
+// sectionKey reports whether key is a platform's section in v, a channel.
+func (l *loader) sectionKey(v reflect.Value, key string) (Platform, bool) {
+	if v.Type() != channelType {
+		return Platform{}, false
+	}
+	return l.findPlatform(key)
+}
+
+var channelType = reflect.TypeFor[ChannelConfig]()
 
 // setDefaults applies a type's defaults to a freshly created value.
 func setDefaults(p reflect.Value) {

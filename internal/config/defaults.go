@@ -3,7 +3,6 @@ package config
 import (
 	"net/url"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 )
@@ -66,32 +65,13 @@ func DefaultChannelConfig() ChannelConfig {
 	return ChannelConfig{SendResolved: new(true)}
 }
 
-// DefaultTelegramChannelConfig is the value every channels[].telegram
-// section starts from. Info alerts arrive silently by default because a
-// phone that buzzes for everything gets muted.
-func DefaultTelegramChannelConfig() TelegramChannelConfig {
-	return TelegramChannelConfig{
-		SilentSeverities: []string{"info", "none"},
-		EditOnResolve:    new(true),
-	}
-}
-
 // DefaultRouteConfig is the value every routes[] entry starts from.
 func DefaultRouteConfig() RouteConfig {
 	return RouteConfig{RepeatInterval: Duration(time.Hour)}
 }
 
-func (c *ChannelConfig) setDefaults()         { *c = DefaultChannelConfig() }
-func (t *TelegramChannelConfig) setDefaults() { *t = DefaultTelegramChannelConfig() }
-func (r *RouteConfig) setDefaults()           { *r = DefaultRouteConfig() }
-
-// consoleChannel is the channel used when none is configured.
-func consoleChannel() ChannelConfig {
-	ch := DefaultChannelConfig()
-	ch.Name = ConsoleChannelName
-	ch.Console = &ConsoleChannelConfig{}
-	return ch
-}
+func (c *ChannelConfig) setDefaults() { *c = DefaultChannelConfig() }
+func (r *RouteConfig) setDefaults()   { *r = DefaultRouteConfig() }
 
 // Channel returns the channel called name, or nil.
 func (c *Config) Channel(name string) *ChannelConfig {
@@ -146,27 +126,6 @@ func (c *Config) DatabaseForLog() string {
 	return p
 }
 
-// TelegramBot returns the bot a Telegram channel sends with: the top-level
-// telegram section with the channel's own token, API URL and proxy laid
-// over it, so a channel can use a second bot or a different network path
-// without repeating the rest. A nil ch gives the top-level bot.
-func (c *Config) TelegramBot(ch *TelegramChannelConfig) TelegramConfig {
-	bot := c.Telegram
-	if ch == nil {
-		return bot
-	}
-	if ch.BotToken != "" {
-		bot.BotToken, bot.BotTokenFile = ch.BotToken, ch.BotTokenFile
-	}
-	if ch.APIURL != "" {
-		bot.APIURL = ch.APIURL
-	}
-	if ch.ProxyURL != "" {
-		bot.ProxyURL = ch.ProxyURL
-	}
-	return bot
-}
-
 // StormThreshold is the number of waiting events above which ch's events are
 // folded into one message: the channel's own value, else delivery's. Zero
 // disables folding.
@@ -184,16 +143,4 @@ func (c *Config) StormThreshold(ch *ChannelConfig) int {
 // channel built in code (nil SendResolved) gets the default, true.
 func (c *ChannelConfig) ResolvedEnabled() bool {
 	return c.SendResolved == nil || *c.SendResolved
-}
-
-// EditsOnResolve reports whether the firing message is edited when the alert
-// resolves; nil means the default, true.
-func (t *TelegramChannelConfig) EditsOnResolve() bool {
-	return t.EditOnResolve == nil || *t.EditOnResolve
-}
-
-// IsSilent reports whether an alert with this severity label value is sent
-// without sound.
-func (t *TelegramChannelConfig) IsSilent(severity string) bool {
-	return t.DisableNotification || slices.Contains(t.SilentSeverities, severity)
 }

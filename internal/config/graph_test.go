@@ -1,6 +1,7 @@
-package config
+package config_test
 
 import (
+	"github.com/heraldhq/herald/internal/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,7 +10,7 @@ import (
 )
 
 // writeConfig writes yml to herald.yml in a fresh directory and loads it.
-func writeConfig(t *testing.T, yml string) (*Config, error) {
+func writeConfig(t *testing.T, yml string) (*config.Config, error) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "herald.yml")
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
@@ -69,9 +70,9 @@ func TestGraphDefaults(t *testing.T) {
 	}
 	// Each load gets its own slice: a caller appending to one config's
 	// match_labels must not change the defaults of the next.
-	d := DefaultConfig()
+	d := config.DefaultConfig()
 	d.Graph.MatchLabels[0] = "changed"
-	if DefaultConfig().Graph.MatchLabels[0] != "instance" {
+	if config.DefaultConfig().Graph.MatchLabels[0] != "instance" {
 		t.Error("DefaultConfig shares match_labels between calls")
 	}
 }
@@ -114,7 +115,7 @@ func TestTLSClientConfigLater(t *testing.T) {
 	if err := os.WriteFile(caPath, ca, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tc := TLSConfig{CAFile: caPath}
+	tc := config.TLSConfig{CAFile: caPath}
 	if _, err := tc.ClientConfig(); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestTLSClientConfigLater(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ca_file") || !strings.Contains(err.Error(), "ca.pem") {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := (&TLSConfig{KeyFile: caPath}).ClientConfig(); err == nil {
+	if _, err := (&config.TLSConfig{KeyFile: caPath}).ClientConfig(); err == nil {
 		t.Error("key_file without cert_file accepted")
 	}
 }

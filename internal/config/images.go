@@ -158,3 +158,23 @@ func checkBaseURL(s string) error {
 	}
 	return nil
 }
+
+// ImagesConfig is where charts are hosted for platforms that take images
+// by URL only (DingTalk, Teams, Slack webhooks).
+type ImagesConfig struct {
+	// TTL is how long a chart link works (default 7d); files are removed after
+	// (with S3, a bucket lifecycle rule removes them).
+	TTL Duration `yaml:"ttl"`
+	// SigningKey signs image links (default: a random key kept in
+	// <data_dir>/images.key).
+	SigningKey     Secret `yaml:"signing_key"`
+	SigningKeyFile string `yaml:"signing_key_file"`
+	// S3 uploads charts to S3-compatible storage instead of serving them
+	// (for a Herald that chat platforms cannot reach).
+	S3 *S3Config `yaml:"s3"`
+}
+
+// DefaultImagesConfig is the images section an empty file gives.
+func DefaultImagesConfig() ImagesConfig {
+	return ImagesConfig{TTL: Duration(7 * 24 * time.Hour)}
+}

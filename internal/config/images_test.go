@@ -1,7 +1,8 @@
-package config
+package config_test
 
 import (
 	"fmt"
+	"github.com/heraldhq/herald/internal/config"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,9 +35,9 @@ func TestImagesS3(t *testing.T) {
 		t.Fatal(err)
 	}
 	s3 := c.Images.S3
-	want := S3Config{Endpoint: "https://s3.eu-central-1.amazonaws.com", Region: "eu-central-1", Bucket: "herald-charts",
+	want := config.S3Config{Endpoint: "https://s3.eu-central-1.amazonaws.com", Region: "eu-central-1", Bucket: "herald-charts",
 		Prefix: "charts/", AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG", SecretAccessKeyFile: "s3-secret",
-		PublicURL: "https://charts.example.com/", Timeout: Duration(10 * time.Second)}
+		PublicURL: "https://charts.example.com/", Timeout: config.Duration(10 * time.Second)}
 	if s3 == nil || *s3 != want || c.Images.TTL.D() != 72*time.Hour {
 		t.Fatalf("images = %+v, s3 = %+v", c.Images, s3)
 	}

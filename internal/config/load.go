@@ -36,9 +36,13 @@ type loader struct {
 	failed  map[string]bool // fields that did not decode
 	unknown map[string]bool // mappings that hold an unknown key
 	aliases map[*yaml.Node]bool
+
+	platforms    []Platform
+	sections     map[string]map[string]Section // channel path -> platform -> section
+	platformsSet map[string][]string           // channel path -> platforms set, in list order
 }
 
-func newLoader(file string, getenv func(string) string) *loader {
+func newLoader(file string, getenv func(string) string, platforms []Platform) *loader {
 	dir := "."
 	if file != "" {
 		dir = filepath.Dir(file)
@@ -52,29 +56,32 @@ func newLoader(file string, getenv func(string) string) *loader {
 	return &loader{
 		file: file, dir: dir, getenv: getenv,
 		lines: map[string]int{}, failed: map[string]bool{}, unknown: map[string]bool{},
-		aliases: map[*yaml.Node]bool{},
+		aliases:   map[*yaml.Node]bool{},
+		platforms: platforms, sections: map[string]map[string]Section{}, platformsSet: map[string][]string{},
 	}
 }
 
 // Load reads, checks and completes the configuration file at path, taking
-// ${VAR} values from the process environment. Problems in the file are
-// returned together as *Errors; failing to read the file is returned as is
-// (errors.Is(err, fs.ErrNotExist) works).
-func Load(path string) (*Config, error) {
-	return load(path, os.Getenv, "")
+// ${VAR} values from the process environment; channels may use the
+// platforms of ps (internal/platforms.All for Herald's). Problems in the
+// file are returned together as *Errors; failing to read the file is
+// returned as is (errors.Is(err, fs.ErrNotExist) works).
+func Load(path string, ps []Platform) (*Config, error) {
+	return load(path, os.Getenv, "", ps)
 }
 
 // load is Load with an injected environment and an optional bot token to use
 // when the file sets none.
-func load(path string, getenv func(string) string, envToken Secret) (*Config, error) {
+func load(path string, getenv func(string) string, envToken Secret, ps []Platform) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	l := newLoader(path, getenv)
+	l := newLoader(path, getenv, ps)
 	c := DefaultConfig()
 	c.File = path
 	l.decodeFile(data, &c)
+	l.assignSections(&c)
 	l.loadSecretFiles(&c)
 	if envToken != "" && c.Telegram.BotToken == "" && c.Telegram.BotTokenFile == "" && !l.hasFailed("telegram.bot_token") {
 		c.Telegram.BotToken = envToken
@@ -129,8 +136,8 @@ func (l *loader) decodeFile(data []byte, c *Config) {
 // HERALD_TELEGRAM_CHAT_ID both set it delivers to that chat, otherwise it
 // prints alerts on the console. A missing file that was asked for is an
 // error, since silently falling back would hide a typo in --config.
-// A nil getenv means os.Getenv.
-func Resolve(path string, explicit bool, getenv func(string) string) (*Config, error) {
+// A nil getenv means os.Getenv; ps are the platforms channels may use.
+func Resolve(path string, explicit bool, getenv func(string) string, ps []Platform) (*Config, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
@@ -138,32 +145,32 @@ func Resolve(path string, explicit bool, getenv func(string) string) (*Config, e
 		if explicit {
 			return nil, errors.New("read config: no file given")
 		}
-		return fromEnv(getenv)
+		return fromEnv(getenv, ps)
 	}
-	c, err := load(path, getenv, Secret(getenv(EnvTelegramBotToken)))
+	c, err := load(path, getenv, Secret(getenv(EnvTelegramBotToken)), ps)
 	if err != nil && !explicit && errors.Is(err, fs.ErrNotExist) {
-		return fromEnv(getenv)
+		return fromEnv(getenv, ps)
 	}
 	return c, err
 }
 
-// fromEnv builds the configuration used when there is no file.
-func fromEnv(getenv func(string) string) (*Config, error) {
-	l := newLoader("", getenv)
+// fromEnv builds the configuration used when there is no file. The
+// channel of HERALD_TELEGRAM_CHAT_ID is the section `telegram: {chat_id: …}`
+// decoded as a file's would be, defaults included.
+func fromEnv(getenv func(string) string, ps []Platform) (*Config, error) {
+	l := newLoader("", getenv, ps)
 	c := DefaultConfig()
 	token, chat := getenv(EnvTelegramBotToken), getenv(EnvTelegramChatID)
 	c.Telegram.BotToken = Secret(token)
-	if token != "" && chat != "" {
-		id, err := ParseChatID(chat)
-		if err != nil {
+	if _, ok := l.findPlatform(TelegramChannelName); ok && token != "" && chat != "" {
+		if _, err := ParseChatID(chat); err != nil {
 			l.errorf(EnvTelegramChatID, 0, "%v", err)
 		} else {
 			ch := DefaultChannelConfig()
-			ch.Name = TelegramChannelName
-			tg := DefaultTelegramChannelConfig()
-			tg.ChatID = id
-			ch.Telegram = &tg
+			l.mapping(mappingNode("name", TelegramChannelName, TelegramChannelName, mappingNode("chat_id", chat)),
+				reflect.ValueOf(&ch).Elem(), channelPath(0))
 			c.Channels = []ChannelConfig{ch}
+			l.assignSections(&c)
 			c.DefaultChannel = ch.Name
 		}
 	}
@@ -172,4 +179,19 @@ func fromEnv(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// mappingNode builds a YAML mapping of keys and values, each a string or a
+// node, for the settings Herald writes itself.
+func mappingNode(kv ...any) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for _, x := range kv {
+		switch x := x.(type) {
+		case *yaml.Node:
+			n.Content = append(n.Content, x)
+		case string:
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: x, Style: yaml.DoubleQuotedStyle})
+		}
+	}
+	return n
 }

@@ -1,7 +1,9 @@
-package config
+package config_test
 
 import (
 	"errors"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify/console"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -159,11 +161,11 @@ testdata/invalid-platform-values.yml:23: channels[4].telegram.bot_token: contain
 			if got := err.Error(); strings.Contains(got, "s3cr3t") || strings.Contains(got, "hunter2") {
 				t.Errorf("error text leaks a secret:\n%s", got)
 			}
-			var errs *Errors
+			var errs *config.Errors
 			if !errors.As(err, &errs) || len(errs.List) == 0 {
 				t.Fatalf("error is %T, want *Errors", err)
 			}
-			var one *Error
+			var one *config.Error
 			if !errors.As(err, &one) || one.File != filepath.Join("testdata", tt.file) {
 				t.Errorf("errors.As(*Error) = %+v", one)
 			}
@@ -181,7 +183,7 @@ testdata/invalid-platform-values.yml:23: channels[4].telegram.bot_token: contain
 // TestLoadMinimal loads the minimal example from the docs as written.
 func TestLoadMinimal(t *testing.T) {
 	t.Setenv("TELEGRAM_BOT_TOKEN", "123:minimal")
-	c, err := Load("testdata/minimal.yml")
+	c, err := loadAll("testdata/minimal.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,14 +191,14 @@ func TestLoadMinimal(t *testing.T) {
 		t.Errorf("bot token not expanded")
 	}
 	ops := c.Channel("ops")
-	if ops == nil || ops.Telegram == nil || ops.Telegram.ChatID != "-1001234567890" {
+	if ops == nil || tgOf(ops) == nil || tgOf(ops).ChatID != "-1001234567890" {
 		t.Fatalf("channel ops = %+v", ops)
 	}
-	if !ops.ResolvedEnabled() || !ops.Telegram.EditsOnResolve() {
-		t.Errorf("channel defaults not applied: %+v %+v", ops, ops.Telegram)
+	if !ops.ResolvedEnabled() || !tgOf(ops).EditsOnResolve() {
+		t.Errorf("channel defaults not applied: %+v %+v", ops, tgOf(ops))
 	}
-	if !reflect.DeepEqual(ops.Telegram.SilentSeverities, []string{"info", "none"}) {
-		t.Errorf("silent_severities = %v", ops.Telegram.SilentSeverities)
+	if !reflect.DeepEqual(tgOf(ops).SilentSeverities, []string{"info", "none"}) {
+		t.Errorf("silent_severities = %v", tgOf(ops).SilentSeverities)
 	}
 	if len(c.Routes) != 1 || len(c.Routes[0].Parsed) != 1 || c.Routes[0].Parsed[0].String() != `severity="critical"` {
 		t.Errorf("routes = %+v", c.Routes)
@@ -213,7 +215,7 @@ func TestLoadMinimal(t *testing.T) {
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load("testdata/does-not-exist.yml")
+	_, err := loadAll("testdata/does-not-exist.yml")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("err = %v, want fs.ErrNotExist", err)
 	}
@@ -228,7 +230,7 @@ func TestLoadEmpty(t *testing.T) {
 		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		_, err := Load(path)
+		_, err := loadAll(path)
 		if err == nil || !strings.HasPrefix(err.Error(), path) ||
 			!strings.HasSuffix(err.Error(), ": configuration file is empty (write {} to run on the defaults)") {
 			t.Errorf("%q: err = %v, want the empty-file error", text, err)
@@ -243,14 +245,16 @@ func TestLoadDefaults(t *testing.T) {
 	if err := os.WriteFile(path, []byte("# defaults\n{}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(path)
+	c, err := loadAll(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := DefaultConfig()
+	want := config.DefaultConfig()
 	want.File = path
-	want.Channels = []ChannelConfig{consoleChannel()}
-	want.DefaultChannel = ConsoleChannelName
+	cons := config.DefaultChannelConfig()
+	cons.Name, cons.Platform, cons.Section = config.ConsoleChannelName, "console", &console.Config{}
+	want.Channels = []config.ChannelConfig{cons}
+	want.DefaultChannel = config.ConsoleChannelName
 	if !reflect.DeepEqual(c, &want) {
 		t.Errorf("got  %+v\nwant %+v", c, &want)
 	}
@@ -266,7 +270,7 @@ func TestLoadMultipleDocuments(t *testing.T) {
 	if err := os.WriteFile(path, []byte("data_dir: a\n---\ndata_dir: b\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Load(path)
+	_, err := loadAll(path)
 	if err == nil || err.Error() != path+":2: only one YAML document is allowed" {
 		t.Fatalf("err = %v", err)
 	}
@@ -279,7 +283,7 @@ func TestLoadAnchors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := c.Channels[0].Telegram, c.Channels[1].Telegram
+	a, b := tgOf(&c.Channels[0]), tgOf(&c.Channels[1])
 	if a.MessageThreadID != 7 || b.MessageThreadID != 8 || b.ChatID != a.ChatID ||
 		!b.DisableNotification || a.DisableNotification || b.Message != "hello" {
 		t.Errorf("a = %+v\nb = %+v", a, b)
@@ -294,12 +298,12 @@ func TestEmptySection(t *testing.T) {
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(path)
+	c, err := loadAll(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ch := c.Channel("out")
-	if ch.Platform() != "console" || ch.StormThreshold != nil || ch.SendResolved != nil || !ch.ResolvedEnabled() {
+	if ch.Platform != "console" || ch.StormThreshold != nil || ch.SendResolved != nil || !ch.ResolvedEnabled() {
 		t.Errorf("channel = %+v", ch)
 	}
 }

@@ -1,19 +1,23 @@
-package config
+package config_test
 
 import (
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify/slack"
+	"github.com/heraldhq/herald/internal/notify/webhook"
+	"github.com/heraldhq/herald/internal/notify/wecom"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func loadText(t *testing.T, text string) (*Config, error) {
+func loadText(t *testing.T, text string) (*config.Config, error) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "herald.yml")
 	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return Load(p)
+	return loadAll(p)
 }
 
 func TestAllPlatforms(t *testing.T) {
@@ -45,12 +49,12 @@ func TestAllPlatforms(t *testing.T) {
 	}
 	want := []string{"dingtalk", "wecom", "teams", "slack", "slack", "discord", "webhook"}
 	for i, ch := range c.Channels {
-		if ch.Platform() != want[i] {
-			t.Errorf("channel %s: platform %q, want %q", ch.Name, ch.Platform(), want[i])
+		if ch.Platform != want[i] {
+			t.Errorf("channel %s: platform %q, want %q", ch.Name, ch.Platform, want[i])
 		}
 	}
-	if !c.Channels[1].WeCom.ImagesEnabled() || c.Channels[4].Slack.APIURL != "https://slack.com/api" ||
-		c.Channels[6].Webhook.SignatureHeader != DefaultSignatureHeader || c.Images.TTL.D().Hours() != 168 {
+	if !c.Channels[1].Section.(*wecom.Config).ImagesEnabled() || c.Channels[4].Section.(*slack.Config).APIURL != "https://slack.com/api" ||
+		c.Channels[6].Section.(*webhook.Config).SignatureHeader != webhook.DefaultSignatureHeader || c.Images.TTL.D().Hours() != 168 {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	secrets := strings.Join(c.Secrets(), " ")

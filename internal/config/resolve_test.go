@@ -1,7 +1,9 @@
-package config
+package config_test
 
 import (
 	"errors"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify/telegram"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,7 +17,7 @@ func TestResolve(t *testing.T) {
 	if err := os.WriteFile(file, []byte("channels:\n  - name: ops\n    telegram:\n      chat_id: -100\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	bothEnv := map[string]string{EnvTelegramBotToken: "123:env", EnvTelegramChatID: "-1001234567890"}
+	bothEnv := map[string]string{config.EnvTelegramBotToken: "123:env", config.EnvTelegramChatID: "-1001234567890"}
 
 	tests := []struct {
 		name     string
@@ -31,13 +33,13 @@ func TestResolve(t *testing.T) {
 	}{
 		{name: "no file, no env", path: missing, channel: "console", platform: "console"},
 		{name: "no path", path: "", channel: "console", platform: "console"},
-		{name: "no file, token only", path: missing, env: map[string]string{EnvTelegramBotToken: "123:env"},
+		{name: "no file, token only", path: missing, env: map[string]string{config.EnvTelegramBotToken: "123:env"},
 			channel: "console", platform: "console", token: "123:env"},
-		{name: "no file, chat only", path: missing, env: map[string]string{EnvTelegramChatID: "-100"},
+		{name: "no file, chat only", path: missing, env: map[string]string{config.EnvTelegramChatID: "-100"},
 			channel: "console", platform: "console"},
 		{name: "no file, token and chat", path: missing, env: bothEnv,
 			channel: "telegram", platform: "telegram", token: "123:env"},
-		{name: "no file, bad chat", path: missing, env: map[string]string{EnvTelegramBotToken: "1:a", EnvTelegramChatID: "nope"},
+		{name: "no file, bad chat", path: missing, env: map[string]string{config.EnvTelegramBotToken: "1:a", config.EnvTelegramChatID: "nope"},
 			err: `HERALD_TELEGRAM_CHAT_ID: invalid chat id "nope" (want a non-zero integer or "@channelname")`},
 		{name: "explicit missing file", path: missing, explicit: true, err: "read config: open " + missing + ": no such file or directory"},
 		{name: "explicit empty path", path: "", explicit: true, err: "read config: no file given"},
@@ -48,7 +50,7 @@ func TestResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Resolve(tt.path, tt.explicit, fakeEnv(tt.env))
+			c, err := resolveAll(tt.path, tt.explicit, fakeEnv(tt.env))
 			if tt.err != "" {
 				if err == nil || err.Error() != tt.err {
 					t.Fatalf("err = %v\nwant %s", err, tt.err)
@@ -59,20 +61,20 @@ func TestResolve(t *testing.T) {
 				t.Fatal(err)
 			}
 			ch := c.Channel(c.DefaultChannel)
-			if c.DefaultChannel != tt.channel || ch == nil || ch.Platform() != tt.platform {
+			if c.DefaultChannel != tt.channel || ch == nil || ch.Platform != tt.platform {
 				t.Errorf("default channel %q = %+v", c.DefaultChannel, ch)
 			}
 			if string(c.Telegram.BotToken) != tt.token || c.File != tt.file {
 				t.Errorf("token %q, file %q", string(c.Telegram.BotToken), c.File)
 			}
 			if tt.platform == "telegram" && tt.file == "" {
-				if ch.Telegram.ChatID != "-1001234567890" || !ch.Telegram.EditsOnResolve() || len(ch.Telegram.SilentSeverities) != 2 {
-					t.Errorf("telegram channel from env = %+v", ch.Telegram)
+				if tgOf(ch).ChatID != "-1001234567890" || !tgOf(ch).EditsOnResolve() || len(tgOf(ch).SilentSeverities) != 2 {
+					t.Errorf("telegram channel from env = %+v", tgOf(ch))
 				}
 			}
 		})
 	}
-	_, err := Resolve(missing, true, nil)
+	_, err := resolveAll(missing, true, nil)
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing explicit file: %v is not fs.ErrNotExist", err)
 	}
@@ -80,15 +82,15 @@ func TestResolve(t *testing.T) {
 
 func TestAccessorsOnCodeBuiltConfig(t *testing.T) {
 	// Nil pointers (a config built in code) mean the defaults.
-	c := &Config{DataDir: "/d"}
-	ch := &ChannelConfig{Name: "x", Telegram: &TelegramChannelConfig{}}
-	if !ch.ResolvedEnabled() || !ch.Telegram.EditsOnResolve() || c.StormThreshold(ch) != DefaultStormThreshold {
+	c := &config.Config{DataDir: "/d"}
+	ch := &config.ChannelConfig{Name: "x", Platform: "telegram", Section: &telegram.Config{}}
+	if !ch.ResolvedEnabled() || !tgOf(ch).EditsOnResolve() || c.StormThreshold(ch) != config.DefaultStormThreshold {
 		t.Errorf("nil defaults not applied")
 	}
 	if c.DatabasePath() != filepath.Join("/d", "herald.db") {
 		t.Errorf("DatabasePath = %q", c.DatabasePath())
 	}
-	if bot := c.TelegramBot(nil); bot.APIURL != "" {
+	if bot := telegram.BotConfig(c, nil); bot.APIURL != "" {
 		t.Errorf("TelegramBot(nil) = %+v", bot)
 	}
 	if c.Secrets() != nil {

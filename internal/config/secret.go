@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -57,49 +57,77 @@ func (s Secret) MarshalText() ([]byte, error) {
 }
 
 // secretRef ties a Secret to its *_file twin so that loading, conflict
-// checks and redaction share one list instead of repeating it.
+// checks and redaction share one walk of the configuration.
 type secretRef struct {
 	value     *Secret
-	file      *string
-	valuePath string // dotted path of the value key
-	filePath  string // dotted path of the *_file key
+	file      *string // nil for a secret without a file (a header value)
+	valuePath string  // dotted path of the value key
+	filePath  string  // dotted path of the *_file key
+	header    bool    // a header value: redacted only when long enough
 }
 
-// secretRefs lists every secret of c with its *_file variant.
+var (
+	secretType = reflect.TypeFor[Secret]()
+	stringType = reflect.TypeFor[string]()
+)
+
+// secretRefs finds every Secret of c by type, walking the configuration
+// and the channels' platform sections: a Secret field tagged `key` with a
+// string field tagged `key_file` beside it is a secret that may be read
+// from a file; a Secret in a map (headers) is a secret without one.
 func secretRefs(c *Config) []secretRef {
-	refs := []secretRef{
-		{&c.Storage.DSN, &c.Storage.DSNFile, "storage.dsn", "storage.dsn_file"},
-		{&c.Webhook.BearerToken, &c.Webhook.BearerTokenFile, "webhook.bearer_token", "webhook.bearer_token_file"},
-		{&c.Telegram.BotToken, &c.Telegram.BotTokenFile, "telegram.bot_token", "telegram.bot_token_file"},
-		{&c.Prometheus.BearerToken, &c.Prometheus.BearerTokenFile, "prometheus.bearer_token", "prometheus.bearer_token_file"},
-		{&c.Grafana.APIToken, &c.Grafana.APITokenFile, "grafana.api_token", "grafana.api_token_file"},
-	}
-	for _, a := range []struct {
-		ba     *BasicAuth
-		prefix string
-	}{
-		{c.Webhook.BasicAuth, "webhook"},
-		{c.Prometheus.BasicAuth, "prometheus"},
-		{c.Grafana.BasicAuth, "grafana"},
-	} {
-		if a.ba != nil {
-			p := a.prefix + ".basic_auth"
-			refs = append(refs, secretRef{&a.ba.Password, &a.ba.PasswordFile, p + ".password", p + ".password_file"})
-		}
-	}
-	refs = append(refs, secretRef{&c.Images.SigningKey, &c.Images.SigningKeyFile, "images.signing_key", "images.signing_key_file"})
-	if s3 := c.Images.S3; s3 != nil {
-		refs = append(refs, secretRef{&s3.SecretAccessKey, &s3.SecretAccessKeyFile,
-			"images.s3.secret_access_key", "images.s3.secret_access_key_file"})
-	}
-	for i := range c.Channels {
-		if tg := c.Channels[i].Telegram; tg != nil {
-			p := channelPath(i) + ".telegram"
-			refs = append(refs, secretRef{&tg.BotToken, &tg.BotTokenFile, p + ".bot_token", p + ".bot_token_file"})
-		}
-		refs = append(refs, platformSecrets(&c.Channels[i], channelPath(i))...)
-	}
+	var refs []secretRef
+	walkSecrets(reflect.ValueOf(c).Elem(), "", &refs)
 	return refs
+}
+
+func walkSecrets(v reflect.Value, path string, refs *[]secretRef) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			walkSecrets(v.Elem(), path, refs)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			walkSecrets(v.Index(i), indexPath(path, i), refs)
+		}
+	case reflect.Map:
+		if v.Type().Elem() != secretType || v.Type().Key().Kind() != reflect.String {
+			return
+		}
+		// Sorted, so that the list does not depend on map order.
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			s := Secret(v.MapIndex(k).String())
+			*refs = append(*refs, secretRef{value: &s, valuePath: joinPath(path, k.String()), header: true})
+		}
+	case reflect.Struct:
+		if v.Type() == channelType {
+			ch := v.Addr().Interface().(*ChannelConfig)
+			if ch.Section != nil {
+				walkSecrets(reflect.ValueOf(ch.Section), joinPath(path, ch.Platform), refs)
+			}
+			return
+		}
+		fields := yamlFields(v.Type())
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if !f.IsExported() || name == "-" || name == "" {
+				continue
+			}
+			if f.Type != secretType {
+				walkSecrets(v.Field(i), joinPath(path, name), refs)
+				continue
+			}
+			r := secretRef{value: v.Field(i).Addr().Interface().(*Secret), valuePath: joinPath(path, name)}
+			if j, ok := fields[name+"_file"]; ok && v.Field(j).Type() == stringType {
+				r.file, r.filePath = v.Field(j).Addr().Interface().(*string), joinPath(path, name+"_file")
+			}
+			*refs = append(*refs, r)
+		}
+	}
 }
 
 // loadSecretFiles fills every secret whose *_file is set. Relative paths are
@@ -107,7 +135,7 @@ func secretRefs(c *Config) []secretRef {
 // same whatever the working directory of the process.
 func (l *loader) loadSecretFiles(c *Config) {
 	for _, r := range secretRefs(c) {
-		if *r.file == "" {
+		if r.file == nil || *r.file == "" {
 			continue
 		}
 		if *r.value != "" {
@@ -155,7 +183,9 @@ func readSecretFile(dir, name string) (Secret, error) {
 const MinRedactedHeaderValue = 4
 
 // Secrets returns every secret value set in c, so that other code can redact
-// them from errors and log lines that quote URLs or API answers.
+// them from errors and log lines that quote URLs or API answers: every
+// Secret (header values from MinRedactedHeaderValue characters on) and what
+// platform sections list beside them (SecretLister).
 func (c *Config) Secrets() []string {
 	var out []string
 	seen := map[string]bool{}
@@ -165,23 +195,25 @@ func (c *Config) Secrets() []string {
 			out = append(out, s)
 		}
 	}
+	var headers []string
 	for _, r := range secretRefs(c) {
-		add(string(*r.value))
-	}
-	// Header values have no *_file twin (${VAR} covers them), so they are
-	// not in secretRefs; sorted so that the list does not depend on map order.
-	headers := []map[string]Secret{c.Prometheus.Headers}
-	for _, ch := range c.Channels {
-		if ch.Webhook != nil {
-			headers = append(headers, ch.Webhook.Headers)
+		switch {
+		case !r.header:
+			add(string(*r.value))
+		case len(*r.value) >= MinRedactedHeaderValue:
+			headers = append(headers, string(*r.value))
 		}
 	}
-	for _, h := range headers {
-		for _, name := range slices.Sorted(maps.Keys(h)) {
-			if v := h[name]; len(v) >= MinRedactedHeaderValue {
-				add(string(v))
+	for _, ch := range c.Channels {
+		if sl, ok := ch.Section.(SecretLister); ok {
+			for _, s := range sl.Secrets() {
+				add(s)
 			}
 		}
+	}
+	// Header values come last: most are tenant ids, not tokens.
+	for _, h := range headers {
+		add(h)
 	}
 	return out
 }

@@ -1,9 +1,11 @@
-package config
+package config_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/notify/telegram"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,24 +16,24 @@ import (
 )
 
 // allSecrets builds a config with every secret set to a distinct value.
-func allSecrets() (*Config, []string) {
-	c := DefaultConfig()
+func allSecrets() (*config.Config, []string) {
+	c := config.DefaultConfig()
 	c.Storage.DSN = "dsn-SECRET-1"
 	c.Webhook.BearerToken = "bearer-SECRET-2"
-	c.Webhook.BasicAuth = &BasicAuth{Username: "am", Password: "password-SECRET-3"}
+	c.Webhook.BasicAuth = &config.BasicAuth{Username: "am", Password: "password-SECRET-3"}
 	c.Telegram.BotToken = "token-SECRET-4"
-	tg := DefaultTelegramChannelConfig()
+	tg := telegram.DefaultConfig()
 	tg.ChatID = "-100"
 	tg.BotToken = "channel-token-SECRET-5"
-	ch := DefaultChannelConfig()
+	ch := config.DefaultChannelConfig()
 	ch.Name = "ops"
-	ch.Telegram = &tg
-	c.Channels = []ChannelConfig{ch}
+	ch.Platform, ch.Section = "telegram", &tg
+	c.Channels = []config.ChannelConfig{ch}
 	c.Prometheus.BearerToken = "prom-bearer-SECRET-6"
-	c.Prometheus.Headers = map[string]Secret{"X-Api-Key": "header-SECRET-7"}
+	c.Prometheus.Headers = map[string]config.Secret{"X-Api-Key": "header-SECRET-7"}
 	c.Grafana.APIToken = "grafana-token-SECRET-8"
-	c.Grafana.BasicAuth = &BasicAuth{Username: "admin", Password: "grafana-password-SECRET-9"}
-	c.Images.S3 = &S3Config{Endpoint: "https://s3.example.com", Bucket: "charts", AccessKeyID: "AKIAEXAMPLE",
+	c.Grafana.BasicAuth = &config.BasicAuth{Username: "admin", Password: "grafana-password-SECRET-9"}
+	c.Images.S3 = &config.S3Config{Endpoint: "https://s3.example.com", Bucket: "charts", AccessKeyID: "AKIAEXAMPLE",
 		SecretAccessKey: "s3-secret-key-SECRET-10"}
 	return &c, []string{"dsn-SECRET-1", "bearer-SECRET-2", "password-SECRET-3", "token-SECRET-4", "channel-token-SECRET-5",
 		"prom-bearer-SECRET-6", "header-SECRET-7", "grafana-token-SECRET-8", "grafana-password-SECRET-9",
@@ -47,7 +49,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 		"%#v":  fmt.Sprintf("%#v", *c),
 		"%s":   fmt.Sprintf("%s", c.Telegram.BotToken),
 		"%#v1": fmt.Sprintf("%#v", c.Telegram),
-		"%v2":  fmt.Sprintf("%v", c.Channels[0].Telegram),
+		"%v2":  fmt.Sprintf("%v", tgOf(&c.Channels[0])),
 		"%+v3": fmt.Sprintf("%+v", c.Webhook.BasicAuth),
 		"%+v4": fmt.Sprintf("%+v", c.Prometheus),
 		"%v5":  fmt.Sprintf("%v", c.Prometheus.Headers),
@@ -87,8 +89,8 @@ func TestSecretNeverPrinted(t *testing.T) {
 }
 
 func TestSecretMarshalEmpty(t *testing.T) {
-	var s Secret
-	y, _ := yaml.Marshal(map[string]Secret{"a": s})
+	var s config.Secret
+	y, _ := yaml.Marshal(map[string]config.Secret{"a": s})
 	j, _ := json.Marshal(s)
 	if string(y) != "a: \"\"\n" || string(j) != `""` {
 		t.Errorf("empty secret marshals as %q and %q", y, j)
@@ -129,19 +131,19 @@ channels:
 `)
 	// Load from another working directory to prove paths follow the file.
 	t.Chdir(t.TempDir())
-	c, err := Load(filepath.Join(dir, "herald.yml"))
+	c, err := loadAll(filepath.Join(dir, "herald.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(c.Telegram.BotToken) != "123:from-file" || string(c.Storage.DSN) != "123:from-file" ||
-		string(c.Webhook.BearerToken) != "b34r3r" || string(c.Channels[0].Telegram.BotToken) != "456:chan" {
+		string(c.Webhook.BearerToken) != "b34r3r" || string(tgOf(&c.Channels[0]).BotToken) != "456:chan" {
 		t.Errorf("secrets = %q %q %q %q", string(c.Telegram.BotToken), string(c.Storage.DSN),
-			string(c.Webhook.BearerToken), string(c.Channels[0].Telegram.BotToken))
+			string(c.Webhook.BearerToken), string(tgOf(&c.Channels[0]).BotToken))
 	}
 
 	// Both the value and the file: an error that does not print the value.
 	writeFile("herald.yml", "telegram:\n  bot_token: 123:inline-value\n  bot_token_file: secrets/token\n")
-	_, err = Load(filepath.Join(dir, "herald.yml"))
+	_, err = loadAll(filepath.Join(dir, "herald.yml"))
 	if err == nil || strings.Contains(err.Error(), "inline-value") || strings.Contains(err.Error(), "from-file") {
 		t.Errorf("err = %v", err)
 	}

@@ -108,73 +108,22 @@ type DeliveryConfig struct {
 	StormThreshold *int `yaml:"storm_threshold"`
 }
 
-// ChannelConfig is one named destination. Exactly one platform is set.
+// ChannelConfig is one named destination. Exactly one platform section
+// (channels[].<platform>:) is set; its type belongs to the platform's
+// package, and the loader decodes it through the Platform list it is given.
 type ChannelConfig struct {
-	Name     string                 `yaml:"name"`
-	Telegram *TelegramChannelConfig `yaml:"telegram"`
-	Console  *ConsoleChannelConfig  `yaml:"console"`
-	DingTalk *DingTalkConfig        `yaml:"dingtalk"`
-	WeCom    *WeComConfig           `yaml:"wecom"`
-	Teams    *TeamsConfig           `yaml:"teams"`
-	Slack    *SlackConfig           `yaml:"slack"`
-	Discord  *DiscordConfig         `yaml:"discord"`
-	Webhook  *OutgoingWebhookConfig `yaml:"webhook"`
+	Name string `yaml:"name"`
 	// StormThreshold overrides delivery.storm_threshold for this channel.
 	StormThreshold *int `yaml:"storm_threshold"`
 	// SendResolved sends resolved events (default true).
 	SendResolved *bool `yaml:"send_resolved"`
-}
 
-// Platform returns the name of the platform the channel uses.
-func (c *ChannelConfig) Platform() string {
-	if ps := c.platforms(); len(ps) > 0 {
-		return ps[0]
-	}
-	return ""
-}
-
-// platforms lists the platform sections that are set, in a fixed order.
-func (c *ChannelConfig) platforms() []string {
-	var out []string
-	for _, p := range []struct {
-		name string
-		set  bool
-	}{
-		{"telegram", c.Telegram != nil}, {"console", c.Console != nil}, {"dingtalk", c.DingTalk != nil},
-		{"wecom", c.WeCom != nil}, {"teams", c.Teams != nil}, {"slack", c.Slack != nil},
-		{"discord", c.Discord != nil}, {"webhook", c.Webhook != nil},
-	} {
-		if p.set {
-			out = append(out, p.name)
-		}
-	}
-	return out
-}
-
-// TelegramChannelConfig is a Telegram chat (and optionally forum topic).
-type TelegramChannelConfig struct {
-	// ChatID is a numeric chat id or "@channelusername".
-	ChatID          ChatID `yaml:"chat_id"`
-	MessageThreadID int    `yaml:"message_thread_id"`
-	// Message is a template body; default `{{ template "telegram.herald.message" . }}`.
-	Message string `yaml:"message"`
-	// SilentSeverities are severity label values sent without sound (default [info, none]).
-	SilentSeverities []string `yaml:"silent_severities"`
-	// DisableNotification sends every message without sound.
-	DisableNotification bool `yaml:"disable_notification"`
-	// EditOnResolve edits the firing message to show it resolved (default true).
-	EditOnResolve *bool `yaml:"edit_on_resolve"`
-	// Bot overrides the top-level telegram bot for this channel.
-	BotToken     Secret `yaml:"bot_token"`
-	BotTokenFile string `yaml:"bot_token_file"`
-	APIURL       string `yaml:"api_url"`
-	ProxyURL     string `yaml:"proxy_url"`
-}
-
-// ConsoleChannelConfig prints messages to standard output.
-type ConsoleChannelConfig struct {
-	// Message is a template body; default `{{ template "console.herald.message" . }}`.
-	Message string `yaml:"message"`
+	// Platform is the name of the channel's platform, the key of its
+	// section.
+	Platform string `yaml:"-"`
+	// Section is the platform's section (a pointer to the platform
+	// package's config type), nil for a channel built in code without one.
+	Section Section `yaml:"-"`
 }
 
 // RouteConfig sends alerts matching all Matchers to Channels.

@@ -16,9 +16,11 @@ var channelName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 // there is none, so that Herald always has somewhere to deliver.
 func (l *loader) checkChannels(c *Config) {
 	if len(c.Channels) == 0 && !l.hasFailed("channels") {
-		c.Channels = []ChannelConfig{consoleChannel()}
-		if c.DefaultChannel == "" {
-			c.DefaultChannel = ConsoleChannelName
+		if ch, ok := l.consoleChannel(); ok {
+			c.Channels = []ChannelConfig{ch}
+			if c.DefaultChannel == "" {
+				c.DefaultChannel = ConsoleChannelName
+			}
 		}
 		return
 	}
@@ -30,24 +32,33 @@ func (l *loader) checkChannels(c *Config) {
 			continue
 		}
 		l.checkChannelName(p, ch.Name, seen)
-		platforms := ch.platforms()
-		switch len(platforms) {
+		switch set := l.platformsSet[p]; len(set) {
 		case 0:
-			if l.mayRequire(p + ".telegram") {
-				l.fieldErrorf(p, "no platform set (want one of: telegram, console, dingtalk, wecom, teams, slack, discord, webhook)")
+			if !l.unknown[p] && ch.Section == nil {
+				l.fieldErrorf(p, "no platform set (want one of: %s)", platformNames(l.platforms))
 			}
 		case 1:
 		default:
-			l.fieldErrorf(p, "%s are both set; a channel has exactly one platform", strings.Join(platforms, " and "))
+			l.fieldErrorf(p, "%s are both set; a channel has exactly one platform", strings.Join(set, " and "))
 		}
 		if ch.StormThreshold != nil && *ch.StormThreshold < 0 {
 			l.fieldErrorf(p+".storm_threshold", "must not be negative (0 disables folding)")
 		}
-		if ch.Telegram != nil && !l.hasFailed(p+".telegram") {
-			l.checkTelegramChannel(c, p+".telegram", ch)
-		}
-		l.checkPlatform(p, ch)
+		l.checkSection(c, p, ch)
 	}
+}
+
+// consoleChannel is the channel used when none is configured, when the
+// console platform is in the list.
+func (l *loader) consoleChannel() (ChannelConfig, bool) {
+	p, ok := l.findPlatform(ConsoleChannelName)
+	if !ok {
+		return ChannelConfig{}, false
+	}
+	ch := DefaultChannelConfig()
+	ch.Name = ConsoleChannelName
+	ch.Platform, ch.Section = p.Name, p.New()
+	return ch, true
 }
 
 func (l *loader) checkChannelName(p, name string, seen map[string]string) {
@@ -65,22 +76,6 @@ func (l *loader) checkChannelName(p, name string, seen map[string]string) {
 	default:
 		seen[name] = p
 	}
-}
-
-func (l *loader) checkTelegramChannel(c *Config, p string, ch *ChannelConfig) {
-	tg := ch.Telegram
-	if tg.ChatID == "" && l.mayRequire(p+".chat_id") {
-		l.fieldErrorf(p+".chat_id", "required")
-	}
-	if tg.MessageThreadID < 0 {
-		l.fieldErrorf(p+".message_thread_id", "must not be negative")
-	}
-	if tg.BotToken == "" && c.Telegram.BotToken == "" &&
-		l.mayRequire(p+".bot_token") && !l.hasFailed("telegram.bot_token") {
-		l.fieldErrorf(p, "channel %q has no bot token: set telegram.bot_token (or bot_token_file) or this channel's bot_token", ch.Name)
-	}
-	l.checkBotToken(p+".bot_token", tg.BotToken)
-	l.checkBotURLs(p, tg.APIURL, tg.ProxyURL)
 }
 
 // checkRoutes parses matchers into Parsed and checks that every route

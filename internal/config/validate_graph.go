@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"math"
@@ -84,25 +85,39 @@ func (l *loader) checkHeaders(field string, h map[string]Secret, hasAuth bool) {
 	if l.hasFailed(field) {
 		return
 	}
+	for _, p := range headerProblems(h, hasAuth, func(name string) bool { return l.hasFailed(joinPath(field, name)) }) {
+		l.fieldErrorf(joinPath(field, p.name), "%s", p.msg)
+	}
+}
+
+// headerProblem is what is wrong with one header.
+type headerProblem struct{ name, msg string }
+
+// headerProblems checks custom headers: names, values, case-insensitive
+// duplicates and, when hasAuth, an Authorization header that would clash
+// with the section's own. Headers for which skip is true (they failed to
+// decode) are left out.
+func headerProblems(h map[string]Secret, hasAuth bool, skip func(string) bool) []headerProblem {
+	var out []headerProblem
 	seen := map[string]string{}
 	// Sorted, so that errors come out in the same order every run.
 	for _, name := range slices.Sorted(maps.Keys(h)) {
-		p := joinPath(field, name)
 		canon := http.CanonicalHeaderKey(name)
 		switch {
-		case l.hasFailed(p):
+		case skip != nil && skip(name):
 		case !httpguts.ValidHeaderFieldName(name):
-			l.fieldErrorf(p, "invalid header name %q", name)
+			out = append(out, headerProblem{name, fmt.Sprintf("invalid header name %q", name)})
 		case !httpguts.ValidHeaderFieldValue(string(h[name])):
-			l.fieldErrorf(p, "the value holds a character not allowed in a header (a line break?)")
+			out = append(out, headerProblem{name, "the value holds a character not allowed in a header (a line break?)"})
 		case seen[canon] != "":
-			l.fieldErrorf(p, "same header as %q (header names are case-insensitive)", seen[canon])
+			out = append(out, headerProblem{name, fmt.Sprintf("same header as %q (header names are case-insensitive)", seen[canon])})
 		case canon == "Authorization" && hasAuth:
-			l.fieldErrorf(p, "cannot be used together with basic_auth or bearer_token")
+			out = append(out, headerProblem{name, "cannot be used together with basic_auth or bearer_token"})
 		default:
 			seen[canon] = name
 		}
 	}
+	return out
 }
 
 // checkGraph checks the graph section against the prometheus and grafana

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/platforms"
 	"image/png"
 	"io"
 	"log/slog"
@@ -136,7 +137,7 @@ func startHeraldWith(t testing.TB, cfgPath string, shared *notify.Shared) *heral
 	t.Helper()
 	logs := &testutil.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	co, err := config.NewCoordinator(cfgPath, true, os.Getenv, logger)
+	co, err := config.NewCoordinator(cfgPath, true, os.Getenv, logger, platforms.Configs())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/heraldhq/herald/internal/platforms"
 	"io"
 	"log/slog"
 	"net/http"
@@ -183,7 +184,7 @@ func TestDamagedDatabaseRefusesToStart(t *testing.T) {
 	}
 	f.Close()
 
-	co, err := config.NewCoordinator(cfg, true, os.Getenv, nil)
+	co, err := config.NewCoordinator(cfg, true, os.Getenv, nil, platforms.Configs())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,42 +76,42 @@ var leakCases = []leakCase{
 		build: func(t *testing.T, base string, tmpl *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {
 			token := "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 			bot := must(telegram.NewBot(config.TelegramConfig{BotToken: config.Secret(token), APIURL: base}, logger))(t)
-			ch := config.DefaultTelegramChannelConfig()
+			ch := telegram.DefaultConfig()
 			ch.ChatID = "-100123"
 			return telegram.New("ops", &ch, bot, tmpl, logger), []string{token}
 		}},
 	{name: "dingtalk", token: "0f4c2d9e8b7a61524c3b2a1908f7e6d5c4b3a2918f7e6d5c4b3a29180f7e6d5c",
 		build: func(t *testing.T, base string, tmpl *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {
 			u := base + "/robot/send?access_token=0f4c2d9e8b7a61524c3b2a1908f7e6d5c4b3a2918f7e6d5c4b3a29180f7e6d5c"
-			return must(dingtalk.New("ops", &config.DingTalkConfig{URL: config.Secret(u)}, tmpl, logger))(t), []string{u}
+			return must(dingtalk.New("ops", &dingtalk.Config{URL: config.Secret(u)}, tmpl, logger))(t), []string{u}
 		}},
 	{name: "wecom", token: "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa",
 		build: func(t *testing.T, base string, tmpl *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {
 			u := base + "/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
 			robot := must(wecom.NewRobot(u))(t)
-			return must(wecom.New("ops", &config.WeComConfig{URL: config.Secret(u)}, robot, tmpl, logger))(t), []string{u}
+			return must(wecom.New("ops", &wecom.Config{URL: config.Secret(u)}, robot, tmpl, logger))(t), []string{u}
 		}},
 	{name: "teams", token: "q9Xw2Lr7Tz0Pv4Nk8Bd1Fh6Jm3Cs5Gy7Ue9Ia2Oo4Ww",
 		build: func(t *testing.T, base string, tmpl *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {
 			u := base + "/workflows/1f2e3d4c5b6a/triggers/manual/paths/invoke?api-version=2016-06-01&sig=q9Xw2Lr7Tz0Pv4Nk8Bd1Fh6Jm3Cs5Gy7Ue9Ia2Oo4Ww"
 			hook := must(teams.NewWebhook(u, teams.Options{}))(t)
-			return teams.New("ops", &config.TeamsConfig{URL: config.Secret(u)}, hook, tmpl, logger), []string{u}
+			return teams.New("ops", &teams.Config{URL: config.Secret(u)}, hook, tmpl, logger), []string{u}
 		}},
 	{name: "discord", token: "Zq8Yp7Xo6Wn5Vm4Ul3Tk2Sj1Ri0QhPgOfNeMdLcKbJaIzHy",
 		build: func(t *testing.T, base string, tmpl *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {
 			u := base + "/api/webhooks/123456789012345678/Zq8Yp7Xo6Wn5Vm4Ul3Tk2Sj1Ri0QhPgOfNeMdLcKbJaIzHy"
 			hook := must(discord.NewWebhook(u))(t)
-			return must(discord.New("ops", &config.DiscordConfig{URL: config.Secret(u)}, hook, tmpl, logger))(t), []string{u}
+			return must(discord.New("ops", &discord.Config{URL: config.Secret(u)}, hook, tmpl, logger))(t), []string{u}
 		}},
 	{name: "slack webhook", token: "Xk3mQ9pL2vR7sT1wY5zA8bC4",
 		build: func(t *testing.T, base string, tmpl *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {
 			u := base + "/services/T0123ABCD/B0456EFGH/Xk3mQ9pL2vR7sT1wY5zA8bC4"
-			return must(slack.New("ops", &config.SlackConfig{WebhookURL: config.Secret(u)}, nil, tmpl, logger))(t), []string{u}
+			return must(slack.New("ops", &slack.Config{WebhookURL: config.Secret(u)}, nil, tmpl, logger))(t), []string{u}
 		}},
 	{name: "webhook", token: "s3cr3tT0kenInTheQueryString42",
 		build: func(t *testing.T, base string, _ *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {
 			u := base + "/hooks/herald?token=s3cr3tT0kenInTheQueryString42"
-			return must(webhook.New("ops", &config.OutgoingWebhookConfig{URL: config.Secret(u)}, logger))(t), []string{u}
+			return must(webhook.New("ops", &webhook.Config{URL: config.Secret(u)}, logger))(t), []string{u}
 		}},
 }
 

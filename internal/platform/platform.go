@@ -27,7 +27,12 @@ type Platform struct {
 	// DefaultMessage is the template body of a message when the channel
 	// sets none; "" for a platform that sends data, not text (webhook).
 	DefaultMessage string
-	// Build makes the notifier of ch, a channel of this platform.
+	// NewConfig returns the platform's section of a channel with its
+	// defaults (a pointer to the package's Config), for the config loader
+	// to decode channels[].<Name>: into.
+	NewConfig func() config.Section
+	// Build makes the notifier of ch, a channel of this platform; ch.Section
+	// is what NewConfig returned, decoded and validated.
 	Build func(env *Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error)
 }
 
@@ -50,6 +55,16 @@ func Templates(ps []Platform) []fs.FS {
 		if p.Templates != nil {
 			out = append(out, p.Templates)
 		}
+	}
+	return out
+}
+
+// Configs returns what the config loader needs of ps: each platform's
+// name and section.
+func Configs(ps []Platform) []config.Platform {
+	out := make([]config.Platform, len(ps))
+	for i, p := range ps {
+		out[i] = config.Platform{Name: p.Name, New: p.NewConfig}
 	}
 	return out
 }

@@ -4,6 +4,7 @@
 package platforms
 
 import (
+	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify/console"
 	"github.com/heraldhq/herald/internal/notify/dingtalk"
 	"github.com/heraldhq/herald/internal/notify/discord"
@@ -28,3 +29,7 @@ func All() []platform.Platform {
 		webhook.Platform(),
 	}
 }
+
+// Configs returns the platforms as the config loader knows them (their
+// sections), for config.Load, Resolve and NewCoordinator.
+func Configs() []config.Platform { return platform.Configs(All()) }

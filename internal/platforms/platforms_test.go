@@ -113,7 +113,7 @@ func TestEveryPlatformIsComplete(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(path)
+	cfg, err := config.Load(path, platforms.Configs())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
@@ -123,7 +123,7 @@ func TestEveryPlatformIsComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range all {
-		if ch := cfg.Channel(p.Name + "-ch"); ch == nil || ch.Platform() != p.Name || setup.Channels[ch.Name].Notifier == nil {
+		if ch := cfg.Channel(p.Name + "-ch"); ch == nil || ch.Platform != p.Name || setup.Channels[ch.Name].Notifier == nil {
 			t.Errorf("%s: send-test --channel %s-ch has no notifier", p.Name, p.Name)
 		}
 	}

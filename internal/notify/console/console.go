@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -40,7 +39,7 @@ var _ notify.Notifier = (*Notifier)(nil)
 // New returns a Notifier that renders messages with cfg.Message (default
 // `{{ template "console.herald.message" . }}`) and writes them to w. cfg
 // may be nil.
-func New(cfg *config.ConsoleChannelConfig, tmpl *template.Templates, w io.Writer, opts ...Option) *Notifier {
+func New(cfg *Config, tmpl *template.Templates, w io.Writer, opts ...Option) *Notifier {
 	n := &Notifier{tmpl: tmpl, w: w, now: time.Now}
 	if cfg != nil {
 		n.text = cfg.Message

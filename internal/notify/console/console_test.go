@@ -14,7 +14,6 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
@@ -50,7 +49,7 @@ func message(kind alert.Kind, prev ...notify.Ref) *notify.Message {
 func TestNotify(t *testing.T) {
 	tm, logs := newTemplates(t)
 	var out bytes.Buffer
-	n := New(&config.ConsoleChannelConfig{}, tm, &out)
+	n := New(&Config{}, tm, &out)
 	ctx := context.Background()
 
 	refs, retry, err := n.Notify(ctx, message(alert.KindFiring))
@@ -83,14 +82,14 @@ started 04:09 UTC, resolved after 12m
 func TestNotifyTemplates(t *testing.T) {
 	tests := []struct {
 		name    string
-		cfg     *config.ConsoleChannelConfig
+		cfg     *Config
 		m       *notify.Message
 		want    string
 		wantLog string
 	}{
 		{"nil config", nil, message(alert.KindReminder), "----- #1 ops reminder -----\n[REMINDER] still firing for 12m: HostDown node-1:9100\nnode-1 is down\n", ""},
-		{"custom", &config.ConsoleChannelConfig{Message: `{{ .Channel }}: {{ .CommonLabels.alertname }} is {{ .Kind }}`}, message(alert.KindFiring), "----- #1 ops firing -----\nops: HostDown is firing\n", ""},
-		{"broken custom falls back", &config.ConsoleChannelConfig{Message: `{{ template "nope" . }}`}, message(alert.KindReminder), "----- #1 ops reminder -----\n[REMINDER] still firing for 12m: HostDown node-1:9100\nnode-1 is down\n", "level=ERROR"},
+		{"custom", &Config{Message: `{{ .Channel }}: {{ .CommonLabels.alertname }} is {{ .Kind }}`}, message(alert.KindFiring), "----- #1 ops firing -----\nops: HostDown is firing\n", ""},
+		{"broken custom falls back", &Config{Message: `{{ template "nope" . }}`}, message(alert.KindReminder), "----- #1 ops reminder -----\n[REMINDER] still firing for 12m: HostDown node-1:9100\nnode-1 is down\n", "level=ERROR"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

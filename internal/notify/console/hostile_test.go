@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 )
@@ -33,8 +32,8 @@ func lineStarts(out string) []string {
 // event of alerts.HostileMessages.
 func TestHostileValuesStayText(t *testing.T) {
 	t.Parallel()
-	own := &config.ConsoleChannelConfig{Message: "{{ range .Alerts }}{{ .Labels.alertname }}\n{{ .Annotations.description }}\n{{ end }}"}
-	for _, cfg := range []*config.ConsoleChannelConfig{nil, own} {
+	own := &Config{Message: "{{ range .Alerts }}{{ .Labels.alertname }}\n{{ .Annotations.description }}\n{{ end }}"}
+	for _, cfg := range []*Config{nil, own} {
 		render := func(t *testing.T, m *notify.Message) string {
 			tm, _ := newTemplates(t)
 			var out bytes.Buffer

@@ -14,7 +14,7 @@ import (
 // templates are among Herald's shared ones (internal/template's
 // default.tmpl).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "console", DefaultMessage: template.DefaultConsoleMessage, Build: build}
+	return platform.Platform{Name: "console", DefaultMessage: template.DefaultConsoleMessage, NewConfig: newConfig, Build: build}
 }
 
 func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
@@ -24,5 +24,5 @@ func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (not
 	}
 	// Charts are saved under the data directory and their path printed,
 	// so that the console shows what a chat would get.
-	return New(ch.Console, env.Templates, w, WithChartDir(filepath.Join(cfg.DataDir, "charts"))), nil
+	return New(ch.Section.(*Config), env.Templates, w, WithChartDir(filepath.Join(cfg.DataDir, "charts"))), nil
 }

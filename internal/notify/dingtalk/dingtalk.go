@@ -17,7 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -38,7 +37,7 @@ const defaultTimeout = 30 * time.Second
 // nothing in it changes after New except the once-only log flag.
 type Notifier struct {
 	name   string
-	cfg    *config.DingTalkConfig
+	cfg    *Config
 	url    string
 	robot  string
 	client *http.Client
@@ -80,7 +79,7 @@ func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.tr
 
 // New makes the notifier of the channel called name. Channels posting to
 // the same robot share its rate limit through WithShared.
-func New(name string, cfg *config.DingTalkConfig, tmpl *template.Templates, logger *slog.Logger, opts ...Option) (*Notifier, error) {
+func New(name string, cfg *Config, tmpl *template.Templates, logger *slog.Logger, opts ...Option) (*Notifier, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
@@ -16,14 +15,14 @@ import (
 const chartURL = "https://herald.example/images/0123abcd.png?exp=1740900000&sig=Zm9v"
 
 func TestPayloads(t *testing.T) {
-	mention := &config.Mention{Mobiles: []string{"13800000000", " 13900000000 "}, UserIDs: []string{"manager7"}}
+	mention := &Mention{Mobiles: []string{"13800000000", " 13900000000 "}, UserIDs: []string{"manager7"}}
 	resolved := message(alert.KindResolved, cpu())
 	resolved.Previous = []notify.Ref{{Part: 0, ChatID: "dingtalk:abc"}}
 	withChart := message(alert.KindFiring, cpu())
 	withChart.Image = &notify.Image{PNG: []byte("png"), URL: chartURL}
 	for _, tc := range []struct {
 		name    string
-		mention *config.Mention
+		mention *Mention
 		msg     *notify.Message
 		title   string
 		want    []string // in the text, in this order
@@ -38,7 +37,7 @@ func TestPayloads(t *testing.T) {
 		{name: "firing with chart and mentions", mention: mention, msg: withChart, title: "🔥 HighCPU web-1:9100 · critical",
 			want: []string{"### 🔥 **HighCPU**", "[Silence](", "![chart](" + chartURL + ")", "@13800000000 @13900000000 @manager7"},
 			at:   []string{"13800000000", "13900000000", "manager7"}},
-		{name: "everyone", mention: &config.Mention{All: true}, msg: message(alert.KindFiring, cpu()),
+		{name: "everyone", mention: &Mention{All: true}, msg: message(alert.KindFiring, cpu()),
 			title: "🔥 HighCPU web-1:9100 · critical", want: []string{"HighCPU"}, atAll: true},
 		{name: "resolved: a new message, nobody called", mention: mention, msg: resolved, title: "✅ RESOLVED: HighCPU web-1:9100",
 			want:   []string{"### ✅ RESOLVED **HighCPU**", "resolved after 5m", "[Source]("},
@@ -116,7 +115,7 @@ func TestChartWithoutURLLoggedOnce(t *testing.T) {
 func TestPartsAndResume(t *testing.T) {
 	fake := newFake(t, fakedingtalk.Config{})
 	cfg := channelConfig(fake)
-	cfg.Mention = &config.Mention{Mobiles: []string{"13800000000"}}
+	cfg.Mention = &Mention{Mobiles: []string{"13800000000"}}
 	var lines []string
 	for i := range 900 {
 		lines = append(lines, "- line "+strings.Repeat("x", 40)+" "+string(rune('a'+i%26)))

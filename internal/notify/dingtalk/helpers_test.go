@@ -29,13 +29,13 @@ func newFake(t *testing.T, cfg fakedingtalk.Config) *fakedingtalk.Server {
 }
 
 // channelConfig is a channel posting to the fake's default robot.
-func channelConfig(fake *fakedingtalk.Server) *config.DingTalkConfig {
-	return &config.DingTalkConfig{URL: config.Secret(fake.WebhookURL()), Secret: fakedingtalk.DefaultSecret}
+func channelConfig(fake *fakedingtalk.Server) *Config {
+	return &Config{URL: config.Secret(fake.WebhookURL()), Secret: fakedingtalk.DefaultSecret}
 }
 
 // newNotifier makes a notifier with Herald's real templates, signing with
 // the clock at now.
-func newNotifier(t *testing.T, cfg *config.DingTalkConfig, logger *slog.Logger, opts ...Option) *Notifier {
+func newNotifier(t *testing.T, cfg *Config, logger *slog.Logger, opts ...Option) *Notifier {
 	t.Helper()
 	n, err := New("ops", cfg, mustTemplates(t), logger, append([]Option{WithClock(func() time.Time { return now })}, opts...)...)
 	if err != nil {

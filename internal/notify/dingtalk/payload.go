@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 )
 
@@ -49,7 +48,7 @@ func encode(v any) []byte {
 // buildAt returns the mentions of a message of kind, or nil for none.
 // Resolved events notify nobody: they are good news, and the firing
 // message already called the people who must act.
-func buildAt(m *config.Mention, kind alert.Kind) *at {
+func buildAt(m *Mention, kind alert.Kind) *at {
 	if m == nil || kind == alert.KindResolved {
 		return nil
 	}

@@ -8,12 +8,12 @@ import (
 
 // Platform describes DingTalk to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "dingtalk", Templates: FS, DefaultMessage: DefaultMessage, Build: build}
+	return platform.Platform{Name: "dingtalk", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
 }
 
 // build makes the notifier of a dingtalk channel. Channels posting to the
 // same robot share its rate limit through env.Shared, which the app keeps
 // across reloads.
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	return New(ch.Name, ch.DingTalk, env.Templates, env.Logger, WithShared(env.Shared))
+	return New(ch.Name, ch.Section.(*Config), env.Templates, env.Logger, WithShared(env.Shared))
 }

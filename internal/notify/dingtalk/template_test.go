@@ -8,7 +8,6 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 )
 
@@ -23,7 +22,7 @@ func TestDefaultTemplatesKeepMarkupOnOneLine(t *testing.T) {
 		"job": "node\nexporter", "summary": "line one\nline two", "runbook": "x"}
 	folded := message(alert.KindResolved, nasty, cpu())
 	folded.Folded = true
-	n := newNotifier(t, &config.DingTalkConfig{URL: "https://oapi.dingtalk.com/robot/send?access_token=t"}, nil)
+	n := newNotifier(t, &Config{URL: "https://oapi.dingtalk.com/robot/send?access_token=t"}, nil)
 	for name, m := range map[string]*notify.Message{
 		"firing": message(alert.KindFiring, nasty), "resolved": message(alert.KindResolved, nasty),
 		"reminder": message(alert.KindReminder, nasty), "folded": folded, "two alerts": message(alert.KindFiring, nasty, cpu()),
@@ -51,7 +50,7 @@ func TestDefaultTemplatesKeepMarkupOnOneLine(t *testing.T) {
 
 // A folded message names every alert in it, each on its own list line.
 func TestFoldedListNamesEveryAlert(t *testing.T) {
-	n := newNotifier(t, &config.DingTalkConfig{URL: "https://oapi.dingtalk.com/robot/send?access_token=t"}, nil)
+	n := newNotifier(t, &Config{URL: "https://oapi.dingtalk.com/robot/send?access_token=t"}, nil)
 	title, text := n.render(storm(100))
 	if title != "🔥 100 alerts firing" {
 		t.Errorf("title %q", title)
@@ -64,7 +63,7 @@ func TestFoldedListNamesEveryAlert(t *testing.T) {
 // A channel's own templates replace the defaults; a broken one falls back
 // to them rather than losing the alert.
 func TestChannelTemplates(t *testing.T) {
-	cfg := &config.DingTalkConfig{URL: "https://oapi.dingtalk.com/robot/send?access_token=t",
+	cfg := &Config{URL: "https://oapi.dingtalk.com/robot/send?access_token=t",
 		Title: `[{{ .Kind }}] {{ .CommonLabels.alertname }}`, Message: `{{ len .Alerts }} alert(s) for {{ .Channel }}`}
 	title, text := newNotifier(t, cfg, nil).render(message(alert.KindFiring, cpu()))
 	if title != "[firing] HighCPU" || text != "1 alert(s) for ops" {

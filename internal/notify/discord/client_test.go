@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
@@ -148,7 +147,7 @@ func TestConcurrentBurstNeverRateLimited(t *testing.T) {
 	errs := make(chan error, 16)
 	for i := range 16 {
 		go func() {
-			n := newNotifier(t, hook, &config.DiscordConfig{}, nil)
+			n := newNotifier(t, hook, &Config{}, nil)
 			_, _, err := n.Notify(alerts.Context(t, 10*time.Second), message(alert.KindFiring, mkAlert(fmt.Sprint("A", i), "warning", "x:1")))
 			errs <- err
 		}()

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -31,7 +30,7 @@ const maxUsername = 80
 // nothing in it changes after New.
 type Notifier struct {
 	name   string
-	cfg    *config.DiscordConfig
+	cfg    *Config
 	hook   *Webhook
 	tmpl   *template.Templates
 	logger *slog.Logger
@@ -42,7 +41,7 @@ var _ notify.Notifier = (*Notifier)(nil)
 // New makes the notifier of the channel called name. hook is shared by
 // every channel with the same webhook (see Get). It refuses a username
 // Discord would refuse with every message.
-func New(name string, cfg *config.DiscordConfig, hook *Webhook, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
+func New(name string, cfg *Config, hook *Webhook, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
 	if cfg == nil || hook == nil || tmpl == nil {
 		return nil, errors.New("discord: config, webhook and templates are required")
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
@@ -16,7 +15,7 @@ import (
 func TestFiringMessage(t *testing.T) {
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates),
-		&config.DiscordConfig{Username: "Herald", AvatarURL: "https://example.com/herald.png"}, nil)
+		&Config{Username: "Herald", AvatarURL: "https://example.com/herald.png"}, nil)
 	refs := send(t, n, message(alert.KindFiring, mkAlert("HostMemoryLow", "critical", "node-2:9100", "team", "db*ops_`x`")))
 	msgs := fake.Messages()
 	if len(msgs) != 1 || len(refs) != 1 {
@@ -160,11 +159,11 @@ func TestUsernameDiscordRefuses(t *testing.T) {
 	hook := testWebhook(t, fake.URL(), fastRates)
 	tmpl := newNotifier(t, hook, nil, nil).tmpl
 	for _, name := range []string{"Discord Alerts", "clyde", strings.Repeat("h", 81)} {
-		if _, err := New("ops", &config.DiscordConfig{Username: name}, hook, tmpl, nil); err == nil {
+		if _, err := New("ops", &Config{Username: name}, hook, tmpl, nil); err == nil {
 			t.Errorf("username %q accepted", name)
 		}
 	}
-	if _, err := New("ops", &config.DiscordConfig{Username: "Herald"}, hook, tmpl, nil); err != nil {
+	if _, err := New("ops", &Config{Username: "Herald"}, hook, tmpl, nil); err != nil {
 		t.Error(err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
@@ -40,14 +39,14 @@ func testWebhook(t *testing.T, url string, rates []notify.Rate) *Webhook {
 }
 
 // newNotifier makes a notifier with Herald's real templates on a fixed clock.
-func newNotifier(t *testing.T, hook *Webhook, cfg *config.DiscordConfig, logger *slog.Logger) *Notifier {
+func newNotifier(t *testing.T, hook *Webhook, cfg *Config, logger *slog.Logger) *Notifier {
 	t.Helper()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logger, FS)
 	if cfg == nil {
-		cfg = &config.DiscordConfig{}
+		cfg = &Config{}
 	}
 	n, err := New("ops", cfg, hook, tmpl, logger)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
 )
@@ -42,7 +41,7 @@ func TestHostileValuesStayData(t *testing.T) {
 func sendHostile(t *testing.T, h alerts.Hostile, list bool) fakediscord.Message {
 	t.Helper()
 	fake := newFake(t, fakediscord.Limits{})
-	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), &config.DiscordConfig{}, nil)
+	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), &Config{}, nil)
 	m := alerts.HostileList(h, list)
 	m.Data.Receiver = h.Value
 	send(t, n, m)

@@ -8,18 +8,18 @@ import (
 
 // Platform describes Discord to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "discord", Templates: FS, DefaultMessage: DefaultMessage, Build: build}
+	return platform.Platform{Name: "discord", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
 }
 
 // build makes the notifier of a discord channel. Webhooks come from
 // env.Shared, so that channels sharing a webhook URL, and the channels of
 // a reloaded config, share its rate limit.
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	hook, err := Get(env.Shared, string(ch.Discord.URL))
+	hook, err := Get(env.Shared, string(ch.Section.(*Config).URL))
 	if err != nil {
 		return nil, err
 	}
-	n, err := New(ch.Name, ch.Discord, hook, env.Templates, env.Logger)
+	n, err := New(ch.Name, ch.Section.(*Config), hook, env.Templates, env.Logger)
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}

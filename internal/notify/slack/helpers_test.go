@@ -68,7 +68,7 @@ func hookNotifier(t *testing.T, fake *fakeslack.Server, r rates, logger *slog.Lo
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := newNotifier("ops", &config.SlackConfig{WebhookURL: config.Secret(fake.WebhookURL())}, c, mustTemplates(t), logger)
+	n, err := newNotifier("ops", &Config{WebhookURL: config.Secret(fake.WebhookURL())}, c, mustTemplates(t), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func botNotifier(t *testing.T, fake *fakeslack.Server, channel string, r rates, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &config.SlackConfig{BotToken: config.Secret(fake.Token()), Channel: channel, APIURL: fake.URL()}
+	cfg := &Config{BotToken: config.Secret(fake.Token()), Channel: channel, APIURL: fake.URL()}
 	n, err := newNotifier("ops", cfg, c, mustTemplates(t), logger)
 	if err != nil {
 		t.Fatal(err)
@@ -165,6 +165,6 @@ func newPlainServer(t *testing.T, status int, body string) string {
 }
 
 // mustHookConfig is the config of a channel on fake's incoming webhook.
-func mustHookConfig(fake *fakeslack.Server) *config.SlackConfig {
-	return &config.SlackConfig{WebhookURL: config.Secret(fake.WebhookURL())}
+func mustHookConfig(fake *fakeslack.Server) *Config {
+	return &Config{WebhookURL: config.Secret(fake.WebhookURL())}
 }

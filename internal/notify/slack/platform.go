@@ -8,14 +8,14 @@ import (
 
 // Platform describes Slack to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "slack", Templates: FS, DefaultMessage: DefaultMessage, Build: build}
+	return platform.Platform{Name: "slack", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
 }
 
 // build makes the notifier of a slack channel. Channels with the same
 // webhook URL or bot token share one client and rate limiter, kept in
 // env.Shared across reloads.
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	n, err := New(ch.Name, ch.Slack, env.Shared, env.Templates, env.Logger)
+	n, err := New(ch.Name, ch.Section.(*Config), env.Shared, env.Templates, env.Logger)
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}

@@ -21,7 +21,6 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -30,7 +29,7 @@ import (
 // nothing in it changes after New.
 type Notifier struct {
 	name   string
-	cfg    *config.SlackConfig
+	cfg    *Config
 	client *client
 	// bot is set when the channel uses a bot token rather than a webhook.
 	bot    bool
@@ -46,7 +45,7 @@ var _ notify.Notifier = (*Notifier)(nil)
 // webhook URL or bot token share one client and its rate limiter, held by
 // shared (the app's, kept across configuration reloads; nil shares
 // nothing). Errors name the field and never its secret value.
-func New(name string, cfg *config.SlackConfig, shared *notify.Shared, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
+func New(name string, cfg *Config, shared *notify.Shared, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
 	var key clientKey
 	var mk func() (*client, error)
 	switch {
@@ -70,7 +69,7 @@ func New(name string, cfg *config.SlackConfig, shared *notify.Shared, tmpl *temp
 
 // newNotifier makes a notifier around a given client (tests give their own,
 // with their own rates).
-func newNotifier(name string, cfg *config.SlackConfig, c *client, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
+func newNotifier(name string, cfg *Config, c *client, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

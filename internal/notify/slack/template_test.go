@@ -12,7 +12,6 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
@@ -20,7 +19,7 @@ import (
 )
 
 // renderWith renders m with the default templates and a logger.
-func renderWith(t *testing.T, cfg *config.SlackConfig, m *notify.Message) (*content, []block, string) {
+func renderWith(t *testing.T, cfg *Config, m *notify.Message) (*content, []block, string) {
 	t.Helper()
 	var logs alerts.LogBuffer
 	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logs.Logger(), FS)
@@ -59,7 +58,7 @@ func TestDefaultTemplates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, _, logs := renderWith(t, &config.SlackConfig{}, tt.m)
+			c, _, logs := renderWith(t, &Config{}, tt.m)
 			if c.title != tt.title {
 				t.Errorf("title %q, want %q", c.title, tt.title)
 			}
@@ -84,7 +83,7 @@ func TestDefaultTemplates(t *testing.T) {
 }
 
 func TestChannelTemplateKeepsItsOwnMarkup(t *testing.T) {
-	cfg := &config.SlackConfig{Message: `<!here> {{ .CommonLabels.team }} <https://wiki.example/x|wiki>`}
+	cfg := &Config{Message: `<!here> {{ .CommonLabels.team }} <https://wiki.example/x|wiki>`}
 	c, _, _ := renderWith(t, cfg, message(alert.KindFiring, nasty))
 	want := "<!here> &lt;!channel&gt; &lt;https:\u200b//evil.example|click&gt; <https://wiki.example/x|wiki>"
 	if c.body != want {
@@ -102,7 +101,7 @@ func TestStormIsShortenedWithANote(t *testing.T) {
 			"severity": "critical", "summary": strings.Repeat("disk almost full & <growing> ", 3)})
 	}
 	m := message(alert.KindFiring, ls...)
-	c, blocks, _ := renderWith(t, &config.SlackConfig{}, m)
+	c, blocks, _ := renderWith(t, &Config{}, m)
 	if textLen(c.body) > maxBodyText || c.omitted == 0 {
 		t.Fatalf("body of %d units, omitted %d", textLen(c.body), c.omitted)
 	}
@@ -128,7 +127,7 @@ func TestHugeSingleAlertIsCut(t *testing.T) {
 	a := amtemplate.KV{"alertname": "Huge", "severity": "warning"}
 	m := message(alert.KindFiring, a)
 	m.Data.Alerts[0].Annotations["description"] = strings.Repeat("a very long description line\n", 1000)
-	cfg := &config.SlackConfig{Message: `{{ range .Alerts }}{{ .Annotations.description }}{{ end }}`}
+	cfg := &Config{Message: `{{ range .Alerts }}{{ .Annotations.description }}{{ end }}`}
 	c, _, _ := renderWith(t, cfg, m)
 	if textLen(c.body) > maxBodyText || !strings.HasSuffix(c.body, "…") || c.omitted != 0 {
 		t.Errorf("body of %d units ending %q", textLen(c.body), c.body[len(c.body)-10:])

@@ -78,7 +78,7 @@ func TestBotRealChecksOfTheFake(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n, err := newNotifier("ops", &config.SlackConfig{BotToken: config.Secret(token), Channel: tt.channel}, c, mustTemplates(t), nil)
+			n, err := newNotifier("ops", &Config{BotToken: config.Secret(token), Channel: tt.channel}, c, mustTemplates(t), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +144,7 @@ func TestBotHTTP429(t *testing.T) {
 
 func TestNewRejectsBadConfig(t *testing.T) {
 	tmpl := mustTemplates(t)
-	for _, cfg := range []*config.SlackConfig{
+	for _, cfg := range []*Config{
 		{WebhookURL: "hooks.slack.com/services/x"},
 		{BotToken: "xoxb-1", Channel: "C1", APIURL: "ftp://slack"},
 		{BotToken: "xoxb 1", Channel: "C1"},
@@ -165,18 +165,18 @@ func TestNewSharesOneClientPerCredential(t *testing.T) {
 	t.Parallel()
 	shared := notify.NewShared()
 	tmpl := mustTemplates(t)
-	a, err := New("a", &config.SlackConfig{BotToken: "xoxb-shared-1", Channel: "C1", APIURL: "https://slack.example/api"}, shared, tmpl, nil)
+	a, err := New("a", &Config{BotToken: "xoxb-shared-1", Channel: "C1", APIURL: "https://slack.example/api"}, shared, tmpl, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := New("b", &config.SlackConfig{BotToken: "xoxb-shared-1", Channel: "C2", APIURL: "https://slack.example/api"}, shared, tmpl, nil)
-	c, _ := New("c", &config.SlackConfig{BotToken: "xoxb-shared-1", Channel: "C3", APIURL: "https://proxy.example/api"}, shared, tmpl, nil)
-	d, _ := New("d", &config.SlackConfig{BotToken: "xoxb-other-2", Channel: "C1", APIURL: "https://slack.example/api"}, shared, tmpl, nil)
+	b, _ := New("b", &Config{BotToken: "xoxb-shared-1", Channel: "C2", APIURL: "https://slack.example/api"}, shared, tmpl, nil)
+	c, _ := New("c", &Config{BotToken: "xoxb-shared-1", Channel: "C3", APIURL: "https://proxy.example/api"}, shared, tmpl, nil)
+	d, _ := New("d", &Config{BotToken: "xoxb-other-2", Channel: "C1", APIURL: "https://slack.example/api"}, shared, tmpl, nil)
 	if a.client != b.client || a.client.limiter != c.client.limiter || a.client.limiter == d.client.limiter {
 		t.Error("channels with one token must share its client and limiter, and only them")
 	}
-	h1, _ := New("h1", &config.SlackConfig{WebhookURL: "https://hooks.slack.example/services/T/B/1"}, shared, tmpl, nil)
-	h2, _ := New("h2", &config.SlackConfig{WebhookURL: "https://hooks.slack.example/services/T/B/1"}, shared, tmpl, nil)
+	h1, _ := New("h1", &Config{WebhookURL: "https://hooks.slack.example/services/T/B/1"}, shared, tmpl, nil)
+	h2, _ := New("h2", &Config{WebhookURL: "https://hooks.slack.example/services/T/B/1"}, shared, tmpl, nil)
 	if h1.client != h2.client || strings.Contains(h1.String(), "services") || strings.Contains(a.String(), "xoxb") {
 		t.Errorf("webhook clients not shared, or String leaks: %s / %s", h1, a)
 	}

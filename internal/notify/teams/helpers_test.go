@@ -8,7 +8,6 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
@@ -44,7 +43,7 @@ func mustTemplates(t *testing.T) *template.Templates {
 // templates.
 func newNotifier(t *testing.T, hook *Webhook, logger *slog.Logger) *Notifier {
 	t.Helper()
-	return New("ops", &config.TeamsConfig{}, hook, mustTemplates(t), logger)
+	return New("ops", &Config{}, hook, mustTemplates(t), logger)
 }
 
 // message is an event for alerts with the given label sets, folded when

@@ -8,16 +8,16 @@ import (
 
 // Platform describes Microsoft Teams to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "teams", Templates: FS, DefaultMessage: DefaultMessage, Build: build}
+	return platform.Platform{Name: "teams", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
 }
 
 // build makes the notifier of a teams channel. The webhook comes from
 // env.Shared, so that its rate limit is shared by every channel posting
 // to the same URL and survives reloads.
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	hook, err := Shared(env.Shared, string(ch.Teams.URL))
+	hook, err := Shared(env.Shared, string(ch.Section.(*Config).URL))
 	if err != nil {
 		return nil, err
 	}
-	return New(ch.Name, ch.Teams, hook, env.Templates, env.Logger), nil
+	return New(ch.Name, ch.Section.(*Config), hook, env.Templates, env.Logger), nil
 }

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -43,7 +42,7 @@ var _ notify.Notifier = (*Notifier)(nil)
 // New makes the notifier of the channel called name, posting to hook
 // (Shared gives the one of a URL). cfg's Title and Message are template
 // bodies; empty ones take the defaults.
-func New(name string, cfg *config.TeamsConfig, hook *Webhook, tmpl *template.Templates, logger *slog.Logger) *Notifier {
+func New(name string, cfg *Config, hook *Webhook, tmpl *template.Templates, logger *slog.Logger) *Notifier {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

@@ -9,7 +9,6 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketeams"
@@ -142,7 +141,7 @@ func TestMarkdownInLabels(t *testing.T) {
 
 func TestCustomTemplates(t *testing.T) {
 	fake := newFake(t)
-	cfg := &config.TeamsConfig{Title: `{{ .CommonLabels.alertname }} ({{ .Kind }})`, Message: `{{ .CommonLabels.instance }} is *down*`}
+	cfg := &Config{Title: `{{ .CommonLabels.alertname }} ({{ .Kind }})`, Message: `{{ .CommonLabels.instance }} is *down*`}
 	n := New("ops", cfg, mustHook(t, fake.URL(), noLimits), mustTemplates(t), nil)
 	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, hostDown)); err != nil {
 		t.Fatal(err)
@@ -185,9 +184,9 @@ func TestChartWithoutURLIsLoggedOncePerChannel(t *testing.T) {
 	var logs alerts.LogBuffer
 	tmpl := mustTemplates(t)
 	// A reload makes new notifiers for the same channels.
-	ops1 := New("charts-ops", &config.TeamsConfig{}, hook, tmpl, logs.Logger())
-	ops2 := New("charts-ops", &config.TeamsConfig{}, hook, tmpl, logs.Logger())
-	dev := New("charts-dev", &config.TeamsConfig{}, hook, tmpl, logs.Logger())
+	ops1 := New("charts-ops", &Config{}, hook, tmpl, logs.Logger())
+	ops2 := New("charts-ops", &Config{}, hook, tmpl, logs.Logger())
+	dev := New("charts-dev", &Config{}, hook, tmpl, logs.Logger())
 	for _, n := range []*Notifier{ops1, ops1, ops2, dev, dev} {
 		m := message(alert.KindFiring, hostDown)
 		m.Image = &notify.Image{PNG: []byte("png"), Alt: "chart"}

@@ -9,11 +9,10 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 )
 
 func TestDefaultTemplates(t *testing.T) {
-	n := New("ops", &config.TeamsConfig{}, &Webhook{}, mustTemplates(t), nil)
+	n := New("ops", &Config{}, &Webhook{}, mustTemplates(t), nil)
 	full := message(alert.KindFiring, hostDown)
 	full.Data.Alerts[0].Annotations["description"] = "No scrape for 5 minutes."
 	bare := message(alert.KindFiring, amtemplate.KV{"alertname": "Bare"})
@@ -55,7 +54,7 @@ func TestDefaultTemplates(t *testing.T) {
 // A list has exactly one line per alert, so that a shortened card counts
 // the rows it leaves out as alerts; and the templates write no Markdown.
 func TestDefaultListIsOneLinePerAlert(t *testing.T) {
-	n := New("ops", &config.TeamsConfig{}, &Webhook{}, mustTemplates(t), nil)
+	n := New("ops", &Config{}, &Webhook{}, mustTemplates(t), nil)
 	var labels []amtemplate.KV
 	for i := range 100 {
 		labels = append(labels, amtemplate.KV{"alertname": fmt.Sprintf("A%d", i), "instance": "multi\nline",

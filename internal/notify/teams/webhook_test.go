@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketeams"
@@ -130,8 +129,8 @@ func TestBurstNeverThrottled(t *testing.T) {
 	fake := faketeams.New(t, faketeams.Config{}) // Teams' limits
 	hook := mustHook(t, fake.URL(), Options{})
 	tmpl := mustTemplates(t)
-	ops := New("ops", &config.TeamsConfig{}, hook, tmpl, nil)
-	dev := New("dev", &config.TeamsConfig{}, hook, tmpl, nil)
+	ops := New("ops", &Config{}, hook, tmpl, nil)
+	dev := New("dev", &Config{}, hook, tmpl, nil)
 	const burst = 12
 	start := time.Now()
 	var wg sync.WaitGroup

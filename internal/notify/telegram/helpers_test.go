@@ -52,14 +52,14 @@ func mustBot(t *testing.T, cfg config.TelegramConfig, logger *slog.Logger) *Bot 
 	return b
 }
 
-func channelConfig(chat int64) *config.TelegramChannelConfig {
-	c := config.DefaultTelegramChannelConfig()
+func channelConfig(chat int64) *Config {
+	c := DefaultConfig()
 	c.ChatID = config.ChatID(strconv.FormatInt(chat, 10))
 	return &c
 }
 
 // newNotifier makes a notifier with Herald's real templates.
-func newNotifier(t *testing.T, bot *Bot, cfg *config.TelegramChannelConfig, logger *slog.Logger) *Notifier {
+func newNotifier(t *testing.T, bot *Bot, cfg *Config, logger *slog.Logger) *Notifier {
 	t.Helper()
 	return New("ops", cfg, bot, alerts.Templates(t, time.Time{}, logger), logger)
 }

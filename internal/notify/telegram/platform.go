@@ -11,16 +11,16 @@ import (
 // templates are among Herald's shared ones (internal/template's
 // default.tmpl), which the other platforms' build on.
 func Platform() platform.Platform {
-	return platform.Platform{Name: "telegram", DefaultMessage: template.DefaultTelegramMessage, Build: build}
+	return platform.Platform{Name: "telegram", DefaultMessage: template.DefaultTelegramMessage, NewConfig: newConfig, Build: build}
 }
 
 // build makes the notifier of a telegram channel. Bots come from
 // env.Shared by token, API URL and proxy, so that rate limits carry over
 // a reload.
 func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	bot, err := SharedBots(env.Shared, env.Logger).Get(cfg.TelegramBot(ch.Telegram))
+	bot, err := SharedBots(env.Shared, env.Logger).Get(BotConfig(cfg, ch.Section.(*Config)))
 	if err != nil {
 		return nil, err
 	}
-	return New(ch.Name, ch.Telegram, bot, env.Templates, env.Logger, WithChartOnResolve(cfg.Graph.OnResolve)), nil
+	return New(ch.Name, ch.Section.(*Config), bot, env.Templates, env.Logger, WithChartOnResolve(cfg.Graph.OnResolve)), nil
 }

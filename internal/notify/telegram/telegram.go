@@ -29,7 +29,7 @@ const parseMode = "HTML"
 // concurrent use: nothing in it changes after New.
 type Notifier struct {
 	name   string
-	cfg    *config.TelegramChannelConfig
+	cfg    *Config
 	bot    *Bot
 	logger *slog.Logger
 	// onResolve is what resolved events do with their chart: one of
@@ -61,7 +61,7 @@ func WithChartOnResolve(mode string) Option {
 
 // New makes the notifier of the channel called name. bot is shared by every
 // channel with the same token (see Bots).
-func New(name string, cfg *config.TelegramChannelConfig, bot *Bot, tmpl *template.Templates, logger *slog.Logger, opts ...Option) *Notifier {
+func New(name string, cfg *Config, bot *Bot, tmpl *template.Templates, logger *slog.Logger, opts ...Option) *Notifier {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

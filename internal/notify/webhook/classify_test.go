@@ -41,7 +41,7 @@ func TestClassification(t *testing.T) {
 		t.Run(fmt.Sprint(c.status), func(t *testing.T) {
 			rcv := newReceiver(t)
 			rcv.status, rcv.header, rcv.body = c.status, c.header, `{"error":"nope"}`
-			n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(rcv.URL)}, nil)
+			n := newNotifier(t, Config{URL: config.Secret(rcv.URL)}, nil)
 			refs, retry, err := notifyCtx(t, n, message(alert.KindFiring, mkAlert("A", "x:1")), 5*time.Second)
 			if c.ok {
 				if err != nil || len(refs) != 1 {
@@ -86,7 +86,7 @@ func TestTransportFailuresAreRetried(t *testing.T) {
 	t.Cleanup(func() { close(release); hang.Close() })
 	for name, u := range map[string]string{"refused": closed, "hang": hang.URL} {
 		t.Run(name, func(t *testing.T) {
-			n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(u)}, nil)
+			n := newNotifier(t, Config{URL: config.Secret(u)}, nil)
 			_, retry, err := notifyCtx(t, n, message(alert.KindFiring, mkAlert("A", "x:1")), 300*time.Millisecond)
 			if err == nil || !retry {
 				t.Fatalf("retry %v err %v", retry, err)
@@ -113,7 +113,7 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 			logs := &alerts.LogBuffer{}
 			logger := logs.Logger()
 			u := "http://user:" + secrets[0] + "@" + host + "/hooks/" + secrets[1] + "?token=" + secrets[2]
-			n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(u),
+			n := newNotifier(t, Config{URL: config.Secret(u),
 				Headers: map[string]config.Secret{"Authorization": config.Secret("Bearer " + secrets[3])}, HMACSecret: config.Secret(secrets[4])}, logger)
 			_, _, err := notifyCtx(t, n, message(alert.KindFiring, mkAlert("A", "x:1")), time.Second)
 			if err == nil {

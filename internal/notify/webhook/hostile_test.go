@@ -28,7 +28,7 @@ func TestHostileValuesStayData(t *testing.T) {
 		t.Run(h.Name, func(t *testing.T) {
 			t.Parallel()
 			rcv := newReceiver(t)
-			n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(rcv.URL)}, nil)
+			n := newNotifier(t, Config{URL: config.Secret(rcv.URL)}, nil)
 			if _, _, err := notifyCtx(t, n, alerts.Message(alert.KindFiring, alerts.HostileAlert(h)), 5*time.Second); err != nil {
 				t.Fatalf("Notify: %v", err)
 			}

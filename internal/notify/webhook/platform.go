@@ -9,11 +9,11 @@ import (
 // Platform describes the generic webhook to Herald (see
 // internal/platforms). It has no templates: the receiver gets the data.
 func Platform() platform.Platform {
-	return platform.Platform{Name: "webhook", Build: build}
+	return platform.Platform{Name: "webhook", NewConfig: newConfig, Build: build}
 }
 
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	n, err := New(ch.Name, ch.Webhook, env.Logger)
+	n, err := New(ch.Name, ch.Section.(*Config), env.Logger)
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}

@@ -31,13 +31,13 @@ func TestSignedRequestsVerify(t *testing.T) {
 		t.Run(fmt.Sprintf("header %q", header), func(t *testing.T) {
 			rcv := newReceiver(t)
 			secret := "hm4c-s3cret-value"
-			n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(rcv.URL), HMACSecret: config.Secret(secret),
+			n := newNotifier(t, Config{URL: config.Secret(rcv.URL), HMACSecret: config.Secret(secret),
 				SignatureHeader: header}, nil)
 			if _, _, err := notifyCtx(t, n, message(alert.KindFiring, mkAlert("A", "x:1")), 5*time.Second); err != nil {
 				t.Fatal(err)
 			}
 			if header == "" {
-				header = config.DefaultSignatureHeader
+				header = DefaultSignatureHeader
 			}
 			r := rcv.requests()[0]
 			sig, ts := r.header.Get(header), r.header.Get(TimestampHeader)
@@ -75,7 +75,7 @@ func TestSignedRequestsVerify(t *testing.T) {
 func TestEachAttemptSignedAnew(t *testing.T) {
 	rcv := newReceiver(t)
 	now := signedAt
-	n, err := New("hooks", &config.OutgoingWebhookConfig{URL: config.Secret(rcv.URL), HMACSecret: "k", SignatureHeader: "X-Sig"}, nil,
+	n, err := New("hooks", &Config{URL: config.Secret(rcv.URL), HMACSecret: "k", SignatureHeader: "X-Sig"}, nil,
 		WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,6 @@ import (
 
 	"golang.org/x/net/http/httpguts"
 
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 )
 
@@ -78,7 +77,7 @@ func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.tr
 // New makes the notifier of the channel called name. It refuses header
 // names or values that cannot be sent, naming the header but never its
 // value (values are secrets).
-func New(name string, cfg *config.OutgoingWebhookConfig, logger *slog.Logger, opts ...Option) (*Notifier, error) {
+func New(name string, cfg *Config, logger *slog.Logger, opts ...Option) (*Notifier, error) {
 	o := options{now: time.Now, transport: http.DefaultTransport}
 	for _, opt := range opts {
 		opt(&o)
@@ -113,7 +112,7 @@ func New(name string, cfg *config.OutgoingWebhookConfig, logger *slog.Logger, op
 	if cfg.HMACSecret != "" {
 		header := cfg.SignatureHeader
 		if header == "" {
-			header = config.DefaultSignatureHeader
+			header = DefaultSignatureHeader
 		}
 		if !httpguts.ValidHeaderFieldName(header) {
 			return nil, fmt.Errorf("webhook: signature_header %q is not a valid header name", header)

@@ -91,10 +91,10 @@ func message(kind alert.Kind, as ...amtemplate.Alert) *notify.Message {
 	return m
 }
 
-func newNotifier(t *testing.T, cfg config.OutgoingWebhookConfig, logger *slog.Logger) *Notifier {
+func newNotifier(t *testing.T, cfg Config, logger *slog.Logger) *Notifier {
 	t.Helper()
 	if cfg.SignatureHeader == "" {
-		cfg.SignatureHeader = config.DefaultSignatureHeader
+		cfg.SignatureHeader = DefaultSignatureHeader
 	}
 	// A transport of its own: httptest.Server.Close closes the idle
 	// connections of http.DefaultTransport, which breaks a parallel test
@@ -118,7 +118,7 @@ func notifyCtx(t *testing.T, n *Notifier, m *notify.Message, timeout time.Durati
 // which documents schema version 1.
 func TestEventSchema(t *testing.T) {
 	rcv := newReceiver(t)
-	n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(rcv.URL)}, nil)
+	n := newNotifier(t, Config{URL: config.Secret(rcv.URL)}, nil)
 	m := message(alert.KindFiring, mkAlert("HostMemoryLow", "node-2:9100"))
 	threshold := 10.0
 	m.Image = &notify.Image{PNG: []byte("png"), Width: 800, Height: 400, Alt: "HostMemoryLow node-2:9100",
@@ -193,7 +193,7 @@ func TestFoldedAndResolvedEvents(t *testing.T) {
 func TestChartWithoutURLIsLeftOutAndLoggedOnce(t *testing.T) {
 	rcv := newReceiver(t)
 	logs := &testutil.Buffer{}
-	n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(rcv.URL)}, slog.New(slog.NewTextHandler(logs, nil)))
+	n := newNotifier(t, Config{URL: config.Secret(rcv.URL)}, slog.New(slog.NewTextHandler(logs, nil)))
 	for range 3 {
 		m := message(alert.KindFiring, mkAlert("A", "x:1"))
 		m.Image = &notify.Image{PNG: []byte("png"), Width: 1, Height: 1}
@@ -213,7 +213,7 @@ func TestChartWithoutURLIsLeftOutAndLoggedOnce(t *testing.T) {
 
 func TestHeaders(t *testing.T) {
 	rcv := newReceiver(t)
-	n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(rcv.URL + "/hook?x=1"),
+	n := newNotifier(t, Config{URL: config.Secret(rcv.URL + "/hook?x=1"),
 		Headers: map[string]config.Secret{"Authorization": "Bearer s3cr3t-t0ken", "X-Team": "ops", "Content-Type": "text/plain"}}, nil)
 	if _, _, err := notifyCtx(t, n, message(alert.KindFiring, mkAlert("A", "x:1")), 5*time.Second); err != nil {
 		t.Fatal(err)
@@ -228,7 +228,7 @@ func TestHeaders(t *testing.T) {
 		h.Get("Idempotency-Key") != "fp-x:1:2025-03-01T12:00:00Z:firing" {
 		t.Errorf("%s %v", reqs[0].path, h)
 	}
-	if h.Get(config.DefaultSignatureHeader) != "" || h.Get(TimestampHeader) != "" {
+	if h.Get(DefaultSignatureHeader) != "" || h.Get(TimestampHeader) != "" {
 		t.Error("signed without hmac_secret")
 	}
 	if k, ok := reqs[1].header["Idempotency-Key"]; ok {
@@ -238,22 +238,22 @@ func TestHeaders(t *testing.T) {
 
 func TestInvalidHeadersAreRefused(t *testing.T) {
 	for _, h := range []map[string]config.Secret{{"Bad Name": "x"}, {"X-Ok": "line\nbreak-secret-value"}} {
-		_, err := New("hooks", &config.OutgoingWebhookConfig{URL: "http://x.example", Headers: h, SignatureHeader: "X-Sig"}, nil)
+		_, err := New("hooks", &Config{URL: "http://x.example", Headers: h, SignatureHeader: "X-Sig"}, nil)
 		if err == nil || strings.Contains(err.Error(), "secret-value") {
 			t.Errorf("%v: %v", h, err)
 		}
 	}
-	if _, err := New("hooks", &config.OutgoingWebhookConfig{URL: "http://x.example", HMACSecret: "k", SignatureHeader: "Bad Sig"}, nil); err == nil {
+	if _, err := New("hooks", &Config{URL: "http://x.example", HMACSecret: "k", SignatureHeader: "Bad Sig"}, nil); err == nil {
 		t.Error("a signature header with a space was accepted")
 	}
-	if _, err := New("hooks", &config.OutgoingWebhookConfig{URL: "ftp://x.example/secret-path-token"}, nil); err == nil || strings.Contains(err.Error(), "secret") {
+	if _, err := New("hooks", &Config{URL: "ftp://x.example/secret-path-token"}, nil); err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("%v", err)
 	}
 }
 
 func TestSentPartIsNotSentAgain(t *testing.T) {
 	rcv := newReceiver(t)
-	n := newNotifier(t, config.OutgoingWebhookConfig{URL: config.Secret(rcv.URL)}, nil)
+	n := newNotifier(t, Config{URL: config.Secret(rcv.URL)}, nil)
 	m := message(alert.KindFiring, mkAlert("A", "x:1"))
 	m.SentParts = 1
 	if refs, retry, err := notifyCtx(t, n, m, time.Second); refs != nil || retry || err != nil || len(rcv.requests()) != 0 {

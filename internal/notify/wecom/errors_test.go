@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
@@ -118,7 +117,7 @@ func TestNotifyNotWeComAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := New("ops", &config.WeComConfig{}, robot, mustTemplates(t), nil)
+	n, err := New("ops", &Config{}, robot, mustTemplates(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +133,7 @@ func TestTransportErrorRedacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := fixed(newNotifier(t, robot, &config.WeComConfig{}, nil), "x")
+	n := fixed(newNotifier(t, robot, &Config{}, nil), "x")
 	_, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
 	if !retry || err == nil || strings.Contains(err.Error(), "unreachable-secret-key") || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Fatalf("retry %v err %v", retry, err)

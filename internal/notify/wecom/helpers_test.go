@@ -36,8 +36,8 @@ func mustRobot(t *testing.T, fake *fakewecom.Server, opts ...RobotOption) *Robot
 	return r
 }
 
-func channelConfig(fake *fakewecom.Server) *config.WeComConfig {
-	return &config.WeComConfig{URL: config.Secret(fake.URL()), SendImage: new(true)}
+func channelConfig(fake *fakewecom.Server) *Config {
+	return &Config{URL: config.Secret(fake.URL()), SendImage: new(true)}
 }
 
 // mustTemplates are Herald's templates with their clock ten minutes after
@@ -48,7 +48,7 @@ func mustTemplates(t *testing.T) *template.Templates {
 }
 
 // newNotifier makes a notifier with Herald's real templates.
-func newNotifier(t *testing.T, robot *Robot, cfg *config.WeComConfig, logger *slog.Logger, opts ...Option) *Notifier {
+func newNotifier(t *testing.T, robot *Robot, cfg *Config, logger *slog.Logger, opts ...Option) *Notifier {
 	t.Helper()
 	n, err := New("ops", cfg, robot, mustTemplates(t), logger, opts...)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakemarkdown"
@@ -48,7 +47,7 @@ func TestHostileValuesStayText(t *testing.T) {
 func sendHostile(t *testing.T, m *notify.Message, message string) alerts.Rendering {
 	fake := newFake(t)
 	cfg := channelConfig(fake)
-	cfg.Mention = &config.Mention{UserIDs: []string{userID}, Mobiles: []string{mobile}}
+	cfg.Mention = &Mention{UserIDs: []string{userID}, Mobiles: []string{mobile}}
 	cfg.Message = message
 	if _, _, err := newNotifier(t, mustRobot(t, fake), cfg, nil).Notify(alerts.Context(t, 5*time.Second), m); err != nil {
 		t.Fatalf("%v (fake: %s)", err, fake.Stats().LastError)

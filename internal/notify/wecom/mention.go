@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -41,7 +40,7 @@ const mentionAll = "@all"
 
 // checkMention validates the channel's mentions and returns the markdown
 // line that mentions its user ids ("" for none).
-func checkMention(m *config.Mention) (string, error) {
+func checkMention(m *Mention) (string, error) {
 	if m == nil {
 		return "", nil
 	}

@@ -8,18 +8,18 @@ import (
 
 // Platform describes WeCom to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "wecom", Templates: FS, DefaultMessage: DefaultMessage, Build: build}
+	return platform.Platform{Name: "wecom", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
 }
 
 // build makes the notifier of a wecom channel. Its robot comes from
 // env.Shared by URL, so that every channel posting to one robot, across
 // reloads too, shares one rate limiter.
 func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	robot, err := SharedRobot(env.Shared, string(ch.WeCom.URL))
+	robot, err := SharedRobot(env.Shared, string(ch.Section.(*Config).URL))
 	if err != nil {
 		return nil, err
 	}
-	n, err := New(ch.Name, ch.WeCom, robot, env.Templates, env.Logger, WithChartOnResolve(cfg.Graph.OnResolve))
+	n, err := New(ch.Name, ch.Section.(*Config), robot, env.Templates, env.Logger, WithChartOnResolve(cfg.Graph.OnResolve))
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}

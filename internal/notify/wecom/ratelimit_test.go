@@ -11,7 +11,6 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
@@ -36,7 +35,7 @@ func TestBurstNeverTooFast(t *testing.T) {
 	fake := limitedFake(t)
 	robot := mustRobot(t, fake, WithPlatformLimit(fakewecom.DefaultLimit, window))
 	cfg := channelConfig(fake)
-	cfg.Mention = &config.Mention{Mobiles: []string{"13800001111"}}
+	cfg.Mention = &Mention{Mobiles: []string{"13800001111"}}
 	chans := []*Notifier{newNotifier(t, robot, cfg, nil), newNotifier(t, robot, cfg, nil)}
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -89,7 +88,7 @@ func TestThrottledBeforeSending(t *testing.T) {
 	fake := limitedFake(t)
 	robot := mustRobot(t, fake, WithPlatformLimit(fakewecom.DefaultLimit, 2*time.Second))
 	cfg := channelConfig(fake)
-	cfg.Mention = &config.Mention{All: true}
+	cfg.Mention = &Mention{All: true}
 	n := newNotifier(t, robot, cfg, nil)
 	for i := range 9 { // 18 of the 19 messages the window allows
 		if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, alertN(i))); err != nil {
@@ -112,7 +111,7 @@ func TestPartsCappedByWindow(t *testing.T) {
 	fake := limitedFake(t)
 	robot := mustRobot(t, fake, WithPlatformLimit(5, window)) // 4 a window
 	cfg := channelConfig(fake)
-	cfg.Mention = &config.Mention{All: true}
+	cfg.Mention = &Mention{All: true}
 	n := newNotifier(t, robot, cfg, nil)
 	var labels []amtemplate.KV
 	for i := range 100 {

@@ -34,7 +34,7 @@ const DefaultMessage = `{{ template "wecom.herald.message" . }}`
 // nothing in it changes after New.
 type Notifier struct {
 	name   string
-	cfg    *config.WeComConfig
+	cfg    *Config
 	robot  *Robot
 	logger *slog.Logger
 	// onResolve is graph.on_resolve: with config.OnResolveNone resolved
@@ -65,7 +65,7 @@ func WithChartOnResolve(mode string) Option {
 // New makes the notifier of the channel called name. robot is shared by
 // every channel with the same URL (see SharedRobot). It fails on mentions
 // WeCom cannot take.
-func New(name string, cfg *config.WeComConfig, robot *Robot, tmpl *template.Templates, logger *slog.Logger, opts ...Option) (*Notifier, error) {
+func New(name string, cfg *Config, robot *Robot, tmpl *template.Templates, logger *slog.Logger, opts ...Option) (*Notifier, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

@@ -8,7 +8,6 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
@@ -56,7 +55,7 @@ func TestNotifyFiring(t *testing.T) {
 func TestNotifyResolvedAndReminder(t *testing.T) {
 	fake := newFake(t)
 	cfg := channelConfig(fake)
-	cfg.Mention = &config.Mention{All: true, UserIDs: []string{"zhangsan"}}
+	cfg.Mention = &Mention{All: true, UserIDs: []string{"zhangsan"}}
 	n := newNotifier(t, mustRobot(t, fake), cfg, nil)
 	firing := message(alert.KindFiring, nasty)
 	prev, _, err := n.Notify(alerts.Context(t, 5*time.Second), firing)
@@ -97,19 +96,19 @@ func TestNotifyResolvedAndReminder(t *testing.T) {
 func TestNotifyMentions(t *testing.T) {
 	tests := []struct {
 		name     string
-		mention  *config.Mention
+		mention  *Mention
 		types    string
 		markdown string // in the markdown's first part
 		ids      []string
 		mobiles  []string
 	}{
 		{name: "none", types: "markdown"},
-		{name: "user ids in markdown", mention: &config.Mention{UserIDs: []string{"zhangsan", "li.si@corp"}},
+		{name: "user ids in markdown", mention: &Mention{UserIDs: []string{"zhangsan", "li.si@corp"}},
 			types: "markdown", markdown: "<@zhangsan> <@li.si@corp>"},
-		{name: "all", mention: &config.Mention{All: true}, types: "markdown,text", ids: []string{"@all"}},
-		{name: "mobiles", mention: &config.Mention{Mobiles: []string{"13800001111", " +86-13900002222 "}},
+		{name: "all", mention: &Mention{All: true}, types: "markdown,text", ids: []string{"@all"}},
+		{name: "mobiles", mention: &Mention{Mobiles: []string{"13800001111", " +86-13900002222 "}},
 			types: "markdown,text", mobiles: []string{"13800001111", "+86-13900002222"}},
-		{name: "everything", mention: &config.Mention{All: true, Mobiles: []string{"13800001111"}, UserIDs: []string{"wangwu"}},
+		{name: "everything", mention: &Mention{All: true, Mobiles: []string{"13800001111"}, UserIDs: []string{"wangwu"}},
 			types: "markdown,text", markdown: "<@wangwu>", ids: []string{"@all"}, mobiles: []string{"13800001111"}},
 	}
 	for _, tt := range tests {
@@ -148,7 +147,7 @@ func TestNotifyMentions(t *testing.T) {
 
 func TestNewRefusesBadMentions(t *testing.T) {
 	fake := newFake(t)
-	for _, m := range []*config.Mention{
+	for _, m := range []*Mention{
 		{UserIDs: []string{"<@all>"}},
 		{UserIDs: []string{"_leading"}},
 		{Mobiles: []string{"call me"}},
@@ -213,7 +212,7 @@ func TestSharedRobot(t *testing.T) {
 func TestNotifyResumes(t *testing.T) {
 	fake := newFake(t)
 	cfg := channelConfig(fake)
-	cfg.Mention = &config.Mention{All: true}
+	cfg.Mention = &Mention{All: true}
 	n := newNotifier(t, mustRobot(t, fake), cfg, nil)
 	m := message(alert.KindFiring, nasty)
 	m.Image = &notify.Image{PNG: chartPNG(t, 300, 200)}
@@ -257,7 +256,7 @@ func TestNotifyTemplateFailureStillSends(t *testing.T) {
 func TestImageRefusedIsNotFatal(t *testing.T) {
 	fake := newFake(t)
 	cfg := channelConfig(fake)
-	cfg.Mention = &config.Mention{All: true}
+	cfg.Mention = &Mention{All: true}
 	var logs alerts.LogBuffer
 	n := newNotifier(t, mustRobot(t, fake), cfg, logs.Logger())
 	n.maxImage = 3_000_000 // Herald thinks it fits; WeCom does not

@@ -31,6 +31,9 @@ type Platform struct {
 	// defaults (a pointer to the package's Config), for the config loader
 	// to decode channels[].<Name>: into.
 	NewConfig func() config.Section
+	// Example is the smallest valid section in YAML flow style, with
+	// which internal/platforms' test builds a channel of the platform.
+	Example string
 	// Build makes the notifier of ch, a channel of this platform; ch.Section
 	// is what NewConfig returned, decoded and validated.
 	Build func(env *Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error)

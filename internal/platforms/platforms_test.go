@@ -26,19 +26,6 @@ var inConfigurationDoc = map[string]bool{"telegram": true, "console": true}
 // rendered message, and so have no default template.
 var sendsData = map[string]bool{"webhook": true}
 
-// examples are the smallest valid section of each platform, for the
-// send-test check. A platform registered without one fails the test.
-var examples = map[string]string{
-	"telegram": "{chat_id: 42, bot_token: '123:abc'}",
-	"console":  "{}",
-	"dingtalk": "{url: 'https://oapi.dingtalk.com/robot/send?access_token=t0k'}",
-	"wecom":    "{url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k3y'}",
-	"teams":    "{url: 'https://example.webhook.office.com/workflows/x?sig=s1g'}",
-	"slack":    "{webhook_url: 'https://hooks.slack.com/services/T/B/x'}",
-	"discord":  "{url: 'https://discord.com/api/webhooks/1/t0k'}",
-	"webhook":  "{url: 'https://receiver.example/hook'}",
-}
-
 // TestEveryPlatformIsComplete checks what registering a platform in All
 // must bring besides its code: a docs page, a default template that
 // renders, and a channel that `herald send-test --channel` can build.
@@ -103,9 +90,9 @@ func TestEveryPlatformIsComplete(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("channels:\n")
 	for _, p := range all {
-		ex, ok := examples[p.Name]
-		if !ok {
-			t.Fatalf("no example section for %s in this test", p.Name)
+		ex := p.Example
+		if ex == "" {
+			t.Fatalf("%s: no Example section in its Platform()", p.Name)
 		}
 		b.WriteString("  - name: " + p.Name + "-ch\n    " + p.Name + ": " + ex + "\n")
 	}

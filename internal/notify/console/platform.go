@@ -14,8 +14,11 @@ import (
 // templates are among Herald's shared ones (internal/template's
 // default.tmpl).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "console", DefaultMessage: template.DefaultConsoleMessage, NewConfig: newConfig, Build: build}
+	return platform.Platform{Name: "console", DefaultMessage: template.DefaultConsoleMessage, NewConfig: newConfig, Example: example, Build: build}
 }
+
+// example is the smallest valid section, for internal/platforms' test.
+const example = "{}"
 
 func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
 	w := env.Stdout

@@ -8,8 +8,11 @@ import (
 
 // Platform describes DingTalk to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "dingtalk", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
+	return platform.Platform{Name: "dingtalk", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Example: example, Build: build}
 }
+
+// example is the smallest valid section, for internal/platforms' test.
+const example = "{url: 'https://oapi.dingtalk.com/robot/send?access_token=t0k'}"
 
 // build makes the notifier of a dingtalk channel. Channels posting to the
 // same robot share its rate limit through env.Shared, which the app keeps

@@ -8,8 +8,11 @@ import (
 
 // Platform describes Discord to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "discord", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
+	return platform.Platform{Name: "discord", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Example: example, Build: build}
 }
+
+// example is the smallest valid section, for internal/platforms' test.
+const example = "{url: 'https://discord.com/api/webhooks/1/t0k'}"
 
 // build makes the notifier of a discord channel. Webhooks come from
 // env.Shared, so that channels sharing a webhook URL, and the channels of

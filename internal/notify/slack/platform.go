@@ -8,8 +8,11 @@ import (
 
 // Platform describes Slack to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "slack", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
+	return platform.Platform{Name: "slack", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Example: example, Build: build}
 }
+
+// example is the smallest valid section, for internal/platforms' test.
+const example = "{webhook_url: 'https://hooks.slack.com/services/T/B/x'}"
 
 // build makes the notifier of a slack channel. Channels with the same
 // webhook URL or bot token share one client and rate limiter, kept in

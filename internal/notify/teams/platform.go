@@ -8,8 +8,11 @@ import (
 
 // Platform describes Microsoft Teams to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "teams", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
+	return platform.Platform{Name: "teams", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Example: example, Build: build}
 }
+
+// example is the smallest valid section, for internal/platforms' test.
+const example = "{url: 'https://example.webhook.office.com/workflows/x?sig=s1g'}"
 
 // build makes the notifier of a teams channel. The webhook comes from
 // env.Shared, so that its rate limit is shared by every channel posting

@@ -11,8 +11,11 @@ import (
 // templates are among Herald's shared ones (internal/template's
 // default.tmpl), which the other platforms' build on.
 func Platform() platform.Platform {
-	return platform.Platform{Name: "telegram", DefaultMessage: template.DefaultTelegramMessage, NewConfig: newConfig, Build: build}
+	return platform.Platform{Name: "telegram", DefaultMessage: template.DefaultTelegramMessage, NewConfig: newConfig, Example: example, Build: build}
 }
+
+// example is the smallest valid section, for internal/platforms' test.
+const example = "{chat_id: 42, bot_token: '123:abc'}"
 
 // build makes the notifier of a telegram channel. Bots come from
 // env.Shared by token, API URL and proxy, so that rate limits carry over

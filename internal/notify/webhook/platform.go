@@ -9,8 +9,11 @@ import (
 // Platform describes the generic webhook to Herald (see
 // internal/platforms). It has no templates: the receiver gets the data.
 func Platform() platform.Platform {
-	return platform.Platform{Name: "webhook", NewConfig: newConfig, Build: build}
+	return platform.Platform{Name: "webhook", NewConfig: newConfig, Example: example, Build: build}
 }
+
+// example is the smallest valid section, for internal/platforms' test.
+const example = "{url: 'https://receiver.example/hook'}"
 
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
 	n, err := New(ch.Name, ch.Section.(*Config), env.Logger)

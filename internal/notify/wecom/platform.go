@@ -8,8 +8,11 @@ import (
 
 // Platform describes WeCom to Herald (see internal/platforms).
 func Platform() platform.Platform {
-	return platform.Platform{Name: "wecom", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Build: build}
+	return platform.Platform{Name: "wecom", Templates: FS, DefaultMessage: DefaultMessage, NewConfig: newConfig, Example: example, Build: build}
 }
+
+// example is the smallest valid section, for internal/platforms' test.
+const example = "{url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k3y'}"
 
 // build makes the notifier of a wecom channel. Its robot comes from
 // env.Shared by URL, so that every channel posting to one robot, across

@@ -3,6 +3,7 @@ package config_test
 import (
 	"github.com/heraldhq/herald/internal/notify/telegram"
 	"log/slog"
+	"strings"
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/platforms"
@@ -28,4 +29,14 @@ func newCoordinator(path string, explicit bool, getenv func(string) string, logg
 func tgOf(ch *config.ChannelConfig) *telegram.Config {
 	c, _ := ch.Section.(*telegram.Config)
 	return c
+}
+
+// platformNames are the names of Herald's platforms as "want one of" lists
+// them.
+func platformNames() string {
+	var names []string
+	for _, p := range platforms.Configs() {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, ", ")
 }

@@ -45,7 +45,8 @@ testdata/invalid-route-unknown-channel.yml:7: routes[1].channels: a route needs 
 testdata/invalid-duplicate-channel.yml:6: channels[2].name: invalid channel name "ops team" (use letters, digits, '_', '.' and '-')
 testdata/invalid-duplicate-channel.yml:8: channels[3].name: required`},
 		{"invalid-two-platforms.yml", `testdata/invalid-two-platforms.yml:4: channels[0]: telegram and console are both set; a channel has exactly one platform`},
-		{"invalid-no-platform.yml", `testdata/invalid-no-platform.yml:2: channels[0]: no platform set (want one of: telegram, console, dingtalk, wecom, teams, slack, discord, webhook)`},
+		// The list is the registered platforms', in their order: registering one adds it here.
+		{"invalid-no-platform.yml", `testdata/invalid-no-platform.yml:2: channels[0]: no platform set (want one of: ` + platformNames() + `)`},
 		{"invalid-missing-chat-id.yml", `testdata/invalid-missing-chat-id.yml:5: channels[0].telegram.chat_id: required
 testdata/invalid-missing-chat-id.yml:9: channels[1].telegram.chat_id: invalid chat id "ops-chat" (want a non-zero integer or "@channelname")`},
 		{"invalid-no-bot-token.yml", `testdata/invalid-no-bot-token.yml:3: channels[0].telegram: channel "ops" has no bot token: set telegram.bot_token (or bot_token_file) or this channel's bot_token`},

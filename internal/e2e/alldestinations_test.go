@@ -16,6 +16,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
+	"github.com/heraldhq/herald/internal/testutil/fakefeishu"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 	"github.com/heraldhq/herald/internal/testutil/faketeams"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
@@ -64,7 +65,7 @@ func checkPNG(t *testing.T, what string, b []byte) {
 	}
 }
 
-// The same alert, routed to all six platforms, arrives at each fake with
+// The same alert, routed to every chat platform and the outgoing webhook, arrives at each fake with
 // its chart: uploaded where the platform takes files, by a working signed
 // link where it takes URLs.
 func TestSameAlertToEveryPlatform(t *testing.T) {
@@ -73,6 +74,7 @@ func TestSameAlertToEveryPlatform(t *testing.T) {
 	teams := faketeams.New(t, faketeams.Config{})
 	slack := fakeslack.New(t, fakeslack.Config{Channels: []fakeslack.Channel{{ID: "C0ALERTS", Name: "alerts"}}})
 	discord := fakediscord.New(t, fakediscord.Config{})
+	feishu := fakefeishu.New(t, fakefeishu.Config{})
 	sink := &webhookSink{}
 	hook := httptest.NewServer(sink)
 	defer hook.Close()
@@ -93,11 +95,14 @@ channels:
     discord: {url: %q}
   - name: hook
     webhook: {url: %q}
+  - name: feishu
+    feishu: {url: %q, secret: %q, domain: %q, app_id: %q, app_secret: %q}
 routes:
   - matchers: ['alertname=~".+"']
-    channels: [ding, wecom, teams, slack, discord, hook]
+    channels: [ding, wecom, teams, slack, discord, hook, feishu]
 `, addr, fakePrometheus(t), ding.WebhookURL(), fakedingtalk.DefaultSecret,
-		wecom.URL(), teams.URL(), slack.Token(), slack.URL(), discord.URL(), hook.URL)
+		wecom.URL(), teams.URL(), slack.Token(), slack.URL(), discord.URL(), hook.URL,
+		feishu.WebhookURL(), fakefeishu.DefaultSecret, feishu.URL(), fakefeishu.DefaultAppID, fakefeishu.DefaultAppSecret)
 	h := startHerald(t, writeConfig(t, t.TempDir(), addr, "", cfg))
 	if code, body := h.post(t, "/api/v1/alerts", realPayload(t)); code != 200 {
 		t.Fatalf("%d %s", code, body)
@@ -164,6 +169,18 @@ routes:
 		t.Fatalf("discord: no attached chart: %+v", dd[0])
 	} else {
 		checkPNG(t, "discord", img)
+	}
+
+	fm, err := feishu.WaitMessages(1, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fm[0].Signed || !strings.Contains(fm[0].Title, "HostMemoryLow") || len(fm[0].ImageKeys) != 1 {
+		t.Fatalf("feishu: signed %v, title %q, images %v", fm[0].Signed, fm[0].Title, fm[0].ImageKeys)
+	}
+	checkPNG(t, "feishu", feishu.Images()[fm[0].ImageKeys[0]].PNG)
+	if !hasValue.MatchString(fm[0].AllText()) {
+		t.Errorf("feishu: no current value in\n%s", fm[0].AllText())
 	}
 
 	deadline = time.Now().Add(15 * time.Second)

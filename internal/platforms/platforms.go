@@ -8,6 +8,7 @@ import (
 	"github.com/heraldhq/herald/internal/notify/console"
 	"github.com/heraldhq/herald/internal/notify/dingtalk"
 	"github.com/heraldhq/herald/internal/notify/discord"
+	"github.com/heraldhq/herald/internal/notify/feishu"
 	"github.com/heraldhq/herald/internal/notify/slack"
 	"github.com/heraldhq/herald/internal/notify/teams"
 	"github.com/heraldhq/herald/internal/notify/telegram"
@@ -27,6 +28,7 @@ func All() []platform.Platform {
 		slack.Platform(),
 		discord.Platform(),
 		webhook.Platform(),
+		feishu.Platform(),
 	}
 }
 

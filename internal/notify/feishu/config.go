@@ -3,10 +3,7 @@ package feishu
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -109,12 +106,7 @@ func knownKeys(n *yaml.Node, t reflect.Type) error {
 // FieldError is a problem with one setting of the section. Field is its
 // path inside the section ("url", "mention.user_ids[1]"); the config loader
 // prefixes the channel's and adds the line.
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
+type FieldError = config.FieldError
 
 // hookPath is the path of a custom bot's webhook; the token is a UUID.
 var hookPath = regexp.MustCompile(`^/open-apis/bot/v2/hook/([A-Za-z0-9-]+)$`)
@@ -126,7 +118,10 @@ var userID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // appID is a custom app's App ID as the developer console shows it.
 var appID = regexp.MustCompile(`^cli_[A-Za-z0-9]+$`)
 
-// Validate checks the section after LoadSecretFiles. Messages name the
+// newConfig is the section the config loader decodes into.
+func newConfig() config.Section { c := DefaultConfig; return &c }
+
+// Validate checks the section once its *_file settings are read. Messages name the
 // field and never show a secret: the webhook URL holds the bot's token.
 func (c *Config) Validate() []FieldError {
 	var errs []FieldError
@@ -196,59 +191,11 @@ func (c *Config) BaseURL() (string, error) {
 	}
 }
 
-// secretFiles pairs each secret with its *_file setting.
-func (c *Config) secretFiles() []struct {
-	value *config.Secret
-	file  string
-	name  string
-} {
-	return []struct {
-		value *config.Secret
-		file  string
-		name  string
-	}{{&c.URL, c.URLFile, "url"}, {&c.Secret, c.SecretFile, "secret"}, {&c.AppSecret, c.AppSecretFile, "app_secret"}}
-}
-
-// LoadSecretFiles reads every *_file setting into its secret; relative
-// paths are taken from dir, the config file's directory. A final line
-// break is dropped. The errors name the file as written, never its
-// content.
-func (c *Config) LoadSecretFiles(dir string) []FieldError {
-	var errs []FieldError
-	for _, s := range c.secretFiles() {
-		if s.file == "" {
-			continue
-		}
-		if *s.value != "" {
-			errs = append(errs, FieldError{s.name + "_file", "cannot be used together with " + s.name})
-			continue
-		}
-		p := s.file
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			errs = append(errs, FieldError{s.name + "_file", fmt.Sprintf("cannot read %q: %v", s.file, err)})
-			continue
-		}
-		v := strings.TrimRight(string(b), "\r\n")
-		if v == "" {
-			errs = append(errs, FieldError{s.name + "_file", fmt.Sprintf("file %q is empty", s.file)})
-			continue
-		}
-		*s.value = config.Secret(v)
-	}
-	return errs
-}
-
 // Secrets returns the secret values set, for the app's redaction of logs
 // and errors: the webhook URL and its token, the signing secret and the
-// app secret.
+// app secret. (The config loader finds the Secret fields by type and
+// reads their *_file settings; the token inside the URL is what it cannot
+// know.)
 func (c *Config) Secrets() []string {
 	var out []string
 	for _, s := range []string{string(c.URL), webhookToken(string(c.URL)), string(c.Secret), string(c.AppSecret)} {

@@ -1,8 +1,6 @@
 package feishu
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,24 +66,11 @@ func TestUnknownKeys(t *testing.T) {
 	}
 }
 
-// *_file settings are read from the config's directory, without the final
-// line break; conflicts and unreadable files are errors that name the
-// file, never the content. Secrets lists what to redact.
-func TestSecretFiles(t *testing.T) {
+// Secrets lists what to redact, the token inside the URL included.
+func TestSecrets(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	_ = os.WriteFile(filepath.Join(dir, "url"), []byte(hook+"\n"), 0o600)
-	_ = os.WriteFile(filepath.Join(dir, "empty"), nil, 0o600)
-	c := Config{URLFile: "url", SecretFile: "missing", AppSecret: "a", AppSecretFile: "empty"}
-	var got []string
-	for _, e := range c.LoadSecretFiles(dir) {
-		got = append(got, e.Error())
-	}
-	want := []string{`secret_file: cannot read "missing": no such file or directory`, "app_secret_file: cannot be used together with app_secret"}
-	if string(c.URL) != hook || strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("url %q, errors\n%s", string(c.URL), strings.Join(got, "\n"))
-	}
-	if s := c.Secrets(); len(s) != 3 || s[1] != "0fa4e7c2-1234-4e2b-9c3d-abcdef012345" {
+	c := Config{URL: hook, Secret: "s", AppSecret: "a"}
+	if s := c.Secrets(); len(s) != 4 || s[1] != "0fa4e7c2-1234-4e2b-9c3d-abcdef012345" {
 		t.Errorf("secrets %q", s)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
 	"github.com/heraldhq/herald/internal/testutil/fakefeishu"
+	"github.com/heraldhq/herald/internal/testutil/fakemattermost"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 	"github.com/heraldhq/herald/internal/testutil/faketeams"
 	"github.com/heraldhq/herald/internal/testutil/fakewecom"
@@ -75,6 +76,7 @@ func TestSameAlertToEveryPlatform(t *testing.T) {
 	slack := fakeslack.New(t, fakeslack.Config{Channels: []fakeslack.Channel{{ID: "C0ALERTS", Name: "alerts"}}})
 	discord := fakediscord.New(t, fakediscord.Config{})
 	feishu := fakefeishu.New(t, fakefeishu.Config{})
+	mm := fakemattermost.New(t, fakemattermost.Config{})
 	sink := &webhookSink{}
 	hook := httptest.NewServer(sink)
 	defer hook.Close()
@@ -97,12 +99,15 @@ channels:
     webhook: {url: %q}
   - name: feishu
     feishu: {url: %q, secret: %q, domain: %q, app_id: %q, app_secret: %q}
+  - name: mattermost
+    mattermost: {url: %q}
 routes:
   - matchers: ['alertname=~".+"']
-    channels: [ding, wecom, teams, slack, discord, hook, feishu]
+    channels: [ding, wecom, teams, slack, discord, hook, feishu, mattermost]
 `, addr, fakePrometheus(t), ding.WebhookURL(), fakedingtalk.DefaultSecret,
 		wecom.URL(), teams.URL(), slack.Token(), slack.URL(), discord.URL(), hook.URL,
-		feishu.WebhookURL(), fakefeishu.DefaultSecret, feishu.URL(), fakefeishu.DefaultAppID, fakefeishu.DefaultAppSecret)
+		feishu.WebhookURL(), fakefeishu.DefaultSecret, feishu.URL(), fakefeishu.DefaultAppID, fakefeishu.DefaultAppSecret,
+		mm.WebhookURL())
 	h := startHerald(t, writeConfig(t, t.TempDir(), addr, "", cfg))
 	if code, body := h.post(t, "/api/v1/alerts", realPayload(t)); code != 200 {
 		t.Fatalf("%d %s", code, body)
@@ -181,6 +186,19 @@ routes:
 	checkPNG(t, "feishu", feishu.Images()[fm[0].ImageKeys[0]].PNG)
 	if !hasValue.MatchString(fm[0].AllText()) {
 		t.Errorf("feishu: no current value in\n%s", fm[0].AllText())
+	}
+
+	mp, err := mm.WaitPosts(1, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mp[0].Attachments) != 1 || !strings.Contains(mp[0].Attachments[0].Title, "HostMemoryLow") {
+		t.Fatalf("mattermost: %+v", mp[0])
+	}
+	fetchChart(t, "mattermost", mp[0].Attachments[0].ImageURL)
+	// The value is a field of the attachment.
+	if raw := string(mp[0].Raw); !hasValue.MatchString(raw) {
+		t.Errorf("mattermost: no current value in\n%s", raw)
 	}
 
 	deadline = time.Now().Add(15 * time.Second)

@@ -9,6 +9,7 @@ import (
 	"github.com/heraldhq/herald/internal/notify/dingtalk"
 	"github.com/heraldhq/herald/internal/notify/discord"
 	"github.com/heraldhq/herald/internal/notify/feishu"
+	"github.com/heraldhq/herald/internal/notify/mattermost"
 	"github.com/heraldhq/herald/internal/notify/slack"
 	"github.com/heraldhq/herald/internal/notify/teams"
 	"github.com/heraldhq/herald/internal/notify/telegram"
@@ -29,6 +30,7 @@ func All() []platform.Platform {
 		discord.Platform(),
 		webhook.Platform(),
 		feishu.Platform(),
+		mattermost.Platform(),
 	}
 }
 

@@ -58,12 +58,10 @@ func (c *Config) SetDefaults() { *c = DefaultConfig() }
 // FieldError is a problem with one key of the section. Field is the YAML
 // key (url, icon_url…), relative to the section, so that the config
 // loader can prefix the channel's path and add the line.
-type FieldError struct {
-	Field string
-	Msg   string
-}
+type FieldError = config.FieldError
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+// newConfig is the section the config loader decodes into.
+func newConfig() config.Section { c := DefaultConfig(); return &c }
 
 // hookPath is the end of an incoming webhook's path: /hooks/<key>, the key
 // being a Mattermost id (26 lowercase letters and digits; the server's
@@ -79,12 +77,11 @@ var channelName = regexp.MustCompile(`^(@[a-z0-9][a-z0-9._-]{0,63}|[a-z0-9][a-z0
 var emojiName = regexp.MustCompile(`^:?[a-z0-9_+-]+:?$`)
 
 // Validate checks the section once url_file was read into URL. The
-// errors (joined, each a *FieldError) name the key and never show the
-// webhook URL.
-func (c *Config) Validate() error {
-	var errs []error
+// errors name the key and never show the webhook URL.
+func (c *Config) Validate() []config.FieldError {
+	var errs []config.FieldError
 	add := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	switch {
 	case c.URL == "" && c.URLFile == "":
@@ -114,7 +111,7 @@ func (c *Config) Validate() error {
 	if c.MaxPostSize < minPostSize || c.MaxPostSize > DefaultMaxPostSize {
 		add("max_post_size", "must be between %d and %d characters, got %d", minPostSize, DefaultMaxPostSize, c.MaxPostSize)
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // hookKey checks an incoming webhook URL and returns its key. The errors

@@ -1,7 +1,6 @@
 package mattermost
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -49,15 +48,11 @@ func TestConfigValidate(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(&c)
 			}
-			err := c.Validate()
-			got := ""
-			if err != nil {
-				got = err.Error()
-				var fe *FieldError
-				if !errors.As(err, &fe) {
-					t.Errorf("%v is not a *FieldError", err)
-				}
+			var lines []string
+			for _, e := range c.Validate() {
+				lines = append(lines, e.Error())
 			}
+			got := strings.Join(lines, "\n")
 			if got != tt.want {
 				t.Errorf("Validate() = %q\nwant %q", got, tt.want)
 			}

@@ -79,8 +79,12 @@ func New(name string, cfg *Config, tmpl *template.Templates, logger *slog.Logger
 	if cfg == nil || tmpl == nil {
 		return nil, errors.New("mattermost: config and templates are required")
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("mattermost: %w", err)
+	if errs := cfg.Validate(); len(errs) > 0 {
+		joined := make([]error, len(errs))
+		for i, e := range errs {
+			joined[i] = e
+		}
+		return nil, fmt.Errorf("mattermost: %w", errors.Join(joined...))
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

@@ -25,30 +25,32 @@ import (
 // that acts on the template's own markup.
 
 // Escaped is the template data of one message with its outside values
-// escaped, and what it takes to mend the links templates build from them.
+// escaped for one output format, and what it takes to mend the links
+// templates build from them.
 type Escaped struct {
 	// Data is what the templates see.
 	Data *Data
+	// format is what the data was escaped for: Text unless the platform's
+	// constructor (TelegramData) says otherwise.
+	format Format
 	// mend and mendHTML replace, in text and HTML output, the links built
 	// from escaped values by the links of the real values.
 	mend, mendHTML *strings.Replacer
 }
 
 // Execute renders text (fallback when it fails) with e.Data, like
-// Templates.Execute in text mode, and mends the result.
+// Templates.Execute, in the format e was escaped for, and mends the
+// result. In an HTML format the links it mends are HTML-escaped first, as
+// html/template writes them ("&" of an external URL's query as "&amp;").
 func (e *Escaped) Execute(t *Templates, text, fallback string) string {
-	return e.Mend(t.Execute(text, fallback, e.Data, false))
-}
-
-// ExecuteHTML is Execute in html/template mode (Telegram's HTML). The
-// links it mends are HTML-escaped first, as html/template writes them
-// ("&" of an external URL's query as "&amp;").
-func (e *Escaped) ExecuteHTML(t *Templates, text, fallback string) string {
-	out := t.Execute(text, fallback, e.Data, true)
-	if e.mendHTML == nil {
-		return out
+	out := t.Execute(text, fallback, e.Data, e.format)
+	if e.format.HTML {
+		if e.mendHTML == nil {
+			return out
+		}
+		return e.mendHTML.Replace(out)
 	}
-	return e.mendHTML.Replace(out)
+	return e.Mend(out)
 }
 
 // Mend turns the links that templates built from the escaped values into
@@ -78,15 +80,19 @@ type escaping struct {
 	// targets mends "](value)" link targets (see Mend); only for a text
 	// escaper that leaves no "]" in a value.
 	targets bool
+	// format is the output format; the zero value is Text.
+	format Format
 }
 
 // ConsoleData is d for the console: see ConsoleText.
 func ConsoleData(d *Data) *Escaped { return escapeData(d, escaping{text: ConsoleText}) }
 
-// TelegramData is d for Telegram's HTML parse mode (render it with
-// ExecuteHTML): html/template escapes every value, so what is left is
+// TelegramData is d for Telegram's HTML parse mode (Execute renders it as
+// TelegramHTML): html/template escapes every value, so what is left is
 // what Telegram finds in plain text by itself (see TelegramText).
-func TelegramData(d *Data) *Escaped { return escapeData(d, escaping{text: TelegramText}) }
+func TelegramData(d *Data) *Escaped {
+	return escapeData(d, escaping{text: TelegramText, format: TelegramHTML})
+}
 
 // DingTalkData is d for DingTalk's markdown: see DingTalkText. Mend also
 // restores the URL values a template makes link targets.
@@ -164,7 +170,10 @@ func escapeData(d *Data, p escaping) *Escaped {
 			}
 		}
 	}
-	e := &Escaped{Data: &out}
+	e := &Escaped{Data: &out, format: p.format}
+	if e.format.Name == "" {
+		e.format = Text
+	}
 	if len(pairs) > 0 {
 		e.mend = strings.NewReplacer(pairs...)
 		// NewReplacer builds its tables on first use: the HTML one costs

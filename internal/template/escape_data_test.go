@@ -70,7 +70,7 @@ func TestSilenceURLMended(t *testing.T) {
 		{"wecom", real, func(d *Data) string { return WeComData(d).Execute(tm, body, "") }},
 		{"discord", real, func(d *Data) string { return DiscordData(d).Execute(tm, body, "") }},
 		{"slack", amp, func(d *Data) string { return SlackData(d).Execute(tm, body, "") }},
-		{"telegram", amp, func(d *Data) string { return TelegramData(d).ExecuteHTML(tm, body, "") }},
+		{"telegram", amp, func(d *Data) string { return TelegramData(d).Execute(tm, body, "") }},
 	} {
 		d := NewData(&amtemplate.Data{Alerts: amtemplate.Alerts{a}, ExternalURL: am}, "firing", false, "ops")
 		if got := c.render(d); got != c.want {

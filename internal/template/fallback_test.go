@@ -9,8 +9,8 @@ import (
 func TestExecuteFallsBack(t *testing.T) {
 	tm, _ := newTestTemplates(t)
 	d := testData("firing", false, nastyAlert())
-	defaultHTML := tm.Execute(DefaultTelegramMessage, "", d, true)
-	defaultText := tm.Execute(DefaultConsoleMessage, "", d, false)
+	defaultHTML := tm.Execute(DefaultTelegramMessage, "", d, TelegramHTML)
+	defaultText := tm.Execute(DefaultConsoleMessage, "", d, Text)
 
 	tests := []struct {
 		name    string
@@ -33,7 +33,7 @@ func TestExecuteFallsBack(t *testing.T) {
 			if tc.html {
 				fallback, want = DefaultTelegramMessage, defaultHTML
 			}
-			if got := tm.Execute(tc.text, fallback, d, tc.html); got != want {
+			if got := tm.Execute(tc.text, fallback, d, formatOf(tc.html)); got != want {
 				t.Errorf("got:\n%s\nwant the default:\n%s", got, want)
 			}
 			log := logs.String()
@@ -72,7 +72,7 @@ func TestExecuteBuiltInText(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tm, logs := newTestTemplates(t)
-			got := tm.Execute(broken, broken+" ", tc.data, tc.html)
+			got := tm.Execute(broken, broken+" ", tc.data, formatOf(tc.html))
 			if got != tc.want {
 				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
 			}
@@ -92,7 +92,7 @@ func TestExecuteBuiltInText(t *testing.T) {
 func TestExecuteEmptyText(t *testing.T) {
 	tm, logs := newTestTemplates(t)
 	d := testData("firing", false, nastyAlert())
-	if got, want := tm.Execute("", DefaultConsoleMessage, d, false), tm.Execute(DefaultConsoleMessage, "", d, false); got != want {
+	if got, want := tm.Execute("", DefaultConsoleMessage, d, Text), tm.Execute(DefaultConsoleMessage, "", d, Text); got != want {
 		t.Errorf("empty text rendered %q, want the fallback %q", got, want)
 	}
 	if logs.String() != "" {
@@ -108,11 +108,20 @@ func TestExecuteConcurrent(t *testing.T) {
 		wg.Go(func() {
 			d := testData("firing", i%2 == 0, nastyAlert(), nastyAlert())
 			for range 20 {
-				if tm.Execute(DefaultTelegramMessage, "", d, i%3 == 0) == "" {
+				if tm.Execute(DefaultTelegramMessage, "", d, formatOf(i%3 == 0)) == "" {
 					t.Error("empty message")
 				}
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// formatOf is TelegramHTML for html, else Text: the tables here were
+// written when Execute took html bool.
+func formatOf(html bool) Format {
+	if html {
+		return TelegramHTML
+	}
+	return Text
 }

@@ -43,7 +43,7 @@ func FuzzExecute(f *testing.F) {
 			if html {
 				body = DefaultTelegramMessage
 			}
-			out := tm.Execute(body, body, d, html)
+			out := tm.Execute(body, body, d, formatOf(html))
 			if strings.TrimSpace(out) == "" {
 				t.Fatalf("html=%v: empty message", html)
 			}

@@ -4,17 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
-)
 
-// telegramTags are the tags Telegram's HTML parse mode accepts
-// (https://core.telegram.org/bots/api#html-style). Any other tag makes
-// sendMessage fail with 400 "can't parse entities", a permanent error that
-// would lose the alert.
-var telegramTags = map[string]bool{
-	"b": true, "strong": true, "i": true, "em": true, "u": true, "ins": true,
-	"s": true, "strike": true, "del": true, "span": true, "tg-spoiler": true,
-	"a": true, "tg-emoji": true, "code": true, "pre": true, "blockquote": true,
-}
+	"github.com/heraldhq/herald/internal/telegram"
+)
 
 // HTMLError reports rendered text that Telegram's HTML parse mode would
 // refuse.
@@ -98,7 +90,7 @@ func scanTag(s string, i int) (name string, attrs map[string]string, end int, er
 		return name, nil, i + 1, nil
 	}
 	// Like Telegram, refuse an unknown tag before looking at its attributes.
-	if !telegramTags[name] {
+	if !telegram.IsHTMLTag(name) {
 		return "", nil, 0, &HTMLError{start, fmt.Sprintf("unsupported start tag %q", name)}
 	}
 	attrs = map[string]string{}

@@ -7,7 +7,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"html"
 	tmplhtml "html/template"
 	"io/fs"
 	"log/slog"
@@ -33,7 +32,7 @@ var defaults embed.FS
 // The default message bodies of each platform; a channel's `message` setting
 // replaces them, and they stay the fallback when that one fails.
 const (
-	// DefaultTelegramMessage renders Telegram HTML (Execute with html=true).
+	// DefaultTelegramMessage renders Telegram HTML (Execute with TelegramHTML).
 	DefaultTelegramMessage = `{{ template "telegram.herald.message" . }}`
 	// DefaultConsoleMessage renders plain text.
 	DefaultConsoleMessage = `{{ template "console.herald.message" . }}`
@@ -187,37 +186,37 @@ func (t *Templates) now() time.Time {
 }
 
 // Execute renders text (a template body such as
-// `{{ template "telegram.herald.message" . }}`) with d. html selects
-// html/template escaping (for Telegram's HTML parse mode); the result is
-// then checked with CheckTelegramHTML, since Telegram refuses a message it
-// cannot parse and the alert would be lost. An empty text means fallback.
+// `{{ template "telegram.herald.message" . }}`) with d into format f
+// (Text, TelegramHTML): f selects the template engine, and the result is
+// then checked with f.Check, since a platform refuses a message it cannot
+// parse and the alert would be lost. An empty text means fallback.
 // When text fails (error, panic, empty or invalid result), the error is
 // logged and fallback is rendered instead; when that fails too a plain
 // built-in text is returned. It never returns an empty message.
-func (t *Templates) Execute(text, fallback string, d *Data, html bool) string {
+func (t *Templates) Execute(text, fallback string, d *Data, f Format) string {
 	if d == nil {
 		d = &Data{}
 	}
 	if text == "" {
 		text = fallback
 	}
-	log := t.logger.With("channel", d.Channel, "kind", d.Kind, "html", html)
-	out, err := t.render(text, d, html)
+	log := t.logger.With("channel", d.Channel, "kind", d.Kind, "format", f.Name)
+	out, err := t.render(text, d, f)
 	if err == nil {
 		return out
 	}
 	if fallback != "" && fallback != text {
 		log.Error("message template failed, rendering the default", "err", err)
-		if out, err = t.render(fallback, d, html); err == nil {
+		if out, err = t.render(fallback, d, f); err == nil {
 			return out
 		}
 	}
 	log.Error("message template failed, sending a plain built-in text", "err", err)
-	return plainText(d, html)
+	return plainText(d, f)
 }
 
 // render executes one template body and checks its result.
-func (t *Templates) render(text string, d *Data, html bool) (out string, err error) {
+func (t *Templates) render(text string, d *Data, f Format) (out string, err error) {
 	defer func() {
 		// text/template turns panics inside functions into errors, but a
 		// panic anywhere else must not take a delivery worker down.
@@ -228,7 +227,7 @@ func (t *Templates) render(text string, d *Data, html bool) (out string, err err
 	if t.tmpl == nil {
 		return "", errors.New("templates not loaded")
 	}
-	if html {
+	if f.HTML {
 		out, err = t.tmpl.ExecuteHTMLString(text, d)
 	} else {
 		out, err = t.tmpl.ExecuteTextString(text, d)
@@ -241,8 +240,8 @@ func (t *Templates) render(text string, d *Data, html bool) (out string, err err
 	if out == "" {
 		return "", errors.New("template rendered an empty message")
 	}
-	if html {
-		if err := CheckTelegramHTML(out); err != nil {
+	if f.Check != nil {
+		if err := f.Check(out); err != nil {
 			return "", err
 		}
 	}
@@ -254,14 +253,10 @@ func (t *Templates) render(text string, d *Data, html bool) (out string, err err
 const plainMaxAlerts = 30
 
 // plainText is the message of last resort, built without templates so that
-// it cannot fail: the status, then one line per alert. asHTML escapes it for
-// Telegram's HTML parse mode (html.EscapeString writes only &lt; &gt; &amp;
-// and numeric entities, all of which Telegram accepts).
-func plainText(d *Data, asHTML bool) string {
-	esc := func(s string) string { return s }
-	if asHTML {
-		esc = html.EscapeString
-	}
+// it cannot fail: the status, then one line per alert, its outside values
+// escaped by f.Escape.
+func plainText(d *Data, f Format) string {
+	esc := f.escape
 	var b strings.Builder
 	b.WriteString(plainHeader(d))
 	b.WriteByte('\n')

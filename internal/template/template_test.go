@@ -145,7 +145,7 @@ alertmanager: http://am:9093/#/alerts`,
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			html := tm.Execute(DefaultTelegramMessage, "", tc.data, true)
+			html := tm.Execute(DefaultTelegramMessage, "", tc.data, TelegramHTML)
 			if html != tc.html {
 				t.Errorf("telegram.herald.message:\ngot:\n%s\nwant:\n%s", html, tc.html)
 			}
@@ -154,7 +154,7 @@ alertmanager: http://am:9093/#/alerts`,
 					t.Errorf("line %d %q is not self-contained Telegram HTML: %v", i+1, line, err)
 				}
 			}
-			if text := tm.Execute(DefaultConsoleMessage, "", tc.data, false); text != tc.text {
+			if text := tm.Execute(DefaultConsoleMessage, "", tc.data, Text); text != tc.text {
 				t.Errorf("console.herald.message:\ngot:\n%s\nwant:\n%s", text, tc.text)
 			}
 		})
@@ -172,7 +172,7 @@ func TestStormListsEveryAlert(t *testing.T) {
 		alerts[i] = nastyAlert()
 	}
 	for _, html := range []bool{true, false} {
-		out := tm.Execute(DefaultTelegramMessage, "", testData("firing", true, alerts...), html)
+		out := tm.Execute(DefaultTelegramMessage, "", testData("firing", true, alerts...), formatOf(html))
 		lines := strings.Split(out, "\n")
 		if lines[0] != "🔥 45 alerts firing" || len(lines) != 1+45+1 || strings.Contains(out, "… and") {
 			t.Errorf("html=%v: got %d lines, header %q", html, len(lines), lines[0])
@@ -199,12 +199,12 @@ func TestRealPayload(t *testing.T) {
 <code>instance=node-2.example:9100</code> <code>job=node</code>
 started 04:09 UTC, firing for 12m
 <a href="http://prometheus.example:9090/graph?g0.expr=%28node_memory_MemAvailable_bytes&#43;%2F&#43;node_memory_MemTotal_bytes&#43;%2A&#43;100%29&#43;%3C&#43;101&amp;g0.tab=1">Source</a> · <a href="http://alertmanager.example:9093/#/silences/new?filter=%7Balertname%3D%22HostMemoryLow%22%2Cinstance%3D%22node-2.example%3A9100%22%2Cjob%3D%22node%22%2Cseverity%3D%22critical%22%7D">Silence</a>`
-	if got := tm.Execute(DefaultTelegramMessage, "", d, true); got != want {
+	if got := tm.Execute(DefaultTelegramMessage, "", d, TelegramHTML); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 	// Alertmanager's own default Telegram template works in both modes.
 	for _, html := range []bool{true, false} {
-		got := tm.Execute(`{{ template "telegram.default.message" . }}`, "", d, html)
+		got := tm.Execute(`{{ template "telegram.default.message" . }}`, "", d, formatOf(html))
 		if !strings.Contains(got, "Alerts Firing:") || !strings.Contains(got, "node-2.example:9100") {
 			t.Errorf("telegram.default.message (html=%v):\n%s", html, got)
 		}
@@ -224,11 +224,11 @@ func TestAlertmanagerUserTemplate(t *testing.T) {
 	d := testData("firing", false, a)
 	d.CommonLabels = amtemplate.KV{"alertname": "Disk<Full>", "severity": "critical"}
 	want := "[FIRING:1] Disk&lt;Full&gt;\n- node-1 since 05:09 CET on 2026-11-21\nseverity Critical, repeat every 1h 0m 0s"
-	if got := tm.Execute(`{{ template "telegram.custom.message" . }}`, DefaultTelegramMessage, d, true); got != want {
+	if got := tm.Execute(`{{ template "telegram.custom.message" . }}`, DefaultTelegramMessage, d, TelegramHTML); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 	// A user file may redefine a default template.
-	if got := tm.Execute(DefaultConsoleMessage, "", d, false); got != "custom console: Disk<Full>" {
+	if got := tm.Execute(DefaultConsoleMessage, "", d, Text); got != "custom console: Disk<Full>" {
 		t.Errorf("redefined console.herald.message: %q", got)
 	}
 }

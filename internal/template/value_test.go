@@ -46,10 +46,10 @@ func TestDefaultTemplatesShowValue(t *testing.T) {
 				a.EndsAt = starts.Add(10 * time.Minute)
 			}
 			d := NewData(&amtemplate.Data{Status: kind, Alerts: amtemplate.Alerts{a}}, kind, false, "c")
-			without := tmpl.Execute("", p.message, d, p.html)
+			without := tmpl.Execute("", p.message, d, formatOf(p.html))
 			v := 93.25
 			d.Value, d.ValueText = &v, "93.2 %"
-			with := tmpl.Execute("", p.message, d, p.html)
+			with := tmpl.Execute("", p.message, d, formatOf(p.html))
 			lower := strings.ToLower(with)
 			if !strings.Contains(with, "93.2 %") {
 				t.Errorf("%s %s: no value in\n%s", p.name, kind, with)

@@ -53,7 +53,7 @@ func TestDefaultTemplates(t *testing.T) {
 		{"line", lineBody, data(alert.KindFiring, false, a), "🔥 **HostMemoryLow** `node-2:9100` — memory of node-2:9100 is low"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := tmpl.Execute(c.body, c.body, c.d, false)
+			got := tmpl.Execute(c.body, c.body, c.d, template.Text)
 			if got != c.want {
 				t.Errorf("got:\n%s\nwant:\n%s", got, c.want)
 			}

@@ -40,7 +40,7 @@ type renderer struct {
 func (r *renderer) render(m *notify.Message) *content {
 	raw := template.MessageData(m, r.channel)
 	esc := template.SlackData(raw)
-	title := firstLine(r.tmpl.Execute(TitleTemplate, TitleTemplate, raw, false))
+	title := firstLine(r.tmpl.Execute(TitleTemplate, TitleTemplate, raw, template.Text))
 	body, omitted := fitBody(func(d *template.Data) string { return esc.Mend(r.body(d)) }, esc.Data)
 	return &content{
 		title:    title,
@@ -54,7 +54,7 @@ func (r *renderer) render(m *notify.Message) *content {
 
 // body renders the body template with d.
 func (r *renderer) body(d *template.Data) string {
-	return r.tmpl.Execute(r.message, DefaultMessage, d, false)
+	return r.tmpl.Execute(r.message, DefaultMessage, d, template.Text)
 }
 
 // fitBody renders the body of d within maxBodyText. When the whole list

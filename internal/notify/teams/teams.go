@@ -53,7 +53,7 @@ func New(name string, cfg *Config, hook *Webhook, tmpl *template.Templates, logg
 	}
 	n.render = func(m *notify.Message) (string, string) {
 		d := template.MessageData(m, name)
-		return tmpl.Execute(title, DefaultTitle, d, false), tmpl.Execute(text, DefaultMessage, d, false)
+		return tmpl.Execute(title, DefaultTitle, d, template.Text), tmpl.Execute(text, DefaultMessage, d, template.Text)
 	}
 	return n
 }

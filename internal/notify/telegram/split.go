@@ -6,20 +6,13 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	tg "github.com/heraldhq/herald/internal/telegram"
 )
 
 // MaxMessageLength is the longest text of one message: 4096 UTF-16 code
 // units after entity parsing (https://core.telegram.org/bots/api#sendmessage).
 const MaxMessageLength = 4096
-
-// telegramTags are the tags of parse_mode=HTML
-// (https://core.telegram.org/bots/api#html-style); Split keeps them
-// balanced in every part.
-var telegramTags = map[string]bool{
-	"b": true, "strong": true, "i": true, "em": true, "u": true, "ins": true,
-	"s": true, "strike": true, "del": true, "span": true, "tg-spoiler": true,
-	"a": true, "code": true, "pre": true, "blockquote": true, "tg-emoji": true,
-}
 
 type tokenKind uint8
 
@@ -176,7 +169,7 @@ func scanTag(s string, i int) token {
 		n++
 	}
 	name := strings.ToLower(s[j:n])
-	if !telegramTags[name] {
+	if !tg.IsHTMLTag(name) {
 		return token{}
 	}
 	// Find the '>' that ends the tag; one inside a quoted attribute value

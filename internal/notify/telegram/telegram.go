@@ -68,7 +68,7 @@ func New(name string, cfg *Config, bot *Bot, tmpl *template.Templates, logger *s
 	n := &Notifier{name: name, cfg: cfg, bot: bot, logger: logger.With("channel", name)}
 	n.render = func(m *notify.Message) string {
 		d := template.TelegramData(template.MessageData(m, name))
-		return d.ExecuteHTML(tmpl, cfg.Message, template.DefaultTelegramMessage)
+		return d.Execute(tmpl, cfg.Message, template.DefaultTelegramMessage)
 	}
 	for _, o := range opts {
 		o(n)

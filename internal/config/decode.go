@@ -51,8 +51,10 @@ func (l *loader) decode(n *yaml.Node, v reflect.Value, field string) {
 	}
 	t := v.Type()
 	switch {
-	case reflect.PointerTo(t).Implements(unmarshalerType) || t == nodeType:
+	case reflect.PointerTo(t).Implements(unmarshalerType) || t == nodeType || isScalarStruct(t):
 		l.scalar(n, v, field)
+	case t.Kind() == reflect.Struct && inlineMap(t) >= 0:
+		l.dict(n, v.Field(inlineMap(t)), field)
 	case t.Kind() == reflect.Struct:
 		l.mapping(n, v, field)
 	case t.Kind() == reflect.Pointer:
@@ -184,7 +186,7 @@ func (l *loader) mapping(n *yaml.Node, v reflect.Value, field string) {
 		}
 		seen[k.Value] = k.Line
 		l.lines[child] = k.Line
-		l.decode(val, v.Field(idx), child)
+		l.decode(val, v.FieldByIndex(idx), child)
 	}
 }
 
@@ -258,21 +260,61 @@ func setDefaults(p reflect.Value) {
 	}
 }
 
-// yamlFields maps yaml key names to struct field indexes.
-func yamlFields(t reflect.Type) map[string]int {
-	m := make(map[string]int, t.NumField())
+// yamlFields maps yaml key names to struct field indexes (paths, for the
+// keys of an inlined struct such as prometheus/common's ProxyConfig).
+func yamlFields(t reflect.Type) map[string][]int {
+	m := make(map[string][]int, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" && opts == "inline" && f.Type.Kind() == reflect.Struct {
+			for k, idx := range yamlFields(f.Type) {
+				m[k] = append([]int{i}, idx...)
+			}
 			continue
 		}
 		if name == "" {
 			name = strings.ToLower(f.Name)
 		}
-		m[name] = i
+		m[name] = []int{i}
 	}
 	return m
+}
+
+// obsoleteUnmarshalerType is yaml.v2's unmarshaler, which the types of
+// prometheus/common/config implement (yaml.v3 still calls it).
+var obsoleteUnmarshalerType = reflect.TypeFor[interface {
+	UnmarshalYAML(func(any) error) error
+}]()
+
+// isScalarStruct reports a struct written as one scalar, whose own
+// unmarshaler parses it: it has an unmarshaler and no yaml keys
+// (prometheus/common's URL).
+func isScalarStruct(t reflect.Type) bool {
+	if t.Kind() != reflect.Struct || !reflect.PointerTo(t).Implements(obsoleteUnmarshalerType) {
+		return false
+	}
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("yaml") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// inlineMap returns the index of a struct's inlined map, a struct that is
+// a mapping of free-form keys (prometheus/common's Headers), or -1.
+func inlineMap(t reflect.Type) int {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.IsExported() && f.Tag.Get("yaml") == ",inline" && f.Type.Kind() == reflect.Map {
+			return i
+		}
+	}
+	return -1
 }
 
 // isNull reports an empty value ("key:" or "key: null").

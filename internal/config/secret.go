@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	promconfig "github.com/prometheus/common/config"
 )
 
 // secretMask is what a Secret shows instead of its value.
@@ -67,8 +69,9 @@ type secretRef struct {
 }
 
 var (
-	secretType = reflect.TypeFor[Secret]()
-	stringType = reflect.TypeFor[string]()
+	secretType     = reflect.TypeFor[Secret]()
+	promSecretType = reflect.TypeFor[promconfig.Secret]()
+	stringType     = reflect.TypeFor[string]()
 )
 
 // secretRefs finds every Secret of c by type, walking the configuration
@@ -91,16 +94,30 @@ func walkSecrets(v reflect.Value, path string, refs *[]secretRef) {
 		for i := range v.Len() {
 			walkSecrets(v.Index(i), indexPath(path, i), refs)
 		}
+	case reflect.String:
+		// prometheus/common's Secret (http_config): listed for redaction;
+		// its *_file twins are read by prometheus/common at each request.
+		if v.Type() == promSecretType && v.Len() > 0 {
+			s := Secret(v.String())
+			*refs = append(*refs, secretRef{value: &s, valuePath: path})
+		}
 	case reflect.Map:
-		if v.Type().Elem() != secretType || v.Type().Key().Kind() != reflect.String {
+		if v.Type().Key().Kind() != reflect.String {
 			return
 		}
 		// Sorted, so that the list does not depend on map order.
 		keys := v.MapKeys()
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 		for _, k := range keys {
-			s := Secret(v.MapIndex(k).String())
-			*refs = append(*refs, secretRef{value: &s, valuePath: joinPath(path, k.String()), header: true})
+			if v.Type().Elem() == secretType {
+				s := Secret(v.MapIndex(k).String())
+				*refs = append(*refs, secretRef{value: &s, valuePath: joinPath(path, k.String()), header: true})
+				continue
+			}
+			// A copy, since map values are not addressable.
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(v.MapIndex(k))
+			walkSecrets(e, joinPath(path, k.String()), refs)
 		}
 	case reflect.Struct:
 		if v.Type() == channelType {
@@ -113,7 +130,11 @@ func walkSecrets(v reflect.Value, path string, refs *[]secretRef) {
 		fields := yamlFields(v.Type())
 		for i := range v.NumField() {
 			f := v.Type().Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if f.IsExported() && name == "" && opts == "inline" {
+				walkSecrets(v.Field(i), path, refs)
+				continue
+			}
 			if !f.IsExported() || name == "-" || name == "" {
 				continue
 			}
@@ -122,8 +143,8 @@ func walkSecrets(v reflect.Value, path string, refs *[]secretRef) {
 				continue
 			}
 			r := secretRef{value: v.Field(i).Addr().Interface().(*Secret), valuePath: joinPath(path, name)}
-			if j, ok := fields[name+"_file"]; ok && v.Field(j).Type() == stringType {
-				r.file, r.filePath = v.Field(j).Addr().Interface().(*string), joinPath(path, name+"_file")
+			if j, ok := fields[name+"_file"]; ok && v.FieldByIndex(j).Type() == stringType {
+				r.file, r.filePath = v.FieldByIndex(j).Addr().Interface().(*string), joinPath(path, name+"_file")
 			}
 			*refs = append(*refs, r)
 		}
@@ -210,6 +231,9 @@ func (c *Config) Secrets() []string {
 				add(s)
 			}
 		}
+	}
+	for _, s := range c.fileSecrets {
+		add(s)
 	}
 	// Header values come last: most are tenant ids, not tokens.
 	for _, h := range headers {

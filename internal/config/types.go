@@ -28,6 +28,11 @@ type Config struct {
 	// File is the path the configuration was loaded from ("" when built from
 	// defaults and the environment).
 	File string `yaml:"-"`
+
+	// fileSecrets are secrets Herald does not keep but redacts: the
+	// content of http_config's *_file keys (read by prometheus/common at
+	// each request) and proxy_url passwords.
+	fileSecrets []string
 }
 
 // StorageConfig selects the database.

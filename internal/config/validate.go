@@ -36,6 +36,7 @@ func (l *loader) validate(c *Config) {
 	l.checkDefaultChannel(c)
 	l.checkTemplates(c)
 	l.checkImages(&c.Images)
+	l.checkHTTPConfigs(c)
 }
 
 func (l *loader) checkListenAddress(addr string) {

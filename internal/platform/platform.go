@@ -5,6 +5,7 @@
 package platform
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -80,4 +81,15 @@ func Find(ps []Platform, name string) (Platform, bool) {
 		}
 	}
 	return Platform{}, false
+}
+
+// Section returns the channel's section as the platform's config type T,
+// or an error naming what it holds instead: a builder is only handed its
+// own platform's channels, but a channel built in code can hold anything.
+func Section[T any](ch *config.ChannelConfig) (*T, error) {
+	s, ok := any(ch.Section).(*T)
+	if !ok || s == nil {
+		return nil, fmt.Errorf("channel %s: the %s section is %T, want %T", ch.Name, ch.Platform, ch.Section, s)
+	}
+	return s, nil
 }

@@ -21,11 +21,15 @@ func Platform() platform.Platform {
 const example = "{}"
 
 func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
+	c, err := platform.Section[Config](ch)
+	if err != nil {
+		return nil, err
+	}
 	w := env.Stdout
 	if w == nil {
 		w = os.Stdout
 	}
 	// Charts are saved under the data directory and their path printed,
 	// so that the console shows what a chat would get.
-	return New(ch.Section.(*Config), env.Templates, w, WithChartDir(filepath.Join(cfg.DataDir, "charts"))), nil
+	return New(c, env.Templates, w, WithChartDir(filepath.Join(cfg.DataDir, "charts"))), nil
 }

@@ -22,6 +22,9 @@ type Config struct {
 	// `{{ template "dingtalk.herald.title" . }}`, `{{ template "dingtalk.herald.message" . }}`).
 	Title   string `yaml:"title"`
 	Message string `yaml:"message"`
+	// HTTPConfig is the client of the robot's requests (proxy, TLS),
+	// Prometheus' http_config.
+	HTTPConfig config.HTTPClientConfig `yaml:"http_config"`
 }
 
 // Mention names who a robot message notifies.
@@ -32,7 +35,7 @@ type Mention struct {
 }
 
 // DefaultConfig is the section an empty `dingtalk:` gives.
-func DefaultConfig() Config { return Config{} }
+func DefaultConfig() Config { return Config{HTTPConfig: config.DefaultHTTPClientConfig()} }
 
 // newConfig is the section the config loader decodes into.
 func newConfig() config.Section { c := DefaultConfig(); return &c }

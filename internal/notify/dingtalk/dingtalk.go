@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -73,8 +74,8 @@ func WithShared(s *notify.Shared) Option { return func(o *options) { o.shared = 
 // default), so that tests can check signatures exactly.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
-// WithTransport sets the transport under the signer
-// (http.DefaultTransport's clone by default).
+// WithTransport sets the transport under the signer (by default the one
+// of the section's http_config).
 func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.transport = rt } }
 
 // New makes the notifier of the channel called name. Channels posting to
@@ -94,7 +95,11 @@ func New(name string, cfg *Config, tmpl *template.Templates, logger *slog.Logger
 		return nil, fmt.Errorf("dingtalk channel %s: url must be an absolute http or https URL", name)
 	}
 	if o.transport == nil {
-		o.transport = http.DefaultTransport.(*http.Transport).Clone()
+		rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "dingtalk")
+		if err != nil {
+			return nil, fmt.Errorf("dingtalk channel %s: %w", name, err)
+		}
+		o.transport = rt
 	}
 	n := &Notifier{
 		name: name, cfg: cfg, url: webhook, robot: robotID(webhook), limit: limitFor(o.shared, webhook),

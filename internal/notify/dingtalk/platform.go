@@ -18,5 +18,9 @@ const example = "{url: 'https://oapi.dingtalk.com/robot/send?access_token=t0k'}"
 // same robot share its rate limit through env.Shared, which the app keeps
 // across reloads.
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	return New(ch.Name, ch.Section.(*Config), env.Templates, env.Logger, WithShared(env.Shared))
+	c, err := platform.Section[Config](ch)
+	if err != nil {
+		return nil, err
+	}
+	return New(ch.Name, c, env.Templates, env.Logger, WithShared(env.Shared))
 }

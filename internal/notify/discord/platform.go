@@ -18,11 +18,15 @@ const example = "{url: 'https://discord.com/api/webhooks/1/t0k'}"
 // env.Shared, so that channels sharing a webhook URL, and the channels of
 // a reloaded config, share its rate limit.
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	hook, err := Get(env.Shared, string(ch.Section.(*Config).URL))
+	c, err := platform.Section[Config](ch)
 	if err != nil {
 		return nil, err
 	}
-	n, err := New(ch.Name, ch.Section.(*Config), hook, env.Templates, env.Logger)
+	hook, err := Get(env.Shared, string(c.URL))
+	if err != nil {
+		return nil, err
+	}
+	n, err := New(ch.Name, c, hook, env.Templates, env.Logger)
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}

@@ -4,11 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"reflect"
 	"regexp"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/heraldhq/herald/internal/config"
 )
@@ -49,6 +46,9 @@ type Config struct {
 	// text) and its markdown (DefaultTitle, DefaultMessage).
 	Title   string `yaml:"title"`
 	Message string `yaml:"message"`
+	// HTTPConfig is the client of the bot's and the app's requests
+	// (proxy, TLS), Prometheus' http_config.
+	HTTPConfig config.HTTPClientConfig `yaml:"http_config"`
 }
 
 // Mention is whom a message calls: everyone in the group, or people by
@@ -59,49 +59,8 @@ type Mention struct {
 	UserIDs []string `yaml:"user_ids"`
 }
 
-// DefaultConfig is the config a `feishu:` section starts from.
-var DefaultConfig = Config{}
-
-// UnmarshalYAML applies the defaults, then the section, refusing keys
-// this type does not have: a misspelt `secert` would otherwise leave
-// requests unsigned, and Feishu would refuse every one of them.
-func (c *Config) UnmarshalYAML(n *yaml.Node) error {
-	*c = DefaultConfig
-	if err := knownKeys(n, reflect.TypeFor[Config]()); err != nil {
-		return err
-	}
-	type plain Config
-	return n.Decode((*plain)(c))
-}
-
-// UnmarshalYAML refuses unknown keys, as Config does.
-func (m *Mention) UnmarshalYAML(n *yaml.Node) error {
-	if err := knownKeys(n, reflect.TypeFor[Mention]()); err != nil {
-		return err
-	}
-	type plain Mention
-	return n.Decode((*plain)(m))
-}
-
-// knownKeys fails on a key of the mapping n that no field of t names in
-// its yaml tag. (yaml.v3 drops the decoder's KnownFields setting inside
-// an UnmarshalYAML.)
-func knownKeys(n *yaml.Node, t reflect.Type) error {
-	if n.Kind != yaml.MappingNode {
-		return nil // Decode reports the wrong kind
-	}
-	known := map[string]bool{}
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		known[name] = true
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; !known[k.Value] {
-			return fmt.Errorf("line %d: unknown key %q", k.Line, k.Value)
-		}
-	}
-	return nil
-}
+// DefaultConfig is the section an empty `feishu:` gives.
+func DefaultConfig() Config { return Config{HTTPConfig: config.DefaultHTTPClientConfig()} }
 
 // FieldError is a problem with one setting of the section. Field is its
 // path inside the section ("url", "mention.user_ids[1]"); the config loader
@@ -119,7 +78,7 @@ var userID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 var appID = regexp.MustCompile(`^cli_[A-Za-z0-9]+$`)
 
 // newConfig is the section the config loader decodes into.
-func newConfig() config.Section { c := DefaultConfig; return &c }
+func newConfig() config.Section { c := DefaultConfig(); return &c }
 
 // Validate checks the section once its *_file settings are read. Messages name the
 // field and never show a secret: the webhook URL holds the bot's token.

@@ -1,10 +1,14 @@
 package feishu
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/heraldhq/herald/internal/config"
 )
 
 const hook = "https://open.feishu.cn/open-apis/bot/v2/hook/0fa4e7c2-1234-4e2b-9c3d-abcdef012345"
@@ -55,13 +59,23 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// Unknown keys are errors, in the section and in mention.
+// Unknown keys are errors, in the section and in mention, reported by the
+// config loader like every platform's, with the file, line and field.
 func TestUnknownKeys(t *testing.T) {
 	t.Parallel()
-	for _, y := range []string{"url: " + hook + "\nsecert: x", "url: " + hook + "\nmention: {everyone: true}"} {
-		var c Config
-		if err := yaml.Unmarshal([]byte(y), &c); err == nil || !strings.Contains(err.Error(), "unknown key") {
-			t.Errorf("%q: %v", y, err)
+	ps := []config.Platform{{Name: "feishu", New: newConfig}}
+	for _, tc := range []struct{ section, want string }{
+		{"{url: '" + hook + "', secert: x}", `c.yml:3: channels[0].feishu: unknown field "secert"`},
+		{"{url: '" + hook + "', mention: {everyone: true}}", `c.yml:3: channels[0].feishu.mention: unknown field "everyone"`},
+	} {
+		path := filepath.Join(t.TempDir(), "c.yml")
+		data := "data_dir: " + t.TempDir() + "\nchannels:\n  - {name: f, feishu: " + tc.section + "}\n"
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := config.Load(path, ps)
+		if err == nil || !strings.HasSuffix(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %s", tc.section, err, tc.want)
 		}
 	}
 }

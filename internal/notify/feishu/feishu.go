@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -92,7 +93,7 @@ type options struct {
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithTransport sets the transport of every request, under the signer
-// (a clone of http.DefaultTransport by default).
+// (by default the one of the section's http_config).
 func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.transport = rt } }
 
 // WithShared sets where the state shared with the other channels and kept
@@ -115,7 +116,11 @@ func New(name string, cfg *Config, tmpl *template.Templates, logger *slog.Logger
 		o.now = time.Now
 	}
 	if o.transport == nil {
-		o.transport = http.DefaultTransport.(*http.Transport).Clone()
+		rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "feishu")
+		if err != nil {
+			return nil, fmt.Errorf("feishu channel %s: %w", name, err)
+		}
+		o.transport = rt
 	}
 	base, err := cfg.BaseURL()
 	if err != nil {

@@ -18,5 +18,9 @@ const example = "{url: 'https://open.feishu.cn/open-apis/bot/v2/hook/0fa4e7c2-12
 // same bot share its rate limit, and those of one app its tenant token,
 // through env.Shared, which the app keeps across reloads.
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	return New(ch.Name, ch.Section.(*Config), env.Templates, env.Logger, WithShared(env.Shared))
+	c, err := platform.Section[Config](ch)
+	if err != nil {
+		return nil, err
+	}
+	return New(ch.Name, c, env.Templates, env.Logger, WithShared(env.Shared))
 }

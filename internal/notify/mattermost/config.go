@@ -46,10 +46,15 @@ type Config struct {
 	// DefaultMaxPostSize, the limit of Mattermost 5.0 and later; 4000 for
 	// older servers). Longer messages go as several posts.
 	MaxPostSize int `yaml:"max_post_size"`
+	// HTTPConfig is the client of the webhook's requests (proxy, TLS),
+	// Prometheus' http_config.
+	HTTPConfig config.HTTPClientConfig `yaml:"http_config"`
 }
 
 // DefaultConfig is the section an empty `mattermost:` gives.
-func DefaultConfig() Config { return Config{MaxPostSize: DefaultMaxPostSize} }
+func DefaultConfig() Config {
+	return Config{MaxPostSize: DefaultMaxPostSize, HTTPConfig: config.DefaultHTTPClientConfig()}
+}
 
 // SetDefaults applies DefaultConfig to a section about to be decoded, as
 // the config loader does for every section it creates.

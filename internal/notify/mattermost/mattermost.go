@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -90,6 +91,10 @@ func New(name string, cfg *Config, tmpl *template.Templates, logger *slog.Logger
 		logger = slog.New(slog.DiscardHandler)
 	}
 	u, _ := url.Parse(string(cfg.URL)) // Validate parsed it
+	rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "mattermost")
+	if err != nil {
+		return nil, fmt.Errorf("mattermost channel %s: %w", name, err)
+	}
 	n := &Notifier{
 		name:    name,
 		cfg:     cfg,
@@ -100,6 +105,7 @@ func New(name string, cfg *Config, tmpl *template.Templates, logger *slog.Logger
 		tmpl:    tmpl,
 		logger:  logger.With("channel", name),
 		client: &http.Client{
+			Transport:     rt,
 			Timeout:       requestTimeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},

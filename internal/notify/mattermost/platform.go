@@ -22,6 +22,10 @@ type limiterKey struct{}
 // requests per remote address, so every channel counts against one
 // limiter, kept in env.Shared across reloads (keyed inside by server).
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
+	c, err := platform.Section[Config](ch)
+	if err != nil {
+		return nil, err
+	}
 	l, _ := notify.Share(env.Shared, limiterKey{}, func() (*notify.Limiter, error) { return NewLimiter(), nil })
-	return New(ch.Name, ch.Section.(*Config), env.Templates, env.Logger, WithLimiter(l))
+	return New(ch.Name, c, env.Templates, env.Logger, WithLimiter(l))
 }

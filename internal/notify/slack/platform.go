@@ -18,7 +18,11 @@ const example = "{webhook_url: 'https://hooks.slack.com/services/T/B/x'}"
 // webhook URL or bot token share one client and rate limiter, kept in
 // env.Shared across reloads.
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	n, err := New(ch.Name, ch.Section.(*Config), env.Shared, env.Templates, env.Logger)
+	c, err := platform.Section[Config](ch)
+	if err != nil {
+		return nil, err
+	}
+	n, err := New(ch.Name, c, env.Shared, env.Templates, env.Logger)
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}

@@ -18,9 +18,13 @@ const example = "{url: 'https://example.webhook.office.com/workflows/x?sig=s1g'}
 // env.Shared, so that its rate limit is shared by every channel posting
 // to the same URL and survives reloads.
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	hook, err := Shared(env.Shared, string(ch.Section.(*Config).URL))
+	c, err := platform.Section[Config](ch)
 	if err != nil {
 		return nil, err
 	}
-	return New(ch.Name, ch.Section.(*Config), hook, env.Templates, env.Logger), nil
+	hook, err := Shared(env.Shared, string(c.URL))
+	if err != nil {
+		return nil, err
+	}
+	return New(ch.Name, c, hook, env.Templates, env.Logger), nil
 }

@@ -21,10 +21,15 @@ type Config struct {
 	HMACSecret      config.Secret `yaml:"hmac_secret"`
 	HMACSecretFile  string        `yaml:"hmac_secret_file"`
 	SignatureHeader string        `yaml:"signature_header"`
+	// HTTPConfig is the client of the webhook's requests (proxy, TLS,
+	// authorization, OAuth2), Prometheus' http_config.
+	HTTPConfig config.HTTPClientConfig `yaml:"http_config"`
 }
 
 // DefaultConfig is the section an empty `webhook:` gives.
-func DefaultConfig() Config { return Config{SignatureHeader: DefaultSignatureHeader} }
+func DefaultConfig() Config {
+	return Config{SignatureHeader: DefaultSignatureHeader, HTTPConfig: config.DefaultHTTPClientConfig()}
+}
 
 // newConfig is the section the config loader decodes into.
 func newConfig() config.Section { c := DefaultConfig(); return &c }

@@ -16,7 +16,11 @@ func Platform() platform.Platform {
 const example = "{url: 'https://receiver.example/hook'}"
 
 func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	n, err := New(ch.Name, ch.Section.(*Config), env.Logger)
+	c, err := platform.Section[Config](ch)
+	if err != nil {
+		return nil, err
+	}
+	n, err := New(ch.Name, c, env.Logger)
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}

@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/net/http/httpguts"
 
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 )
 
@@ -71,16 +72,24 @@ type options struct {
 // WithClock sets the clock of the signature's timestamp (tests).
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
-// WithTransport sets the HTTP transport under the signer (tests, proxies).
+// WithTransport sets the HTTP transport under the signer (by default
+// the one of the section's http_config).
 func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.transport = rt } }
 
 // New makes the notifier of the channel called name. It refuses header
 // names or values that cannot be sent, naming the header but never its
 // value (values are secrets).
 func New(name string, cfg *Config, logger *slog.Logger, opts ...Option) (*Notifier, error) {
-	o := options{now: time.Now, transport: http.DefaultTransport}
+	o := options{now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.transport == nil {
+		rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "webhook")
+		if err != nil {
+			return nil, fmt.Errorf("webhook channel %s: %w", name, err)
+		}
+		o.transport = rt
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

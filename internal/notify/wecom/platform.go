@@ -18,11 +18,15 @@ const example = "{url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k3y
 // env.Shared by URL, so that every channel posting to one robot, across
 // reloads too, shares one rate limiter.
 func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	robot, err := SharedRobot(env.Shared, string(ch.Section.(*Config).URL))
+	c, err := platform.Section[Config](ch)
 	if err != nil {
 		return nil, err
 	}
-	n, err := New(ch.Name, ch.Section.(*Config), robot, env.Templates, env.Logger, WithChartOnResolve(cfg.Graph.OnResolve))
+	robot, err := SharedRobot(env.Shared, string(c.URL))
+	if err != nil {
+		return nil, err
+	}
+	n, err := New(ch.Name, c, robot, env.Templates, env.Logger, WithChartOnResolve(cfg.Graph.OnResolve))
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}

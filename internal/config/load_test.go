@@ -133,6 +133,17 @@ testdata/invalid-graph-files.yml:14: graph.range_factor: must be a number greate
 		{"invalid-webhook-headers.yml", `testdata/invalid-webhook-headers.yml:6: channels[0].webhook.headers.X Bad: invalid header name "X Bad"
 testdata/invalid-webhook-headers.yml:7: channels[0].webhook.headers.X-Token: the value holds a character not allowed in a header (a line break?)
 testdata/invalid-webhook-headers.yml:9: channels[0].webhook.signature_header: invalid header name "X Signature"`},
+		{"invalid-http-config.yml", `testdata/invalid-http-config.yml:6: channels[0].webhook.http_config: at most one of basic_auth, oauth2 & authorization must be configured
+testdata/invalid-http-config.yml:13: channels[1].dingtalk.http_config.proxy_url: unsupported proxy scheme "ftp" (want http, https, socks5 or socks5h)
+testdata/invalid-http-config.yml:19: channels[2].webhook.http_config.tls_config.ca_file: cannot read "tls/missing-ca.pem": no such file or directory
+testdata/invalid-http-config.yml:21: channels[2].webhook.http_config.authorization.credentials_file: cannot read "secrets/missing": no such file or directory
+testdata/invalid-http-config.yml:26: channels[3].mattermost.http_config: unknown field "proxy_urll"
+testdata/invalid-http-config.yml:27: channels[3].mattermost.http_config.follow_redirects: cannot unmarshal !!str ` + "`maybe`" + ` into bool
+testdata/invalid-http-config.yml:32: channels[4].feishu.http_config.authorization.credentials_ref: not supported: Herald has no secret manager (use credentials_file)
+testdata/invalid-http-config.yml:38: channels[5].webhook.http_config: if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured
+testdata/invalid-http-config.yml:43: channels[6].webhook.http_config: oauth2 token_url must be configured
+testdata/invalid-http-config.yml:48: channels[7].webhook.http_config: setting header "Authorization" is not allowed
+testdata/invalid-http-config.yml:55: channels[8].webhook.http_config.tls_config: exactly one of key or key_file must be configured when a client certificate is configured`},
 		{"invalid-dingtalk-url.yml", `testdata/invalid-dingtalk-url.yml:4: channels[0].dingtalk.url: has no access_token parameter (copy the whole webhook address from the robot's settings: https://oapi.dingtalk.com/robot/send?access_token=…)
 testdata/invalid-dingtalk-url.yml:7: channels[1].dingtalk.url: has no access_token parameter (copy the whole webhook address from the robot's settings: https://oapi.dingtalk.com/robot/send?access_token=…)`},
 		{"invalid-platform-values.yml", `testdata/invalid-platform-values.yml:2: grafana.url: must not contain a query or a fragment

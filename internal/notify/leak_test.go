@@ -22,6 +22,7 @@ import (
 	"github.com/heraldhq/herald/internal/notify/telegram"
 	"github.com/heraldhq/herald/internal/notify/webhook"
 	"github.com/heraldhq/herald/internal/notify/wecom"
+	tg "github.com/heraldhq/herald/internal/telegram"
 	"github.com/heraldhq/herald/internal/template"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 )
@@ -75,7 +76,7 @@ var leakCases = []leakCase{
 	{name: "telegram", token: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
 		build: func(t *testing.T, base string, tmpl *template.Templates, logger *slog.Logger) (notify.Notifier, []string) {
 			token := "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-			bot := must(telegram.NewBot(config.TelegramConfig{BotToken: config.Secret(token), APIURL: base}, logger))(t)
+			bot := must(tg.New(config.TelegramConfig{BotToken: config.Secret(token), APIURL: base}, logger))(t)
 			ch := telegram.DefaultConfig()
 			ch.ChatID = "-100123"
 			return telegram.New("ops", &ch, bot, tmpl, logger), []string{token}

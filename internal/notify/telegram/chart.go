@@ -7,6 +7,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	tg "github.com/heraldhq/herald/internal/telegram"
 )
 
 // chart returns the image of m that can go out as a photo, or nil. A chart
@@ -46,7 +47,7 @@ func (n *Notifier) sendCharted(ctx context.Context, m *notify.Message, caption s
 	var refs []notify.Ref
 	var photo int64
 	if m.SentParts == 0 {
-		p := &sendPhotoParams{
+		p := &tg.SendPhotoParams{
 			ChatID:              n.cfg.ChatID.String(),
 			MessageThreadID:     n.cfg.MessageThreadID,
 			Caption:             caption,
@@ -54,9 +55,9 @@ func (n *Notifier) sendCharted(ctx context.Context, m *notify.Message, caption s
 			DisableNotification: silent,
 		}
 		if reply != nil {
-			p.ReplyParameters = &replyParameters{MessageID: reply.id, AllowSendingWithoutReply: true}
+			p.ReplyParameters = &tg.ReplyParameters{MessageID: reply.id, AllowSendingWithoutReply: true}
 		}
-		id, retry, err := n.bot.sendPhoto(ctx, n.cfg.ChatID, p, img.PNG)
+		sent, retry, err := n.bot.SendPhoto(ctx, p, img.PNG)
 		switch {
 		case err != nil && photoRefused(err):
 			// Nothing was sent: the text alone keeps the alert alive.
@@ -68,8 +69,8 @@ func (n *Notifier) sendCharted(ctx context.Context, m *notify.Message, caption s
 		case err != nil:
 			return nil, retry, err
 		}
-		refs = append(refs, n.ref(m, 0, id, true))
-		photo = id
+		refs = append(refs, n.ref(m, 0, sent.MessageID, true))
+		photo = sent.MessageID
 	}
 	more, retry, err := n.sendParts(ctx, m, parts, 1, photo, silent)
 	return append(refs, more...), retry, err
@@ -85,20 +86,20 @@ func (n *Notifier) editResolved(ctx context.Context, f *firing, text string, img
 	caption, _ := captionOf(text)
 	switch {
 	case img != nil:
-		p := &editMessageMediaParams{ChatID: f.chat.String(), MessageID: f.id,
-			Media: inputPhoto{Caption: caption, ParseMode: parseMode}}
-		retry, err = n.bot.editMessageMedia(ctx, f.chat, p, img.PNG)
+		p := &tg.EditMessageMediaParams{ChatID: f.chat.String(), MessageID: f.id,
+			Media: tg.InputMediaPhoto{Caption: caption, ParseMode: parseMode}}
+		retry, err = n.bot.EditMessageMedia(ctx, p, img.PNG)
 	case f.media:
-		p := &editMessageCaptionParams{ChatID: f.chat.String(), MessageID: f.id, Caption: caption, ParseMode: parseMode}
-		retry, err = n.bot.editMessageCaption(ctx, f.chat, p)
+		p := &tg.EditMessageCaptionParams{ChatID: f.chat.String(), MessageID: f.id, Caption: caption, ParseMode: parseMode}
+		retry, err = n.bot.EditMessageCaption(ctx, p)
 	default:
 		parts := Split(text, MaxMessageLength)
 		if len(parts) != 1 {
 			return // the resolved text does not fit one message
 		}
-		p := &editMessageTextParams{ChatID: f.chat.String(), MessageID: f.id, Text: parts[0],
-			ParseMode: parseMode, LinkPreviewOptions: linkPreview{IsDisabled: true}}
-		retry, err = n.bot.editMessageText(ctx, f.chat, p)
+		p := &tg.EditMessageTextParams{ChatID: f.chat.String(), MessageID: f.id, Text: parts[0],
+			ParseMode: parseMode, LinkPreviewOptions: noPreview}
+		retry, err = n.bot.EditMessageText(ctx, p)
 	}
 	switch {
 	case err == nil:

@@ -2,11 +2,7 @@ package telegram
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +10,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	tg "github.com/heraldhq/herald/internal/telegram"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
@@ -139,8 +136,7 @@ func TestChartCallsTakeOneTokenEach(t *testing.T) {
 	// once an hour must have exactly 4 tokens fewer after the photo, its
 	// text, the resolved reply and the edit of the photo.
 	fake := newFake(t, faketelegram.Limits{Unlimited: true})
-	bot := mustBot(t, botConfig(fake), nil)
-	bot.perChat = notify.Rate{Events: 1, Per: time.Hour, Burst: 10}
+	bot := mustBot(t, botConfig(fake), nil, tg.WithPerChatRate(notify.Rate{Events: 1, Per: time.Hour, Burst: 10}))
 	n := newNotifier(t, bot, channelConfig(userChat), nil)
 	n.render = func(m *notify.Message) string { return string(m.Kind) + "\n" + strings.Repeat("text\n", 250) }
 	ctx := alerts.Context(t, 5*time.Second)
@@ -158,12 +154,12 @@ func TestChartCallsTakeOneTokenEach(t *testing.T) {
 	if st := fake.Stats(); st.OK != 4 || st.Calls["editMessageMedia"] != 1 {
 		t.Fatalf("calls %v", st.Calls)
 	}
-	key := config.ChatID("111").String()
+	key := config.ChatID("111")
 	// The global allowance (1000/s, no burst) adds a millisecond a token.
-	if d := bot.limiter.Delay(key, 6, bot.perChat); d > 100*time.Millisecond {
+	if d := bot.Delay(key, 6); d > 100*time.Millisecond {
 		t.Errorf("fewer than 6 tokens left (next 6 in %v)", d)
 	}
-	if d := bot.limiter.Delay(key, 7, bot.perChat); d < 30*time.Minute {
+	if d := bot.Delay(key, 7); d < 30*time.Minute {
 		t.Errorf("more than 6 tokens left (next 7 in %v)", d)
 	}
 }
@@ -173,8 +169,7 @@ func TestChartAndTextFitTheRateLimitTogether(t *testing.T) {
 	// text follows needs 2 s, more than the attempt has, so it must not go
 	// out alone; with time enough both go.
 	fake := newFake(t, faketelegram.Limits{Unlimited: true})
-	bot := mustBot(t, botConfig(fake), nil)
-	bot.perChat = notify.Rate{Events: 1, Per: time.Second, Burst: 1}
+	bot := mustBot(t, botConfig(fake), nil, tg.WithPerChatRate(notify.Rate{Events: 1, Per: time.Second, Burst: 1}))
 	short := fixed(newNotifier(t, bot, channelConfig(userChat), nil), "🔥 <b>firing</b>")
 	long := fixed(newNotifier(t, bot, channelConfig(userChat), nil), "🔥 <b>firing</b>\n"+strings.Repeat("details\n", 200))
 	m := message(alert.KindFiring, nasty)
@@ -200,48 +195,10 @@ func TestMessageTooLongForAnyAttemptStillGoesOut(t *testing.T) {
 	// At one call an hour, three parts can never go out whole within one
 	// attempt: they go out part by part instead of being put off forever.
 	fake := newFake(t, faketelegram.Limits{Unlimited: true})
-	bot := mustBot(t, botConfig(fake), nil)
-	bot.perChat = notify.Rate{Events: 1, Per: time.Hour, Burst: 1}
+	bot := mustBot(t, botConfig(fake), nil, tg.WithPerChatRate(notify.Rate{Events: 1, Per: time.Hour, Burst: 1}))
 	n := fixed(newNotifier(t, bot, channelConfig(userChat), nil), strings.Repeat("line of text\n", 900))
 	refs, _, err := n.Notify(alerts.Context(t, time.Second), message(alert.KindFiring, nasty))
 	if _, ok := errors.AsType[*notify.ThrottledError](err); !ok || len(refs) != 1 {
 		t.Errorf("refs=%+v err=%v, want the first part out and the rest throttled", refs, err)
-	}
-}
-
-func TestMultipartBody(t *testing.T) {
-	p := &sendPhotoParams{ChatID: "-100333", MessageThreadID: 7, Caption: "<b>x</b> & \"y\"", ParseMode: "HTML",
-		DisableNotification: true, ReplyParameters: &replyParameters{MessageID: 5, AllowSendingWithoutReply: true}}
-	body, ct, err := multipartBody(p, "photo", []byte("PNGDATA"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mt, params, _ := mime.ParseMediaType(ct)
-	if mt != "multipart/form-data" {
-		t.Fatalf("content type %q", ct)
-	}
-	form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(1 << 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"chat_id": "-100333", "message_thread_id": "7", "caption": p.Caption,
-		"parse_mode": "HTML", "disable_notification": "true"}
-	for k, v := range want {
-		if got := form.Value[k]; len(got) != 1 || got[0] != v {
-			t.Errorf("%s = %q, want %q", k, got, v)
-		}
-	}
-	var rp replyParameters
-	if err := json.Unmarshal([]byte(form.Value["reply_parameters"][0]), &rp); err != nil || rp != *p.ReplyParameters {
-		t.Errorf("reply_parameters %q: %v", form.Value["reply_parameters"], err)
-	}
-	fh := form.File["photo"]
-	if len(fh) != 1 || fh[0].Filename != "chart.png" || fh[0].Header.Get("Content-Type") != "image/png" {
-		t.Fatalf("file part %+v", fh)
-	}
-	f, _ := fh[0].Open()
-	defer f.Close()
-	if b, _ := io.ReadAll(f); string(b) != "PNGDATA" {
-		t.Errorf("file content %q", b)
 	}
 }

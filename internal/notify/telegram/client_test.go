@@ -16,6 +16,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	tg "github.com/heraldhq/herald/internal/telegram"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
@@ -115,35 +116,6 @@ func contains(s string) func(error) bool {
 	return func(err error) bool { return strings.Contains(err.Error(), s) }
 }
 
-func TestCheckEnvelope(t *testing.T) {
-	tests := []struct {
-		name   string
-		status int
-		body   string
-		retry  bool
-		ok     bool
-	}{
-		{"ok", 200, `{"ok":true,"result":{"message_id":3}}`, false, true},
-		{"ok:false inside 200", 200, `{"ok":false,"error_code":400,"description":"Bad Request: x"}`, false, false},
-		{"429 inside 200", 200, `{"ok":false,"error_code":429,"description":"Too Many Requests","parameters":{"retry_after":3}}`, true, false},
-		{"200 that is not the Bot API", 200, `<html>captive portal</html>`, true, false},
-		{"5xx without JSON", 503, `Service Unavailable`, true, false},
-		{"4xx without JSON", 404, `404 page not found`, false, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var m sentMessage
-			retry, err := check("sendMessage", &http.Response{StatusCode: tt.status, Header: http.Header{}}, []byte(tt.body), &m)
-			if retry != tt.retry || (err == nil) != tt.ok {
-				t.Errorf("retry=%v err=%v", retry, err)
-			}
-			if tt.ok && m.MessageID != 3 {
-				t.Errorf("result not decoded: %+v", m)
-			}
-		})
-	}
-}
-
 func TestRateLimiterKeepsGroupBurstFreeOf429(t *testing.T) {
 	// Telegram's limits scaled so that the test takes seconds: a group
 	// window of 2.5 s instead of a minute, 10 messages per window and per
@@ -157,10 +129,7 @@ func TestRateLimiterKeepsGroupBurstFreeOf429(t *testing.T) {
 		fake := newFake(t, limits)
 		cfg := botConfig(fake)
 		cfg.RateLimits = rl
-		bot, err := newBot(cfg, nil, limits.GroupWindow)
-		if err != nil {
-			t.Fatal(err)
-		}
+		bot := mustBot(t, cfg, nil, tg.WithGroupWindow(limits.GroupWindow))
 		n := fixed(newNotifier(t, bot, channelConfig(groupChat), nil), "storm")
 		var wg sync.WaitGroup
 		for range 20 {

@@ -11,6 +11,7 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	tg "github.com/heraldhq/herald/internal/telegram"
 	"github.com/heraldhq/herald/internal/template"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
@@ -43,9 +44,9 @@ func botConfig(fake *faketelegram.Server) config.TelegramConfig {
 	}
 }
 
-func mustBot(t *testing.T, cfg config.TelegramConfig, logger *slog.Logger) *Bot {
+func mustBot(t *testing.T, cfg config.TelegramConfig, logger *slog.Logger, opts ...tg.Option) *tg.Client {
 	t.Helper()
-	b, err := NewBot(cfg, logger)
+	b, err := tg.New(cfg, logger, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func channelConfig(chat int64) *Config {
 }
 
 // newNotifier makes a notifier with Herald's real templates.
-func newNotifier(t *testing.T, bot *Bot, cfg *Config, logger *slog.Logger) *Notifier {
+func newNotifier(t *testing.T, bot *tg.Client, cfg *Config, logger *slog.Logger) *Notifier {
 	t.Helper()
 	return New("ops", cfg, bot, alerts.Templates(t, time.Time{}, logger), logger)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/platform"
+	tg "github.com/heraldhq/herald/internal/telegram"
 	"github.com/heraldhq/herald/internal/template"
 )
 
@@ -17,11 +18,11 @@ func Platform() platform.Platform {
 // example is the smallest valid section, for internal/platforms' test.
 const example = "{chat_id: 42, bot_token: '123:abc'}"
 
-// build makes the notifier of a telegram channel. Bots come from
+// build makes the notifier of a telegram channel. Clients come from
 // env.Shared by token, API URL and proxy, so that rate limits carry over
 // a reload.
 func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (notify.Notifier, error) {
-	bot, err := SharedBots(env.Shared, env.Logger).Get(BotConfig(cfg, ch.Section.(*Config)))
+	bot, err := tg.SharedClients(env.Shared, env.Logger).Get(BotConfig(cfg, ch.Section.(*Config)))
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,6 @@
 // Package telegram delivers alert messages to Telegram chats and forum
-// topics through the Bot API, with plain net/http so that answers go
-// through the same classifier as every other platform. Long messages are
+// topics through the Bot API client of internal/telegram, which the
+// interactive bot shares. Long messages are
 // split into valid parts, a chart goes out as a photo with the message as
 // its caption, resolved events reply to (and edit) the firing message and
 // its chart, and every call waits on the bot's rate limiter.
@@ -18,19 +18,19 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
+	tg "github.com/heraldhq/herald/internal/telegram"
 	"github.com/heraldhq/herald/internal/template"
 )
 
-// parseMode is the only one Herald uses: its templates escape for
-// html/template, and HTML is the mode whose escaping rules are simplest.
-const parseMode = "HTML"
+// parseMode is the only one Herald uses (see tg.ParseModeHTML).
+const parseMode = tg.ParseModeHTML
 
 // Notifier sends to one Telegram chat (and topic). It is safe for
 // concurrent use: nothing in it changes after New.
 type Notifier struct {
 	name   string
 	cfg    *Config
-	bot    *Bot
+	bot    *tg.Client
 	logger *slog.Logger
 	// onResolve is what resolved events do with their chart: one of
 	// config.OnResolveEdit, OnResolveReply and OnResolveNone.
@@ -60,8 +60,8 @@ func WithChartOnResolve(mode string) Option {
 }
 
 // New makes the notifier of the channel called name. bot is shared by every
-// channel with the same token (see Bots).
-func New(name string, cfg *Config, bot *Bot, tmpl *template.Templates, logger *slog.Logger, opts ...Option) *Notifier {
+// channel with the same token (see tg.Clients).
+func New(name string, cfg *Config, bot *tg.Client, tmpl *template.Templates, logger *slog.Logger, opts ...Option) *Notifier {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -145,8 +145,8 @@ func (n *Notifier) fits(ctx context.Context, calls int) error {
 	if calls < 2 || !ok {
 		return nil // one call waits for its own token
 	}
-	d := n.bot.delay(n.cfg.ChatID, calls)
-	if !time.Now().Add(d).After(dl) || n.bot.idleDelay(calls) >= time.Until(dl) {
+	d := n.bot.Delay(n.cfg.ChatID, calls)
+	if !time.Now().Add(d).After(dl) || n.bot.IdleDelay(calls) >= time.Until(dl) {
 		return nil
 	}
 	return &notify.ThrottledError{Wait: d}
@@ -158,25 +158,29 @@ func (n *Notifier) fits(ctx context.Context, calls int) error {
 func (n *Notifier) sendParts(ctx context.Context, m *notify.Message, parts []string, first int, replyTo int64, silent bool) ([]notify.Ref, bool, error) {
 	var refs []notify.Ref
 	for i := max(first, m.SentParts); i < first+len(parts); i++ {
-		p := &sendMessageParams{
+		p := &tg.SendMessageParams{
 			ChatID:              n.cfg.ChatID.String(),
 			MessageThreadID:     n.cfg.MessageThreadID,
 			Text:                parts[i-first],
 			ParseMode:           parseMode,
-			LinkPreviewOptions:  linkPreview{IsDisabled: true},
+			LinkPreviewOptions:  noPreview,
 			DisableNotification: silent,
 		}
 		if i == first && replyTo != 0 {
-			p.ReplyParameters = &replyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
+			p.ReplyParameters = &tg.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 		}
-		id, retry, err := n.bot.sendMessage(ctx, n.cfg.ChatID, p)
+		sent, retry, err := n.bot.SendMessage(ctx, p)
 		if err != nil {
 			return refs, retry, err
 		}
-		refs = append(refs, n.ref(m, i, id, false))
+		refs = append(refs, n.ref(m, i, sent.MessageID, false))
 	}
 	return refs, false, nil
 }
+
+// noPreview turns link previews off: alert texts link to Prometheus,
+// Grafana and runbooks, and a preview of each would bury the alert.
+var noPreview = &tg.LinkPreviewOptions{IsDisabled: true}
 
 // ref is the reference of part i of m; media for a photo.
 func (n *Notifier) ref(m *notify.Message, i int, id int64, media bool) notify.Ref {

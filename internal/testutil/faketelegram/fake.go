@@ -73,6 +73,7 @@ type Server struct {
 	byID       map[msgKey]*Message
 	stats      Stats
 	chatFaults map[int64]fakehttp.Fault
+	bot        botState
 }
 
 // New starts a fake Bot API on a loopback port; it is closed when the test ends.
@@ -87,6 +88,7 @@ func New(tb testing.TB, cfg Config) *Server {
 		byID:       map[msgKey]*Message{},
 		stats:      Stats{Calls: map[string]int{}},
 		chatFaults: map[int64]fakehttp.Fault{},
+		bot:        newBotState(),
 	}
 	if s.token == "" {
 		s.token = DefaultToken
@@ -144,7 +146,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, ok := s.handler(strings.ToLower(method))
-	if !ok {
+	if !ok && !strings.EqualFold(method, "getUpdates") {
 		s.reply(w, method, nil, &apiError{code: http.StatusNotFound, desc: "Not Found: method not found"})
 		return
 	}
@@ -155,6 +157,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if f := s.chatFault(p); f != nil {
 		s.faults.Inject(w, r, f)
+		return
+	}
+	if h == nil {
+		// A long poll waits without holding s.mu.
+		s.getUpdates(w, r, p)
 		return
 	}
 	s.mu.Lock()

@@ -23,12 +23,18 @@ type handler func(p *params) (any, *apiError)
 
 func (s *Server) handler(method string) (handler, bool) {
 	h, ok := map[string]handler{
-		"getme":              s.getMe,
-		"sendmessage":        s.sendMessage,
-		"editmessagetext":    s.editMessageText,
-		"sendphoto":          s.sendPhoto,
-		"editmessagemedia":   s.editMessageMedia,
-		"editmessagecaption": s.editMessageCaption,
+		"getme":               s.getMe,
+		"sendmessage":         s.sendMessage,
+		"editmessagetext":     s.editMessageText,
+		"sendphoto":           s.sendPhoto,
+		"editmessagemedia":    s.editMessageMedia,
+		"editmessagecaption":  s.editMessageCaption,
+		"setwebhook":          s.setWebhook,
+		"deletewebhook":       s.deleteWebhook,
+		"getwebhookinfo":      s.getWebhookInfo,
+		"answercallbackquery": s.answerCallbackQuery,
+		"setmycommands":       s.setMyCommands,
+		"getmycommands":       s.getMyCommands,
 	}[method]
 	return h, ok
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify/console"
 	"github.com/heraldhq/herald/internal/notify/telegram"
+	promconfig "github.com/prometheus/common/config"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -31,19 +32,23 @@ func TestLoadGood(t *testing.T) {
 	check("DatabasePath", c.DatabasePath(), "dsn-value")
 	check("storage.synchronous", c.Storage.Synchronous, "NORMAL")
 	check("storage.busy_timeout", c.Storage.BusyTimeout.D(), 10*time.Second)
+	promHTTP := config.DefaultHTTPClientConfig()
+	// password_file is read by prometheus/common at each request, as in
+	// Prometheus; the loader made its path absolute and checked it.
+	promHTTP.BasicAuth = &promconfig.BasicAuth{Username: "herald", PasswordFile: filepath.Join(abs, "secrets", "password")}
+	promHTTP.TLSConfig = promconfig.TLSConfig{
+		CAFile: filepath.Join(abs, "tls", "ca.pem"), CertFile: filepath.Join(abs, "tls", "client.pem"),
+		KeyFile: filepath.Join(abs, "tls", "client-key.pem"), ServerName: "prometheus.internal", InsecureSkipVerify: true,
+	}
 	check("prometheus", c.Prometheus, config.PrometheusConfig{
-		URL:       "https://prometheus.example.com/prom/",
-		BasicAuth: &config.BasicAuth{Username: "herald", Password: "pw-from-file", PasswordFile: "secrets/password"},
-		TLS: config.TLSConfig{
-			CAFile: filepath.Join(abs, "tls", "ca.pem"), CertFile: filepath.Join(abs, "tls", "client.pem"),
-			KeyFile: filepath.Join(abs, "tls", "client-key.pem"), ServerName: "prometheus.internal", InsecureSkipVerify: true,
-		},
+		URL:           "https://prometheus.example.com/prom/",
+		HTTP:          promHTTP,
 		Timeout:       config.Duration(3 * time.Second),
 		Headers:       map[string]config.Secret{"X-Scope-OrgID": "tenant-1", "X-Api-Key": "key-from-default"},
 		RulesCacheTTL: 0,
 	})
-	if tc, err := c.Prometheus.TLS.ClientConfig(); err != nil || tc.RootCAs == nil || len(tc.Certificates) != 1 || tc.ServerName != "prometheus.internal" || !tc.InsecureSkipVerify {
-		t.Errorf("prometheus TLS ClientConfig = %+v, %v", tc, err)
+	if tc, err := promconfig.NewTLSConfig(&c.Prometheus.HTTP.TLSConfig); err != nil || tc.RootCAs == nil || tc.ServerName != "prometheus.internal" || !tc.InsecureSkipVerify {
+		t.Errorf("prometheus TLS config = %+v, %v", tc, err)
 	}
 	check("grafana", c.Grafana, config.GrafanaConfig{
 		URL: "http://grafana.internal:3000", APIToken: "glsa_from_file", APITokenFile: "secrets/grafana-token",
@@ -108,10 +113,11 @@ func TestLoadGood(t *testing.T) {
 	check("routes[1].repeat_interval", c.Routes[1].RepeatInterval.D(), 4*time.Hour)
 	check("default_channel", c.DefaultChannel, "stdout")
 	check("templates", c.Templates, []string{filepath.Join(abs, "templates", "*.tmpl")})
-	// In the order of the file's sections (Secrets walks the types), header values last.
-	check("Secrets", c.Secrets(), []string{"dsn-value", "pw-from-file", "glsa_from_file", "123:good", "789:own-bot", "key-from-default", "tenant-1"})
+	// In the order of the file's sections (Secrets walks the types), then
+	// the files of http_configs, header values last.
+	check("Secrets", c.Secrets(), []string{"dsn-value", "glsa_from_file", "pw-from-file", "123:good", "789:own-bot", "key-from-default", "tenant-1"})
 	c.Prometheus.Headers["X-Scope-OrgID"] = "1"
-	check("Secrets without a short header value", c.Secrets(), []string{"dsn-value", "pw-from-file", "glsa_from_file", "123:good", "789:own-bot", "key-from-default"})
+	check("Secrets without a short header value", c.Secrets(), []string{"dsn-value", "glsa_from_file", "pw-from-file", "123:good", "789:own-bot", "key-from-default"})
 	check("Channel(missing)", c.Channel("missing"), (*config.ChannelConfig)(nil))
 }
 

@@ -54,7 +54,7 @@ func TestGraphDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, g, gr := c.Prometheus, c.Graph, c.Grafana
-	if p.Timeout.D() != 10*time.Second || p.RulesCacheTTL.D() != time.Minute || p.Headers != nil || p.BasicAuth != nil {
+	if p.Timeout.D() != 10*time.Second || p.RulesCacheTTL.D() != time.Minute || p.Headers != nil || p.HTTP.BasicAuth != nil || !p.HTTP.FollowRedirects || !p.HTTP.EnableHTTP2 {
 		t.Errorf("prometheus = %+v", p)
 	}
 	if gr.OrgID != 1 || gr.Timeout.D() != 30*time.Second {

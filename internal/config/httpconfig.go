@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -17,13 +18,28 @@ import (
 // it (Validate, the files it names) with the file, line and field of each
 // problem, makes its file paths absolute, and lists its secrets for
 // redaction. internal/httpconf builds the client.
-type HTTPClientConfig = promconfig.HTTPClientConfig
+//
+// It wraps prometheus/common's type for one reason: that type's Secret
+// shows its value to fmt's %#v, and Herald's configuration must print no
+// secret whatever the verb (see Secret).
+type HTTPClientConfig struct {
+	promconfig.HTTPClientConfig `yaml:",inline"`
+}
 
 // DefaultHTTPClientConfig is an http_config that is not written:
 // redirects followed and HTTP/2 on, as in Prometheus.
 func DefaultHTTPClientConfig() HTTPClientConfig {
-	return promconfig.DefaultHTTPClientConfig
+	return HTTPClientConfig{promconfig.DefaultHTTPClientConfig}
 }
+
+// GoString hides the secrets from fmt's %#v: it is the YAML of the
+// configuration, where every secret is <secret>.
+func (h HTTPClientConfig) GoString() string {
+	return "config.HTTPClientConfig{" + strings.TrimSpace(h.HTTPClientConfig.String()) + "}"
+}
+
+// LogValue hides the secrets from log/slog.
+func (h HTTPClientConfig) LogValue() slog.Value { return slog.StringValue(h.HTTPClientConfig.String()) }
 
 var httpConfigType = reflect.TypeFor[HTTPClientConfig]()
 
@@ -94,25 +110,18 @@ func (l *loader) checkHTTPConfig(c *Config, p string, h *HTTPClientConfig) {
 			l.fieldErrorf(joinPath(p, "proxy_url"), "%v", err)
 		}
 	}
-	if len(l.errs) > n {
-		return
-	}
-	if err := h.Validate(); err != nil {
-		l.fieldErrorf(p, "%v", err)
-		return
+	if len(l.errs) == n && !l.checkHTTPAuth(p, h) {
+		if err := h.Validate(); err != nil {
+			l.fieldErrorf(p, "%v", err)
+		}
 	}
 	for _, t := range []struct {
 		prefix string
 		tls    *promconfig.TLSConfig
 	}{{p, &h.TLSConfig}, {joinPath(p, "oauth2"), oauthTLS(h)}} {
-		if t.tls == nil {
-			continue
+		if t.tls != nil && !l.hasFailed(t.prefix+".tls_config") {
+			l.checkHTTPTLS(t.prefix, t.tls)
 		}
-		if err := t.tls.Validate(); err != nil {
-			l.fieldErrorf(t.prefix+".tls_config", "%v", err)
-			continue
-		}
-		l.checkHTTPTLS(t.prefix, t.tls)
 	}
 	for _, f := range httpSecretFiles(h) {
 		if *f.path == "" || l.hasFailed(joinPath(p, f.key)) {
@@ -130,6 +139,36 @@ func (l *loader) checkHTTPConfig(c *Config, p string, h *HTTPClientConfig) {
 	}
 }
 
+// checkHTTPAuth reports two ways of authenticating set together under
+// the key that adds the second, rather than prometheus/common's one
+// sentence for the section; bearer_token and bearer_token_file, which
+// Herald's files have used, are the older spelling of authorization. It
+// reports whether there was a problem.
+func (l *loader) checkHTTPAuth(p string, h *HTTPClientConfig) bool {
+	n := len(l.errs)
+	var set []string
+	for _, a := range []struct {
+		key string
+		on  bool
+	}{
+		{"bearer_token", h.BearerToken != ""}, {"bearer_token_file", h.BearerTokenFile != ""},
+		{"basic_auth", h.BasicAuth != nil}, {"authorization", h.Authorization != nil}, {"oauth2", h.OAuth2 != nil},
+	} {
+		if !a.on {
+			continue
+		}
+		for _, prev := range set {
+			msg := "cannot be used together with " + prev
+			if strings.HasPrefix(prev, "bearer_token") && a.key == "authorization" {
+				msg += " (" + prev + " is the older spelling of authorization: keep one)"
+			}
+			l.fieldErrorf(joinPath(p, a.key), "%s", msg)
+		}
+		set = append(set, a.key)
+	}
+	return len(l.errs) > n
+}
+
 // checkHTTPTLS checks a tls_config's files as those of the other TLS
 // sections, when they are all files; certificates written inline are
 // parsed by prometheus/common.
@@ -137,7 +176,11 @@ func (l *loader) checkHTTPTLS(prefix string, t *promconfig.TLSConfig) {
 	field := prefix + ".tls_config"
 	if t.CA != "" || t.Cert != "" || t.Key != "" {
 		t.SetDirectory(l.dir)
-		if _, err := promconfig.NewTLSConfig(t); err != nil {
+		err := t.Validate()
+		if err == nil {
+			_, err = promconfig.NewTLSConfig(t)
+		}
+		if err != nil {
 			l.fieldErrorf(field, "%v", err)
 		}
 		return
@@ -195,10 +238,10 @@ type httpFile struct {
 }
 
 // httpSecretFiles lists the files of h that hold secrets (read by
-// prometheus/common at each request). Validate has already turned
-// bearer_token_file into authorization.credentials_file.
+// prometheus/common at each request). Validate turns bearer_token_file
+// into authorization.credentials_file, unless it failed.
 func httpSecretFiles(h *HTTPClientConfig) []httpFile {
-	var fs []httpFile
+	fs := []httpFile{{key: "bearer_token_file", path: &h.BearerTokenFile}}
 	if b := h.BasicAuth; b != nil {
 		fs = append(fs, httpFile{key: "basic_auth.username_file", path: &b.UsernameFile},
 			httpFile{key: "basic_auth.password_file", path: &b.PasswordFile})

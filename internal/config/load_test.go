@@ -90,7 +90,6 @@ testdata/invalid-images-s3-values.yml:7: images.s3.path_style: cannot unmarshal 
 		{"invalid-duplicate-key.yml", `testdata/invalid-duplicate-key.yml:3: listen_address: already set at line 1`},
 		{"invalid-prometheus.yml", `testdata/invalid-prometheus.yml:2: prometheus.url: must be an absolute http or https URL
 testdata/invalid-prometheus.yml:4: prometheus.basic_auth: cannot be used together with bearer_token
-testdata/invalid-prometheus.yml:4: prometheus.basic_auth.password: required (or password_file)
 testdata/invalid-prometheus.yml:6: prometheus.timeout: must be greater than 0
 testdata/invalid-prometheus.yml:7: prometheus.rules_cache_ttl: not a valid duration string: "soon"
 testdata/invalid-prometheus.yml:8: prometheus.tls_config.key_file: required when cert_file is set
@@ -133,7 +132,7 @@ testdata/invalid-graph-files.yml:14: graph.range_factor: must be a number greate
 		{"invalid-webhook-headers.yml", `testdata/invalid-webhook-headers.yml:6: channels[0].webhook.headers.X Bad: invalid header name "X Bad"
 testdata/invalid-webhook-headers.yml:7: channels[0].webhook.headers.X-Token: the value holds a character not allowed in a header (a line break?)
 testdata/invalid-webhook-headers.yml:9: channels[0].webhook.signature_header: invalid header name "X Signature"`},
-		{"invalid-http-config.yml", `testdata/invalid-http-config.yml:6: channels[0].webhook.http_config: at most one of basic_auth, oauth2 & authorization must be configured
+		{"invalid-http-config.yml", `testdata/invalid-http-config.yml:8: channels[0].webhook.http_config.authorization: cannot be used together with basic_auth
 testdata/invalid-http-config.yml:13: channels[1].dingtalk.http_config.proxy_url: unsupported proxy scheme "ftp" (want http, https, socks5 or socks5h)
 testdata/invalid-http-config.yml:19: channels[2].webhook.http_config.tls_config.ca_file: cannot read "tls/missing-ca.pem": no such file or directory
 testdata/invalid-http-config.yml:21: channels[2].webhook.http_config.authorization.credentials_file: cannot read "secrets/missing": no such file or directory
@@ -143,7 +142,7 @@ testdata/invalid-http-config.yml:32: channels[4].feishu.http_config.authorizatio
 testdata/invalid-http-config.yml:38: channels[5].webhook.http_config: if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured
 testdata/invalid-http-config.yml:43: channels[6].webhook.http_config: oauth2 token_url must be configured
 testdata/invalid-http-config.yml:48: channels[7].webhook.http_config: setting header "Authorization" is not allowed
-testdata/invalid-http-config.yml:55: channels[8].webhook.http_config.tls_config: exactly one of key or key_file must be configured when a client certificate is configured`},
+testdata/invalid-http-config.yml:55: channels[8].webhook.http_config.tls_config.key_file: required when cert_file is set`},
 		{"invalid-dingtalk-url.yml", `testdata/invalid-dingtalk-url.yml:4: channels[0].dingtalk.url: has no access_token parameter (copy the whole webhook address from the robot's settings: https://oapi.dingtalk.com/robot/send?access_token=…)
 testdata/invalid-dingtalk-url.yml:7: channels[1].dingtalk.url: has no access_token parameter (copy the whole webhook address from the robot's settings: https://oapi.dingtalk.com/robot/send?access_token=…)`},
 		{"invalid-platform-values.yml", `testdata/invalid-platform-values.yml:2: grafana.url: must not contain a query or a fragment

@@ -29,7 +29,7 @@ func allSecrets() (*config.Config, []string) {
 	ch.Name = "ops"
 	ch.Platform, ch.Section = "telegram", &tg
 	c.Channels = []config.ChannelConfig{ch}
-	c.Prometheus.BearerToken = "prom-bearer-SECRET-6"
+	c.Prometheus.HTTP.BearerToken = "prom-bearer-SECRET-6"
 	c.Prometheus.Headers = map[string]config.Secret{"X-Api-Key": "header-SECRET-7"}
 	c.Grafana.APIToken = "grafana-token-SECRET-8"
 	c.Grafana.BasicAuth = &config.BasicAuth{Username: "admin", Password: "grafana-password-SECRET-9"}

@@ -29,16 +29,19 @@ const (
 // VictoriaMetrics).
 type PrometheusConfig struct {
 	// URL is the API base, without /api/v1 ("" = no Prometheus, no charts).
-	URL             string     `yaml:"url"`
-	BasicAuth       *BasicAuth `yaml:"basic_auth"`
-	BearerToken     Secret     `yaml:"bearer_token"`
-	BearerTokenFile string     `yaml:"bearer_token_file"`
-	TLS             TLSConfig  `yaml:"tls_config"`
+	URL string `yaml:"url"`
+	// HTTP is Prometheus' http_config, written directly under prometheus:
+	// as in a scrape config (basic_auth, authorization, oauth2, tls_config,
+	// proxy_url, http_headers, ...). Its bearer_token and
+	// bearer_token_file, which Herald's files have used, are Prometheus'
+	// own older spelling of authorization.
+	HTTP HTTPClientConfig `yaml:",inline"`
 	// Timeout bounds one API call (default 10s).
 	Timeout Duration `yaml:"timeout"`
-	// Headers are sent with every request. The values are secrets because
-	// multi-tenant proxies take tokens in headers (X-Scope-OrgID is not
-	// secret, but an API key header is).
+	// Headers are sent with every request: Herald's older spelling of
+	// http_headers, kept working (ClientConfig merges them). The values
+	// are secrets because multi-tenant proxies take tokens in headers
+	// (X-Scope-OrgID is not secret, but an API key header is).
 	Headers map[string]Secret `yaml:"headers"`
 	// RulesCacheTTL is how long one /api/v1/rules answer serves alert
 	// lookups (default 1m; 0 asks every time).
@@ -129,6 +132,7 @@ type GraphGrafanaConfig struct {
 // DefaultPrometheusConfig is the prometheus section an empty file gives.
 func DefaultPrometheusConfig() PrometheusConfig {
 	return PrometheusConfig{
+		HTTP:          DefaultHTTPClientConfig(),
 		Timeout:       Duration(10 * time.Second),
 		RulesCacheTTL: Duration(time.Minute),
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	promconfig "github.com/prometheus/common/config"
 	"io"
 	"maps"
 	"math"
@@ -29,10 +30,35 @@ const (
 // checkPrometheus checks the prometheus section.
 func (l *loader) checkPrometheus(p *PrometheusConfig) {
 	l.checkAPIURL("prometheus.url", p.URL)
-	l.checkClientAuth("prometheus", p.BasicAuth, p.BearerToken != "" || p.BearerTokenFile != "", "bearer_token")
-	l.checkTLS("prometheus", &p.TLS)
 	l.positive("prometheus.timeout", p.Timeout)
-	l.checkHeaders("prometheus.headers", p.Headers, p.BasicAuth != nil || p.BearerToken != "" || p.BearerTokenFile != "")
+	if len(p.Headers) > 0 && p.HTTP.HTTPHeaders != nil && len(p.HTTP.HTTPHeaders.Headers) > 0 {
+		l.fieldErrorf("prometheus.headers", "cannot be used together with http_headers (headers is the older spelling: write each as http_headers.<name>.secrets)")
+		return
+	}
+	l.checkHeaders("prometheus.headers", p.Headers, hasAuth(&p.HTTP))
+}
+
+// hasAuth reports whether h sets the Authorization header itself.
+func hasAuth(h *HTTPClientConfig) bool {
+	return h.BasicAuth != nil || h.Authorization != nil || h.OAuth2 != nil || h.BearerToken != "" || h.BearerTokenFile != ""
+}
+
+// ClientConfig is the http_config of the client: HTTP with the older
+// headers merged into http_headers.
+func (p *PrometheusConfig) ClientConfig() HTTPClientConfig {
+	h := p.HTTP
+	if len(p.Headers) == 0 {
+		return h
+	}
+	headers := map[string]promconfig.Header{}
+	if h.HTTPHeaders != nil {
+		maps.Copy(headers, h.HTTPHeaders.Headers)
+	}
+	for name, v := range p.Headers {
+		headers[name] = promconfig.Header{Secrets: []promconfig.Secret{promconfig.Secret(v)}}
+	}
+	h.HTTPHeaders = &promconfig.Headers{Headers: headers}
+	return h
 }
 
 // checkGrafana checks the grafana section.

@@ -20,8 +20,8 @@ import (
 // files are read at each request, so renewed credentials and certificates
 // are picked up without a reload. Platforms wrap it with their own
 // RoundTrippers (request signing).
-func RoundTripper(cfg config.HTTPClientConfig, name string) (http.RoundTripper, error) {
-	rt, err := promconfig.NewRoundTripperFromConfig(cfg, name)
+func RoundTripper(cfg config.HTTPClientConfig, name string, opts ...promconfig.HTTPClientOption) (http.RoundTripper, error) {
+	rt, err := promconfig.NewRoundTripperFromConfig(cfg.HTTPClientConfig, name, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: http_config: %w", name, err)
 	}
@@ -32,8 +32,8 @@ func RoundTripper(cfg config.HTTPClientConfig, name string) (http.RoundTripper, 
 // redirects only when cfg.FollowRedirects is set. A caller that must not
 // follow them whatever the file says (a URL carrying a token) sets its own
 // CheckRedirect.
-func Client(cfg config.HTTPClientConfig, name string) (*http.Client, error) {
-	rt, err := RoundTripper(cfg, name)
+func Client(cfg config.HTTPClientConfig, name string, opts ...promconfig.HTTPClientOption) (*http.Client, error) {
+	rt, err := RoundTripper(cfg, name, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package httpconf_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify/webhook"
 	"github.com/heraldhq/herald/internal/platforms"
+	"github.com/heraldhq/herald/internal/prom"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakehttp"
 )
@@ -41,6 +43,11 @@ func newTarget(t *testing.T, token string) *target {
 		tg.mu.Lock()
 		tg.paths = append(tg.paths, r.URL.Path)
 		tg.mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "/api/v1/query") {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(tg.Close)
@@ -63,16 +70,19 @@ func writeConfig(t *testing.T, tg *target, proxy *fakehttp.Proxy, token string) 
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	yml := fmt.Sprintf(`data_dir: %s
+	yml := fmt.Sprintf(`data_dir: %[1]s
+prometheus:
+  url: %[2]s/prom
+  <<: &http
+    proxy_url: %[3]s
+    proxy_connect_header: {X-Proxy-Tenant: [ops]}
+    authorization: {credentials_file: token}
+    tls_config: {ca_file: ca.pem}
 channels:
   - name: hook
     webhook:
-      url: %s/hook
-      http_config: &http
-        proxy_url: %s
-        proxy_connect_header: {X-Proxy-Tenant: [ops]}
-        authorization: {credentials_file: token}
-        tls_config: {ca_file: ca.pem}
+      url: %[2]s/hook
+      http_config: *http
 `, dir, tg.URL, proxy.URL)
 	path := filepath.Join(dir, "herald.yml")
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
@@ -106,6 +116,26 @@ func TestWebhookThroughProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := tg.seen(); len(got) != 1 || got[0] != "/hook" {
+		t.Errorf("target got %q", got)
+	}
+	checkTunnels(t, proxy, tg)
+}
+
+// Prometheus' client takes the same keys, written directly under
+// prometheus: as in a scrape config.
+func TestPrometheusThroughProxy(t *testing.T) {
+	t.Parallel()
+	const token = "tok-s3cr3t"
+	tg, proxy := newTarget(t, token), fakehttp.NewProxy(t)
+	c := writeConfig(t, tg, proxy, token)
+	client, err := prom.New(c.Prometheus, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Query(context.Background(), "up", time.Time{}, prom.Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tg.seen(); len(got) != 1 || got[0] != "/prom/api/v1/query" {
 		t.Errorf("target got %q", got)
 	}
 	checkTunnels(t, proxy, tg)

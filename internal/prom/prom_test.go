@@ -44,9 +44,9 @@ func TestQueryRangeAuth(t *testing.T) {
 		wantAuth string
 	}{
 		{"none", config.PrometheusConfig{}, ""},
-		{"bearer", config.PrometheusConfig{BearerToken: testToken}, "Bearer " + testToken},
+		{"bearer", config.PrometheusConfig{HTTP: bearer(testToken)}, "Bearer " + testToken},
 		// "herald:pw-s3cr3t-basic" in base64, as RFC 7617 builds it.
-		{"basic", config.PrometheusConfig{BasicAuth: &config.BasicAuth{Username: "herald", Password: testPassword}},
+		{"basic", config.PrometheusConfig{HTTP: basic("herald", testPassword)},
 			"Basic aGVyYWxkOnB3LXMzY3IzdC1iYXNpYw=="},
 		{"headers", config.PrometheusConfig{Headers: map[string]config.Secret{"X-Scope-OrgID": "ops", "X-Api-Key": testAPIKey}}, ""},
 		// A custom Authorization header is allowed when no other auth is set.
@@ -133,7 +133,7 @@ func TestQuery(t *testing.T) {
 
 func TestAlertingRules(t *testing.T) {
 	f, srv := newFake(t, &fakeProm{wantAuth: "Bearer " + testToken})
-	rules, err := client(t, srv.URL, config.PrometheusConfig{BearerToken: testToken}).AlertingRules(context.Background())
+	rules, err := client(t, srv.URL, config.PrometheusConfig{HTTP: bearer(testToken)}).AlertingRules(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestErrorTypes(t *testing.T) {
 // timeout and no more.
 func TestHang(t *testing.T) {
 	_, srv := newFake(t, &fakeProm{fail: "hang", wantAuth: "Bearer " + testToken})
-	c := client(t, srv.URL, config.PrometheusConfig{BearerToken: testToken, Timeout: config.Duration(200 * time.Millisecond)})
+	c := client(t, srv.URL, config.PrometheusConfig{HTTP: bearer(testToken), Timeout: config.Duration(200 * time.Millisecond)})
 	start := time.Now()
 	_, err := c.QueryRange(context.Background(), "up", t0, t0.Add(time.Hour), time.Minute, Limits{})
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -239,7 +239,7 @@ func TestHang(t *testing.T) {
 	// The caller's own, shorter deadline wins too.
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	c = client(t, srv.URL, config.PrometheusConfig{BearerToken: testToken, Timeout: config.Duration(time.Minute)})
+	c = client(t, srv.URL, config.PrometheusConfig{HTTP: bearer(testToken), Timeout: config.Duration(time.Minute)})
 	start = time.Now()
 	if _, err := c.AlertingRules(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)

@@ -17,17 +17,40 @@ import (
 	"testing"
 	"time"
 
+	promconfig "github.com/prometheus/common/config"
+
 	"github.com/heraldhq/herald/internal/config"
 )
+
+// bearer, basic, withBearer and withTLS build the http_config of a test.
+func bearer(token string) config.HTTPClientConfig {
+	return withBearer(config.DefaultHTTPClientConfig(), token)
+}
+
+func withBearer(h config.HTTPClientConfig, token string) config.HTTPClientConfig {
+	h.BearerToken = promconfig.Secret(token)
+	return h
+}
+
+func basic(user, password string) config.HTTPClientConfig {
+	h := config.DefaultHTTPClientConfig()
+	h.BasicAuth = &promconfig.BasicAuth{Username: user, Password: promconfig.Secret(password)}
+	return h
+}
+
+func withTLS(t promconfig.TLSConfig) config.HTTPClientConfig {
+	h := config.DefaultHTTPClientConfig()
+	h.TLSConfig = t
+	return h
+}
 
 // allAuth sets every kind of credential at once (the config loader would
 // refuse basic_auth with a bearer token; the client must still not leak).
 func allAuth() config.PrometheusConfig {
 	return config.PrometheusConfig{
-		BasicAuth:   &config.BasicAuth{Username: "herald", Password: testPassword},
-		BearerToken: testToken,
-		Headers:     map[string]config.Secret{"X-Api-Key": testAPIKey, "X-Scope-OrgID": "1"},
-		Timeout:     config.Duration(300 * time.Millisecond),
+		HTTP:    withBearer(basic("herald", testPassword), testToken),
+		Headers: map[string]config.Secret{"X-Api-Key": testAPIKey, "X-Scope-OrgID": "1"},
+		Timeout: config.Duration(300 * time.Millisecond),
 	}
 }
 
@@ -81,7 +104,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	})
 	t.Run("hang", func(t *testing.T) {
 		cfg := allAuth()
-		cfg.BearerToken = ""
+		cfg.HTTP.BearerToken = ""
 		_, srv := newFake(t, &fakeProm{fail: "hang", wantAuth: "Basic aGVyYWxkOnB3LXMzY3IzdC1iYXNpYw=="})
 		_, err := client(t, srv.URL, cfg).QueryRange(ctx, "up", t0, t0.Add(time.Hour), time.Minute, Limits{})
 		assertNoSecret(t, err)
@@ -112,30 +135,30 @@ func TestTLS(t *testing.T) {
 	if err := os.WriteFile(serverCA, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cert := config.TLSConfig{CertFile: "testdata/tls/client.pem", KeyFile: "testdata/tls/client-key.pem"}
+	cert := promconfig.TLSConfig{CertFile: "testdata/tls/client.pem", KeyFile: "testdata/tls/client-key.pem"}
 	tests := []struct {
 		name string
-		tls  config.TLSConfig
+		tls  promconfig.TLSConfig
 		ok   bool
 	}{
-		{"ca and client cert", config.TLSConfig{CAFile: serverCA, CertFile: cert.CertFile, KeyFile: cert.KeyFile}, true},
+		{"ca and client cert", promconfig.TLSConfig{CAFile: serverCA, CertFile: cert.CertFile, KeyFile: cert.KeyFile}, true},
 		// httptest's certificate is for example.com and 127.0.0.1.
-		{"server_name", config.TLSConfig{CAFile: serverCA, ServerName: "example.com", CertFile: cert.CertFile, KeyFile: cert.KeyFile}, true},
-		{"wrong server_name", config.TLSConfig{CAFile: serverCA, ServerName: "prometheus.internal", CertFile: cert.CertFile, KeyFile: cert.KeyFile}, false},
-		{"insecure", config.TLSConfig{InsecureSkipVerify: true, CertFile: cert.CertFile, KeyFile: cert.KeyFile}, true},
+		{"server_name", promconfig.TLSConfig{CAFile: serverCA, ServerName: "example.com", CertFile: cert.CertFile, KeyFile: cert.KeyFile}, true},
+		{"wrong server_name", promconfig.TLSConfig{CAFile: serverCA, ServerName: "prometheus.internal", CertFile: cert.CertFile, KeyFile: cert.KeyFile}, false},
+		{"insecure", promconfig.TLSConfig{InsecureSkipVerify: true, CertFile: cert.CertFile, KeyFile: cert.KeyFile}, true},
 		{"system roots", cert, false},
-		{"no client cert", config.TLSConfig{CAFile: serverCA}, false},
+		{"no client cert", promconfig.TLSConfig{CAFile: serverCA}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := client(t, srv.URL, config.PrometheusConfig{TLS: tt.tls, Timeout: config.Duration(2 * time.Second)})
+			c := client(t, srv.URL, config.PrometheusConfig{HTTP: withTLS(tt.tls), Timeout: config.Duration(2 * time.Second)})
 			_, err := c.Query(context.Background(), "up", t0, Limits{})
 			if (err == nil) != tt.ok {
 				t.Errorf("err = %v, want ok=%v", err, tt.ok)
 			}
 		})
 	}
-	if _, err := New(config.PrometheusConfig{URL: srv.URL, TLS: config.TLSConfig{CAFile: "testdata/tls/missing.pem"}}, nil); err == nil {
+	if _, err := New(config.PrometheusConfig{URL: srv.URL, HTTP: withTLS(promconfig.TLSConfig{CAFile: "testdata/tls/missing.pem"})}, nil); err == nil {
 		t.Error("a missing CA file was accepted")
 	}
 }

@@ -1,70 +1,26 @@
 package prom
 
 import (
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
+	promconfig "github.com/prometheus/common/config"
+
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/httpconf"
 )
 
 // userAgent names Herald to the server, for its access logs.
 const userAgent = "herald"
 
-// newTransport builds the round-tripper chain: Herald's headers (custom
-// ones, then authentication, which wins) over an http.Transport with the
-// configured TLS. Credentials are resolved once: the config loader has
-// already read every *_file, and a reload builds a new client.
+// newTransport builds the client of cfg's http_config (internal/httpconf),
+// Herald's older headers merged into http_headers. Files named in it
+// (credentials, certificates) are read at each request, so renewed ones
+// are picked up without a reload.
 func newTransport(cfg config.PrometheusConfig) (http.RoundTripper, error) {
-	tlsCfg, err := cfg.TLS.ClientConfig()
-	if err != nil {
-		return nil, err
-	}
-	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.TLSClientConfig = tlsCfg
-	h := http.Header{}
-	h.Set("User-Agent", userAgent)
-	for name, v := range cfg.Headers {
-		h.Set(name, string(v))
-	}
-	switch {
-	case cfg.BasicAuth != nil:
-		h.Set("Authorization", "Basic "+basicAuth(cfg.BasicAuth))
-	case cfg.BearerToken != "":
-		h.Set("Authorization", "Bearer "+string(cfg.BearerToken))
-	}
-	return &headerTransport{next: base, headers: h}, nil
-}
-
-// basicAuth is the credential part of a Basic Authorization header.
-func basicAuth(ba *config.BasicAuth) string {
-	return base64.StdEncoding.EncodeToString([]byte(ba.Username + ":" + string(ba.Password)))
-}
-
-// headerTransport sets fixed headers on every request.
-type headerTransport struct {
-	next    http.RoundTripper
-	headers http.Header
-}
-
-// RoundTrip clones the request before changing it, as the RoundTripper
-// contract requires (the caller may reuse it, e.g. for the GET fallback).
-func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	for name, vs := range t.headers {
-		r.Header[name] = vs
-	}
-	return t.next.RoundTrip(r)
-}
-
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
-// transport through the header layer.
-func (t *headerTransport) CloseIdleConnections() {
-	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
-	}
+	return httpconf.RoundTripper(cfg.ClientConfig(), "prometheus", promconfig.WithUserAgent(userAgent))
 }
 
 // redactor removes credentials from error texts. Prometheus and the
@@ -76,23 +32,7 @@ type redactor struct {
 }
 
 func newRedactor(cfg config.PrometheusConfig) *redactor {
-	var s []string
-	if cfg.BearerToken != "" {
-		s = append(s, string(cfg.BearerToken))
-	}
-	if ba := cfg.BasicAuth; ba != nil {
-		// The encoded form is what travels, so it is what gets echoed.
-		s = append(s, basicAuth(ba))
-		if ba.Password != "" {
-			s = append(s, string(ba.Password))
-		}
-	}
-	for _, v := range cfg.Headers {
-		if len(v) >= config.MinRedactedHeaderValue {
-			s = append(s, string(v))
-		}
-	}
-	return &redactor{secrets: s}
+	return &redactor{secrets: httpconf.Secrets(cfg.ClientConfig())}
 }
 
 // redactedError is an error whose text had secrets removed; Unwrap keeps

@@ -1,8 +1,9 @@
 // Package faketelegram is a strict fake of the Telegram Bot API for tests.
 // It checks what Telegram checks (tokens, chats, topics, parse_mode=HTML,
-// length limits, rate limits, replies and edits) and answers the way
-// Telegram answers, so that a bug in Herald fails a test instead of a
-// delivery. It can also fail on demand: 5xx, hangs, connection resets and
+// length limits, rate limits, replies and edits; for bots, getUpdates long
+// polls and offsets, webhooks and their secret_token, callback queries and
+// command lists) and answers the way Telegram answers, so that a bug in
+// Herald fails a test instead of a delivery. It can also fail on demand: 5xx, hangs, connection resets and
 // latency.
 package faketelegram
 

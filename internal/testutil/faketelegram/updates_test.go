@@ -1,6 +1,7 @@
 package faketelegram
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,7 +14,17 @@ func TestNewerPollTerminatesOlder(t *testing.T) {
 	s := newTestServer(t, Limits{Unlimited: true})
 	waiting := s.Polling()
 	older := make(chan answer, 1)
-	go func() { older <- call(t, s, "getUpdates", map[string]any{"timeout": 30}) }()
+	go func() {
+		// Not call: t.Fatal must not run outside the test's goroutine.
+		var a answer
+		resp, err := http.Post(s.URL()+"/bot"+s.Token()+"/getUpdates", "application/json", strings.NewReader(`{"timeout":30}`))
+		if err == nil {
+			a.Status = resp.StatusCode
+			_ = json.NewDecoder(resp.Body).Decode(&a)
+			resp.Body.Close()
+		}
+		older <- a
+	}()
 	<-waiting
 	s.PushMessage(userChat, 5, "hi") // the newer poll takes it
 	newer := call(t, s, "getUpdates", map[string]any{"timeout": 30})

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"encoding/json"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -36,6 +38,38 @@ func DefaultHTTPClientConfig() HTTPClientConfig {
 // configuration, where every secret is <secret>.
 func (h HTTPClientConfig) GoString() string {
 	return "config.HTTPClientConfig{" + strings.TrimSpace(h.HTTPClientConfig.String()) + "}"
+}
+
+// MarshalJSON hides the password of proxy_url, which prometheus/common's
+// URL shows in JSON (its YAML hides it).
+func (h HTTPClientConfig) MarshalJSON() ([]byte, error) {
+	c := h.HTTPClientConfig
+	c.ProxyURL = redactURL(c.ProxyURL)
+	if c.OAuth2 != nil {
+		o := *c.OAuth2
+		o.ProxyURL = redactURL(o.ProxyURL)
+		c.OAuth2 = &o
+	}
+	return json.Marshal(c)
+}
+
+// redactURL is u with its password, if any, replaced.
+func redactURL(u promconfig.URL) promconfig.URL {
+	if u.URL == nil {
+		return u
+	}
+	if _, ok := u.User.Password(); !ok {
+		return u
+	}
+	c := *u.URL
+	c.User = url.UserPassword(c.User.Username(), secretMask)
+	return promconfig.URL{URL: &c}
+}
+
+// SetsAuthorization reports whether h sends an Authorization header of
+// its own (basic_auth, authorization, oauth2 or bearer_token).
+func (h *HTTPClientConfig) SetsAuthorization() bool {
+	return h.BasicAuth != nil || h.Authorization != nil || h.OAuth2 != nil || h.BearerToken != "" || h.BearerTokenFile != ""
 }
 
 // LogValue hides the secrets from log/slog.
@@ -103,9 +137,6 @@ func (l *loader) checkHTTPConfig(c *Config, p string, h *HTTPClientConfig) {
 		}
 	}
 	if h.ProxyURL.URL != nil {
-		if pw, ok := h.ProxyURL.User.Password(); ok {
-			c.fileSecrets = append(c.fileSecrets, pw)
-		}
 		if err := checkProxyURL(h.ProxyURL.String()); err != nil {
 			l.fieldErrorf(joinPath(p, "proxy_url"), "%v", err)
 		}

@@ -104,8 +104,7 @@ testdata/invalid-headers.yml:7: prometheus.headers.x-scope-orgid: same header as
 testdata/invalid-headers.yml:8: prometheus.headers.X-Token: the value holds a character not allowed in a header (a line break?)
 testdata/invalid-headers.yml:9: prometheus.headers.Authorization: cannot be used together with basic_auth or bearer_token
 testdata/invalid-headers.yml:10: prometheus.headers.X-Api-Key: environment variable HERALD_TEST_UNSET_KEY is not set
-testdata/invalid-headers.yml:11: prometheus.headers.X-Scope-OrgID: already set at line 6
-testdata/invalid-headers.yml:13: grafana.basic_auth.username: required`},
+testdata/invalid-headers.yml:11: prometheus.headers.X-Scope-OrgID: already set at line 6`},
 		{"invalid-graph.yml", `testdata/invalid-graph.yml:2: graph.enabled: requires prometheus.url
 testdata/invalid-graph.yml:3: graph.renderer: grafana needs grafana.url
 testdata/invalid-graph.yml:4: graph.timeout: must be greater than 0

@@ -71,6 +71,7 @@ type secretRef struct {
 var (
 	secretType     = reflect.TypeFor[Secret]()
 	promSecretType = reflect.TypeFor[promconfig.Secret]()
+	promURLType    = reflect.TypeFor[promconfig.URL]()
 	stringType     = reflect.TypeFor[string]()
 )
 
@@ -120,6 +121,16 @@ func walkSecrets(v reflect.Value, path string, refs *[]secretRef) {
 			walkSecrets(e, joinPath(path, k.String()), refs)
 		}
 	case reflect.Struct:
+		if v.Type() == promURLType {
+			// A proxy_url's password.
+			if u := v.Interface().(promconfig.URL); u.URL != nil {
+				if pw, ok := u.User.Password(); ok && pw != "" {
+					s := Secret(pw)
+					*refs = append(*refs, secretRef{value: &s, valuePath: path})
+				}
+			}
+			return
+		}
 		if v.Type() == channelType {
 			ch := v.Addr().Interface().(*ChannelConfig)
 			if ch.Section != nil {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify/telegram"
+	promconfig "github.com/prometheus/common/config"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,12 +34,15 @@ func allSecrets() (*config.Config, []string) {
 	c.Prometheus.HTTP.BearerToken = "prom-bearer-SECRET-6"
 	c.Prometheus.Headers = map[string]config.Secret{"X-Api-Key": "header-SECRET-7"}
 	c.Grafana.APIToken = "grafana-token-SECRET-8"
-	c.Grafana.BasicAuth = &config.BasicAuth{Username: "admin", Password: "grafana-password-SECRET-9"}
+	c.Grafana.HTTP.BasicAuth = &promconfig.BasicAuth{Username: "admin", Password: "grafana-password-SECRET-9"}
+	proxy, _ := url.Parse("http://herald:proxy-password-SECRET-11@proxy.example.com:3128")
+	c.Prometheus.HTTP.ProxyURL = promconfig.URL{URL: proxy}
+	c.Prometheus.HTTP.ProxyConnectHeader = promconfig.ProxyHeader{"Proxy-Authorization": {"Basic connect-SECRET-12"}}
 	c.Images.S3 = &config.S3Config{Endpoint: "https://s3.example.com", Bucket: "charts", AccessKeyID: "AKIAEXAMPLE",
 		SecretAccessKey: "s3-secret-key-SECRET-10"}
 	return &c, []string{"dsn-SECRET-1", "bearer-SECRET-2", "password-SECRET-3", "token-SECRET-4", "channel-token-SECRET-5",
 		"prom-bearer-SECRET-6", "header-SECRET-7", "grafana-token-SECRET-8", "grafana-password-SECRET-9",
-		"s3-secret-key-SECRET-10"}
+		"s3-secret-key-SECRET-10", "proxy-password-SECRET-11", "connect-SECRET-12"}
 }
 
 // TestSecretNeverPrinted checks every way a Config ends up as text.

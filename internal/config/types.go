@@ -30,8 +30,8 @@ type Config struct {
 	File string `yaml:"-"`
 
 	// fileSecrets are secrets Herald does not keep but redacts: the
-	// content of http_config's *_file keys (read by prometheus/common at
-	// each request) and proxy_url passwords.
+	// content of http_config's *_file keys, read by prometheus/common at
+	// each request.
 	fileSecrets []string
 }
 

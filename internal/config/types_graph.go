@@ -65,10 +65,17 @@ type TLSConfig struct {
 // GrafanaConfig is the Grafana server used by the Grafana renderer and by
 // the bot's dashboard browser.
 type GrafanaConfig struct {
-	URL          string     `yaml:"url"`
-	APIToken     Secret     `yaml:"api_token"`
-	APITokenFile string     `yaml:"api_token_file"`
-	BasicAuth    *BasicAuth `yaml:"basic_auth"`
+	URL string `yaml:"url"`
+	// APIToken is a service account token, sent as a Bearer token (the
+	// Viewer role is enough to render); or authenticate with HTTP's
+	// basic_auth, authorization or oauth2.
+	APIToken     Secret `yaml:"api_token"`
+	APITokenFile string `yaml:"api_token_file"`
+	// HTTP is Prometheus' http_config, written directly under grafana:
+	// (basic_auth, tls_config, proxy_url, ...). Redirects are not followed
+	// unless follow_redirects is set: Grafana sends a client whose
+	// credentials it refused to its login page.
+	HTTP HTTPClientConfig `yaml:",inline"`
 	// OrgID is sent as X-Grafana-Org-Id (default 1).
 	OrgID int `yaml:"org_id"`
 	// Timeout bounds one API call or render (default 30s): Grafana's image
@@ -140,7 +147,9 @@ func DefaultPrometheusConfig() PrometheusConfig {
 
 // DefaultGrafanaConfig is the grafana section an empty file gives.
 func DefaultGrafanaConfig() GrafanaConfig {
-	return GrafanaConfig{OrgID: 1, Timeout: Duration(30 * time.Second)}
+	h := DefaultHTTPClientConfig()
+	h.FollowRedirects = false
+	return GrafanaConfig{HTTP: h, OrgID: 1, Timeout: Duration(30 * time.Second)}
 }
 
 // DefaultGraphConfig is the graph section an empty file gives. The window

@@ -35,12 +35,7 @@ func (l *loader) checkPrometheus(p *PrometheusConfig) {
 		l.fieldErrorf("prometheus.headers", "cannot be used together with http_headers (headers is the older spelling: write each as http_headers.<name>.secrets)")
 		return
 	}
-	l.checkHeaders("prometheus.headers", p.Headers, hasAuth(&p.HTTP))
-}
-
-// hasAuth reports whether h sets the Authorization header itself.
-func hasAuth(h *HTTPClientConfig) bool {
-	return h.BasicAuth != nil || h.Authorization != nil || h.OAuth2 != nil || h.BearerToken != "" || h.BearerTokenFile != ""
+	l.checkHeaders("prometheus.headers", p.Headers, p.HTTP.SetsAuthorization())
 }
 
 // ClientConfig is the http_config of the client: HTTP with the older
@@ -64,7 +59,21 @@ func (p *PrometheusConfig) ClientConfig() HTTPClientConfig {
 // checkGrafana checks the grafana section.
 func (l *loader) checkGrafana(g *GrafanaConfig) {
 	l.checkAPIURL("grafana.url", g.URL)
-	l.checkClientAuth("grafana", g.BasicAuth, g.APIToken != "" || g.APITokenFile != "", "api_token")
+	if g.APIToken != "" || g.APITokenFile != "" {
+		token := "api_token"
+		if g.APIToken == "" {
+			token = "api_token_file"
+		}
+		for _, k := range []struct {
+			key string
+			on  bool
+		}{{"basic_auth", g.HTTP.BasicAuth != nil}, {"oauth2", g.HTTP.OAuth2 != nil},
+			{"authorization", g.HTTP.Authorization != nil || g.HTTP.BearerToken != "" || g.HTTP.BearerTokenFile != ""}} {
+			if k.on {
+				l.fieldErrorf("grafana."+k.key, "cannot be used together with %s", token)
+			}
+		}
+	}
 	if g.OrgID <= 0 && !l.hasFailed("grafana.org_id") {
 		l.fieldErrorf("grafana.org_id", "must be greater than 0")
 	}

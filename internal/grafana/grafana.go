@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/httpconf"
 )
 
 // defaultTimeout bounds one call when the config gives none: the image
@@ -67,33 +68,26 @@ func New(cfg config.GrafanaConfig, logger *slog.Logger) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case token != "" && cfg.BasicAuth != nil:
-		return nil, errors.New("grafana: api_token and basic_auth are exclusive")
-	case token != "":
+	if token != "" && cfg.HTTP.SetsAuthorization() {
+		return nil, errors.New("grafana: api_token cannot be used together with basic_auth, authorization or oauth2")
+	}
+	if token != "" {
 		c.authorization = "Bearer " + token
 		c.secrets = append(c.secrets, token)
-	case cfg.BasicAuth != nil:
-		pw, err := secret(cfg.BasicAuth.Password, cfg.BasicAuth.PasswordFile, "basic_auth.password_file")
-		if err != nil {
-			return nil, err
-		}
-		req := &http.Request{Header: http.Header{}}
-		req.SetBasicAuth(cfg.BasicAuth.Username, pw)
-		c.authorization = req.Header.Get("Authorization")
-		c.secrets = append(c.secrets, pw, strings.TrimPrefix(c.authorization, "Basic "))
 	}
+	c.secrets = append(c.secrets, httpconf.Secrets(cfg.HTTP)...)
 	timeout := cfg.Timeout.D()
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	c.client = &http.Client{
-		Timeout: timeout,
-		// Grafana sends a browser without a session to /login; for an API
-		// client that means the credentials were refused, and following it
-		// would turn the refusal into a confusing HTML page.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	// Redirects are followed only when http_config says so: Grafana sends
+	// a browser without a session to /login; for an API client that means
+	// the credentials were refused, and following it would turn the
+	// refusal into a confusing HTML page.
+	if c.client, err = httpconf.Client(cfg.HTTP, "grafana"); err != nil {
+		return nil, fmt.Errorf("grafana: %w", err)
 	}
+	c.client.Timeout = timeout
 	return c, nil
 }
 

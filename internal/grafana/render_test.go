@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	promconfig "github.com/prometheus/common/config"
 	"image/png"
 	"os"
 	"strconv"
@@ -112,7 +113,7 @@ func TestRenderPanelBasicAuthAndDefaults(t *testing.T) {
 	f.basic = true
 	c := newClient(t, f, func(c *config.GrafanaConfig) {
 		c.APIToken = ""
-		c.BasicAuth = &config.BasicAuth{Username: fakeUser, Password: fakePassword}
+		c.HTTP.BasicAuth = &promconfig.BasicAuth{Username: fakeUser, Password: fakePassword}
 	})
 	r := request("up")
 	r.Width, r.Height, r.TZ, r.Vars = 0, 0, "", nil
@@ -266,7 +267,8 @@ func TestNew(t *testing.T) {
 		{URL: ""},
 		{URL: "ftp://grafana"},
 		{URL: "http://admin:" + fakePassword + "@grafana:3000"},
-		{URL: "http://grafana:3000", APIToken: fakeToken, BasicAuth: &config.BasicAuth{Username: "a", Password: fakePassword}},
+		{URL: "http://grafana:3000", APIToken: fakeToken, HTTP: config.HTTPClientConfig{HTTPClientConfig: promconfig.HTTPClientConfig{
+			BasicAuth: &promconfig.BasicAuth{Username: "a", Password: fakePassword}}}},
 		{URL: "http://grafana:3000", APITokenFile: "/nonexistent/token"},
 	} {
 		_, err := grafana.New(cfg, nil)

@@ -3,11 +3,14 @@ package httpconf_test
 import (
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/grafana"
 	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify/webhook"
 	"github.com/heraldhq/herald/internal/platforms"
@@ -43,6 +47,13 @@ func newTarget(t *testing.T, token string) *target {
 		tg.mu.Lock()
 		tg.paths = append(tg.paths, r.URL.Path)
 		tg.mu.Unlock()
+		if strings.HasPrefix(r.URL.Path, "/grafana/render/") {
+			wd, _ := strconv.Atoi(r.URL.Query().Get("width"))
+			ht, _ := strconv.Atoi(r.URL.Query().Get("height"))
+			w.Header().Set("Content-Type", "image/png")
+			_ = png.Encode(w, image.NewRGBA(image.Rect(0, 0, wd, ht)))
+			return
+		}
 		if strings.HasSuffix(r.URL.Path, "/api/v1/query") {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
@@ -78,6 +89,9 @@ prometheus:
     proxy_connect_header: {X-Proxy-Tenant: [ops]}
     authorization: {credentials_file: token}
     tls_config: {ca_file: ca.pem}
+grafana:
+  url: %[2]s/grafana
+  <<: *http
 channels:
   - name: hook
     webhook:
@@ -136,6 +150,27 @@ func TestPrometheusThroughProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := tg.seen(); len(got) != 1 || got[0] != "/prom/api/v1/query" {
+		t.Errorf("target got %q", got)
+	}
+	checkTunnels(t, proxy, tg)
+}
+
+// So does Grafana's.
+func TestGrafanaThroughProxy(t *testing.T) {
+	t.Parallel()
+	const token = "tok-s3cr3t"
+	tg, proxy := newTarget(t, token), fakehttp.NewProxy(t)
+	c := writeConfig(t, tg, proxy, token)
+	client, err := grafana.New(c.Grafana, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	_, err = client.RenderPanel(context.Background(), grafana.PanelRequest{DashboardUID: "herald", PanelID: 1, From: now.Add(-time.Hour), To: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tg.seen(); len(got) != 1 || got[0] != "/grafana/render/d-solo/herald" {
 		t.Errorf("target got %q", got)
 	}
 	checkTunnels(t, proxy, tg)

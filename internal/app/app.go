@@ -19,6 +19,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
 	"github.com/heraldhq/herald/internal/graph"
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/images"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/platform"
@@ -80,10 +81,14 @@ func (a *App) publisher() graph.Publisher {
 // external URL.
 func (a *App) openImages(cfg *config.Config) error {
 	if s := cfg.Images.S3; s != nil {
-		var err error
+		rt, err := httpconf.RoundTripper(s.HTTP, "s3")
+		if err != nil {
+			return fmt.Errorf("images: s3: %w", err)
+		}
 		a.s3, err = images.OpenS3(images.S3Options{Endpoint: s.Endpoint, Region: s.Region, Bucket: s.Bucket,
 			Prefix: s.Prefix, AccessKeyID: s.AccessKeyID, SecretAccessKey: string(s.SecretAccessKey),
-			PathStyle: s.PathStyle, PublicURL: s.PublicURL, TTL: cfg.Images.TTL.D(), Timeout: s.Timeout.D()}, a.logger)
+			PathStyle: s.PathStyle, PublicURL: s.PublicURL, TTL: cfg.Images.TTL.D(), Timeout: s.Timeout.D(),
+			Transport: rt}, a.logger)
 		if err != nil {
 			return err
 		}

@@ -36,11 +36,15 @@ type S3Config struct {
 	PublicURL string `yaml:"public_url"`
 	// Timeout bounds one upload (default 10s).
 	Timeout Duration `yaml:"timeout"`
+	// HTTP is the client of the uploads (proxy_url, tls_config, ...),
+	// Prometheus' http_config. Requests are signed with the keys above, so
+	// it sets no authorization of its own.
+	HTTP HTTPClientConfig `yaml:"http_config"`
 }
 
 // DefaultS3Config is what an images.s3 section starts from.
 func DefaultS3Config() S3Config {
-	return S3Config{Timeout: Duration(10 * time.Second)}
+	return S3Config{Timeout: Duration(10 * time.Second), HTTP: DefaultHTTPClientConfig()}
 }
 
 // DefaultS3Region is the signing region when neither the file nor an AWS
@@ -71,6 +75,9 @@ func (l *loader) checkImages(im *ImagesConfig) {
 	}
 	if im.S3 != nil && !l.hasFailed("images.s3") {
 		l.checkS3("images.s3", im.S3)
+		if im.S3.HTTP.SetsAuthorization() {
+			l.fieldErrorf("images.s3.http_config", "must not set basic_auth, authorization, oauth2 or bearer_token: requests are signed with access_key_id and secret_access_key")
+		}
 	}
 }
 

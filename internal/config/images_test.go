@@ -5,6 +5,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -37,8 +38,8 @@ func TestImagesS3(t *testing.T) {
 	s3 := c.Images.S3
 	want := config.S3Config{Endpoint: "https://s3.eu-central-1.amazonaws.com", Region: "eu-central-1", Bucket: "herald-charts",
 		Prefix: "charts/", AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG", SecretAccessKeyFile: "s3-secret",
-		PublicURL: "https://charts.example.com/", Timeout: config.Duration(10 * time.Second)}
-	if s3 == nil || *s3 != want || c.Images.TTL.D() != 72*time.Hour {
+		PublicURL: "https://charts.example.com/", Timeout: config.Duration(10 * time.Second), HTTP: config.DefaultHTTPClientConfig()}
+	if s3 == nil || !reflect.DeepEqual(*s3, want) || c.Images.TTL.D() != 72*time.Hour {
 		t.Fatalf("images = %+v, s3 = %+v", c.Images, s3)
 	}
 	// The secret key is a secret; the key id is not (presigned links carry it).

@@ -51,8 +51,9 @@ type S3Options struct {
 	// Timeout bounds one upload (default DefaultS3Timeout).
 	Timeout time.Duration
 
-	// transport replaces the HTTP transport in tests.
-	transport http.RoundTripper
+	// Transport sends the uploads (images.s3.http_config, built by
+	// internal/httpconf); nil is a clone of http.DefaultTransport.
+	Transport http.RoundTripper
 }
 
 // S3Store uploads charts to S3-compatible storage, for a Herald that chat
@@ -88,7 +89,7 @@ func OpenS3(o S3Options, logger *slog.Logger) (*S3Store, error) {
 			lookup = minio.BucketLookupPath
 		}
 	}
-	tr := o.transport
+	tr := o.Transport
 	if tr == nil {
 		tr = http.DefaultTransport.(*http.Transport).Clone()
 	}

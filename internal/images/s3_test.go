@@ -175,7 +175,7 @@ func TestS3VirtualHosted(t *testing.T) {
 		return (&net.Dialer{}).DialContext(ctx, network, f.srv.Listener.Addr().String())
 	}
 	s, _ := newS3(t, f, func(o *S3Options) {
-		o.Endpoint, o.PathStyle, o.transport = "http://s3.test:"+port, new(false), tr
+		o.Endpoint, o.PathStyle, o.Transport = "http://s3.test:"+port, new(false), tr
 	})
 	link, err := s.Publish(testPNG)
 	if err != nil {

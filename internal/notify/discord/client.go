@@ -89,19 +89,19 @@ type sentMessage struct {
 }
 
 // execute posts a new message and returns it (wait=true).
-func (w *Webhook) execute(ctx context.Context, p *payload, c *chart) (*sentMessage, bool, error) {
-	return w.do(ctx, http.MethodPost, "execute webhook", w.executeURL(), p, c)
+func (w *Webhook) execute(ctx context.Context, hc *http.Client, p *payload, c *chart) (*sentMessage, bool, error) {
+	return w.do(ctx, hc, http.MethodPost, "execute webhook", w.executeURL(), p, c)
 }
 
 // edit replaces a message the webhook sent.
-func (w *Webhook) edit(ctx context.Context, id string, p *payload, c *chart) (*sentMessage, bool, error) {
-	return w.do(ctx, http.MethodPatch, "edit message", w.messageURL(id), p, c)
+func (w *Webhook) edit(ctx context.Context, hc *http.Client, id string, p *payload, c *chart) (*sentMessage, bool, error) {
+	return w.do(ctx, hc, http.MethodPatch, "edit message", w.messageURL(id), p, c)
 }
 
-// do waits for the rate limit, sends one request and classifies the
-// answer. It returns whether a failure is worth retrying; no error shows
+// do waits for the rate limit, sends one request with hc (the channel's
+// client; nil for the webhook's own) and classifies the answer. It returns whether a failure is worth retrying; no error shows
 // the webhook's URL or token.
-func (w *Webhook) do(ctx context.Context, method, op, u string, p *payload, c *chart) (*sentMessage, bool, error) {
+func (w *Webhook) do(ctx context.Context, hc *http.Client, method, op, u string, p *payload, c *chart) (*sentMessage, bool, error) {
 	body, contentType, err := encode(p, c)
 	if err != nil {
 		return nil, false, fmt.Errorf("discord %s: %w", op, err)
@@ -118,7 +118,10 @@ func (w *Webhook) do(ctx context.Context, method, op, u string, p *payload, c *c
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", userAgent)
-	resp, err := w.client.Do(req)
+	if hc == nil {
+		hc = w.client
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		retry, err := notify.TransportError("discord "+op, err, w.secrets()...)
 		return nil, retry, err

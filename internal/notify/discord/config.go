@@ -17,10 +17,13 @@ type Config struct {
 	// Title and Message are template bodies (defaults `discord.herald.title`, `discord.herald.message`).
 	Title   string `yaml:"title"`
 	Message string `yaml:"message"`
+	// HTTPConfig is the client of the channel's requests (proxy, TLS),
+	// Prometheus' http_config.
+	HTTPConfig config.HTTPClientConfig `yaml:"http_config"`
 }
 
 // DefaultConfig is the section an empty `discord:` gives.
-func DefaultConfig() Config { return Config{} }
+func DefaultConfig() Config { return Config{HTTPConfig: config.DefaultHTTPClientConfig()} }
 
 // newConfig is the section the config loader decodes into.
 func newConfig() config.Section { c := DefaultConfig(); return &c }

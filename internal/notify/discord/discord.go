@@ -12,11 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -32,6 +34,7 @@ type Notifier struct {
 	name   string
 	cfg    *Config
 	hook   *Webhook
+	client *http.Client // from the channel's http_config
 	tmpl   *template.Templates
 	logger *slog.Logger
 }
@@ -54,7 +57,14 @@ func New(name string, cfg *Config, hook *Webhook, tmpl *template.Templates, logg
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Notifier{name: name, cfg: cfg, hook: hook, tmpl: tmpl, logger: logger.With("channel", name)}, nil
+	// The channel's own client (its http_config): the webhook, shared
+	// with other channels, keeps only the rate limit.
+	rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "discord")
+	if err != nil {
+		return nil, fmt.Errorf("discord channel %s: %w", name, err)
+	}
+	client := &http.Client{Transport: rt, Timeout: requestTimeout, CheckRedirect: httpconf.NoRedirect}
+	return &Notifier{name: name, cfg: cfg, hook: hook, client: client, tmpl: tmpl, logger: logger.With("channel", name)}, nil
 }
 
 // Notify sends m as one message, with the chart when there is one. A
@@ -72,7 +82,7 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	}
 	p := n.buildFull(m, img != nil)
 	n.identify(p)
-	msg, retry, err := n.hook.execute(ctx, p, img)
+	msg, retry, err := n.hook.execute(ctx, n.client, p, img)
 	if err != nil {
 		return nil, retry, err
 	}
@@ -130,7 +140,7 @@ func (n *Notifier) resolveInPlace(ctx context.Context, m *notify.Message, id str
 	if err := n.fits(ctx, 2); err != nil {
 		return nil, true, true, err
 	}
-	if _, retry, err := n.hook.edit(ctx, id, n.buildFull(m, img != nil), img); err != nil {
+	if _, retry, err := n.hook.edit(ctx, n.client, id, n.buildFull(m, img != nil), img); err != nil {
 		if retry {
 			return nil, true, true, err
 		}
@@ -140,7 +150,7 @@ func (n *Notifier) resolveInPlace(ctx context.Context, m *notify.Message, id str
 	n.logger.Debug("edited the firing message", "message_id", id, "chart", img != nil)
 	p := n.buildShort(m)
 	n.identify(p)
-	msg, retry, err := n.hook.execute(ctx, p, nil)
+	msg, retry, err := n.hook.execute(ctx, n.client, p, nil)
 	if err != nil {
 		return nil, true, retry, err
 	}

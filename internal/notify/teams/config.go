@@ -10,10 +10,13 @@ type Config struct {
 	// Title and Message are template bodies (defaults `teams.herald.title`, `teams.herald.message`).
 	Title   string `yaml:"title"`
 	Message string `yaml:"message"`
+	// HTTPConfig is the client of the channel's requests (proxy, TLS),
+	// Prometheus' http_config.
+	HTTPConfig config.HTTPClientConfig `yaml:"http_config"`
 }
 
 // DefaultConfig is the section an empty `teams:` gives.
-func DefaultConfig() Config { return Config{} }
+func DefaultConfig() Config { return Config{HTTPConfig: config.DefaultHTTPClientConfig()} }
 
 // newConfig is the section the config loader decodes into.
 func newConfig() config.Section { c := DefaultConfig(); return &c }

@@ -1,7 +1,11 @@
 package teams
 
 import (
+	"fmt"
+	"net/http"
+
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/platform"
 )
@@ -26,5 +30,11 @@ func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notif
 	if err != nil {
 		return nil, err
 	}
-	return New(ch.Name, c, hook, env.Templates, env.Logger), nil
+	rt, err := httpconf.RoundTripper(c.HTTPConfig, "teams")
+	if err != nil {
+		return nil, fmt.Errorf("teams channel %s: %w", ch.Name, err)
+	}
+	n := New(ch.Name, c, hook, env.Templates, env.Logger)
+	n.client = &http.Client{Transport: rt, Timeout: hook.client.Timeout, CheckRedirect: httpconf.NoRedirect}
+	return n, nil
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
@@ -28,8 +29,11 @@ const (
 // Notifier sends to one Teams channel. It is safe for concurrent use:
 // nothing in it changes after New.
 type Notifier struct {
-	name   string
-	hook   *Webhook
+	name string
+	hook *Webhook
+	// client sends the channel's requests (its http_config); nil uses
+	// the webhook's, which is shared with other channels.
+	client *http.Client
 	logger *slog.Logger
 	// render returns the title and message text of m; a field so that
 	// tests can pin texts while the templates change.
@@ -72,7 +76,7 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 		// The same message would give the same card.
 		return nil, false, err
 	}
-	id, retry, err := n.hook.post(ctx, body)
+	id, retry, err := n.hook.post(ctx, n.client, body)
 	if err != nil {
 		if rl, ok := errors.AsType[*notify.RateLimitError](err); ok {
 			// Herald's limiter exists so that this never happens.

@@ -138,11 +138,12 @@ func (w *Webhook) String() string { return "teams webhook at " + w.host }
 // delay is how long until one more request is within every allowance.
 func (w *Webhook) delay() time.Duration { return w.limiter.Delay(limiterKey, 1, w.rates...) }
 
-// post waits for the rate limit, posts body and classifies the answer. It
+// post waits for the rate limit, posts body with hc (the channel's
+// client; nil for the webhook's own) and classifies the answer. It
 // returns the workflow run id when Power Automate names one. A wait that
 // would outlast ctx returns a *notify.ThrottledError before anything is
 // sent.
-func (w *Webhook) post(ctx context.Context, body []byte) (string, bool, error) {
+func (w *Webhook) post(ctx context.Context, hc *http.Client, body []byte) (string, bool, error) {
 	if d := w.delay(); d > 0 {
 		if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
 			return "", true, &notify.ThrottledError{Wait: d}
@@ -160,7 +161,10 @@ func (w *Webhook) post(ctx context.Context, body []byte) (string, bool, error) {
 		return "", false, w.redact(fmt.Errorf("teams: %w", notify.RedactURL(err)))
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.client.Do(req)
+	if hc == nil {
+		hc = w.client
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		retry, err := notify.TransportError("teams post", err, w.secrets...)
 		return "", retry, err

@@ -61,7 +61,7 @@ func TestErrors(t *testing.T) {
 			var retry bool
 			var err error
 			if tc.body != "" {
-				_, retry, err = hook.post(ctx, []byte(tc.body))
+				_, retry, err = hook.post(ctx, nil, []byte(tc.body))
 			} else {
 				_, retry, err = newNotifier(t, hook, logs.Logger()).Notify(ctx, message(alert.KindFiring, hostDown))
 			}

@@ -85,7 +85,7 @@ type imageBody struct {
 // send waits for the robot's rate limit, posts m and classifies the
 // answer. It returns whether a failure is worth retrying; errors are free of
 // the key.
-func (r *Robot) send(ctx context.Context, m *webhookMsg) (bool, error) {
+func (r *Robot) send(ctx context.Context, hc *http.Client, m *webhookMsg) (bool, error) {
 	release, err := r.acquire(ctx)
 	if err != nil {
 		// The limiter refuses when the wait would outlast ctx: the delivery
@@ -109,7 +109,10 @@ func (r *Robot) send(ctx context.Context, m *webhookMsg) (bool, error) {
 		return false, r.redact(fmt.Errorf("wecom %s: %w", m.MsgType, notify.RedactURL(err)))
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := r.client.Do(req)
+	if hc == nil {
+		hc = r.client
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return notify.TransportError("wecom "+m.MsgType, err, r.url, r.key)
 	}

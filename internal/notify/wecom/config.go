@@ -17,6 +17,9 @@ type Config struct {
 	Message string `yaml:"message"`
 	// SendImage sends the chart as an image message after the text (default true).
 	SendImage *bool `yaml:"send_image"`
+	// HTTPConfig is the client of the channel's requests (proxy, TLS),
+	// Prometheus' http_config.
+	HTTPConfig config.HTTPClientConfig `yaml:"http_config"`
 }
 
 // Mention names who a robot message notifies.
@@ -27,7 +30,9 @@ type Mention struct {
 }
 
 // DefaultConfig is the section an empty `wecom:` gives.
-func DefaultConfig() Config { return Config{SendImage: new(true)} }
+func DefaultConfig() Config {
+	return Config{SendImage: new(true), HTTPConfig: config.DefaultHTTPClientConfig()}
+}
 
 // newConfig is the section the config loader decodes into.
 func newConfig() config.Section { c := DefaultConfig(); return &c }

@@ -14,7 +14,9 @@ package wecom
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -36,6 +39,7 @@ type Notifier struct {
 	name   string
 	cfg    *Config
 	robot  *Robot
+	client *http.Client // from the channel's http_config
 	logger *slog.Logger
 	// onResolve is graph.on_resolve: with config.OnResolveNone resolved
 	// events go without their chart. WeCom cannot edit a message, so
@@ -69,12 +73,22 @@ func New(name string, cfg *Config, robot *Robot, tmpl *template.Templates, logge
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg == nil || robot == nil {
+		return nil, errors.New("wecom: config and robot are required")
+	}
 	mentions, err := checkMention(cfg.Mention)
 	if err != nil {
 		return nil, err
 	}
+	// The channel's own client (its http_config): the robot, shared with
+	// other channels, keeps only the rate limit.
+	rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "wecom")
+	if err != nil {
+		return nil, fmt.Errorf("wecom channel %s: %w", name, err)
+	}
 	n := &Notifier{name: name, cfg: cfg, robot: robot, logger: logger.With("channel", name),
-		mentions: mentions, maxImage: MaxImageBytes}
+		mentions: mentions, maxImage: MaxImageBytes,
+		client: &http.Client{Transport: rt, Timeout: robot.client.Timeout, CheckRedirect: httpconf.NoRedirect}}
 	n.render = func(m *notify.Message) string {
 		// Label and annotation values reach the templates neutralised
 		// (template.WeComText), the channel's own template too: only the
@@ -106,7 +120,7 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	var refs []notify.Ref
 	for i := first; i < len(plan); i++ {
 		msg := plan[i]
-		retry, err := n.robot.send(ctx, msg)
+		retry, err := n.robot.send(ctx, n.client, msg)
 		switch {
 		case err != nil && msg.MsgType == "image" && imageRefused(err):
 			// The text is out already; the chart is a courtesy.

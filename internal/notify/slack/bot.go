@@ -80,7 +80,7 @@ func (n *Notifier) notifyBot(ctx context.Context, m *notify.Message, c *content)
 	if png == nil || m.SentParts > partChart {
 		return refs, false, nil
 	}
-	id, retry, err := n.client.uploadChart(ctx, to, png, m.Image.Alt)
+	id, retry, err := n.client.uploadChart(ctx, n.http, to, png, m.Image.Alt)
 	switch {
 	case err == nil:
 		refs = append(refs, notify.Ref{Part: partChart, ChatID: to.channel, ThreadID: to.thread, MessageID: id, Folded: m.Folded, Media: true})
@@ -111,7 +111,7 @@ func (n *Notifier) postMessage(ctx context.Context, to share, c *content) (share
 		p := &chatMessage{Channel: to.channel, ThreadTS: to.thread, Text: c.fallback, Blocks: buildBlocks(c, nil),
 			UnfurlLinks: new(false), UnfurlMedia: new(false)}
 		var ans postedMessage
-		retry, err := n.client.callJSON(ctx, "chat.postMessage", p, &ans)
+		retry, err := n.client.callJSON(ctx, n.http, "chat.postMessage", p, &ans)
 		release()
 		if aerr, ok := errors.AsType[*APIError](err); ok && to.thread != "" && threadGone[aerr.Code] {
 			n.logger.Debug("the firing message's thread is gone; posting in the channel", "ts", to.thread, "err", err)
@@ -141,7 +141,7 @@ func (n *Notifier) updateResolved(ctx context.Context, f *firing, c *content) {
 		return
 	}
 	p := &chatMessage{Channel: f.channel, TS: f.ts, Text: c.fallback, Blocks: buildBlocks(c, nil)}
-	retry, err := n.client.callJSON(ctx, method, p, nil)
+	retry, err := n.client.callJSON(ctx, n.http, method, p, nil)
 	release()
 	switch {
 	case err == nil:

@@ -134,6 +134,15 @@ func (c *client) fits(ctx context.Context, key string, n int) error {
 }
 
 // redact removes the client's secrets from err.
+// client is hc, a channel's client (its http_config), or the shared
+// one when hc is nil.
+func (c *client) client(hc *http.Client) *http.Client {
+	if hc != nil {
+		return hc
+	}
+	return c.http
+}
+
 func (c *client) redact(err error) error { return notify.Redact(err, c.secrets...) }
 
 // channelKey is the limiter key of a Slack channel.

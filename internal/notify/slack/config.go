@@ -22,10 +22,15 @@ type Config struct {
 	APIURL string `yaml:"api_url"`
 	// Message is a template body (default `slack.herald.message`).
 	Message string `yaml:"message"`
+	// HTTPConfig is the client of the channel's requests (proxy, TLS),
+	// Prometheus' http_config.
+	HTTPConfig config.HTTPClientConfig `yaml:"http_config"`
 }
 
 // DefaultConfig is the section an empty `slack:` gives.
-func DefaultConfig() Config { return Config{APIURL: DefaultAPIURL} }
+func DefaultConfig() Config {
+	return Config{APIURL: DefaultAPIURL, HTTPConfig: config.DefaultHTTPClientConfig()}
+}
 
 // newConfig is the section the config loader decodes into.
 func newConfig() config.Section { c := DefaultConfig(); return &c }

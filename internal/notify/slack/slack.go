@@ -19,8 +19,11 @@ package slack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -31,6 +34,9 @@ type Notifier struct {
 	name   string
 	cfg    *Config
 	client *client
+	// http sends the channel's requests (its http_config); the client,
+	// shared by the channels of one webhook or token, keeps the limits.
+	http *http.Client
 	// bot is set when the channel uses a bot token rather than a webhook.
 	bot    bool
 	logger *slog.Logger
@@ -64,7 +70,16 @@ func New(name string, cfg *Config, shared *notify.Shared, tmpl *template.Templat
 	if err != nil {
 		return nil, err
 	}
-	return newNotifier(name, cfg, c, tmpl, logger)
+	n, err := newNotifier(name, cfg, c, tmpl, logger)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "slack")
+	if err != nil {
+		return nil, fmt.Errorf("slack channel %s: %w", name, err)
+	}
+	n.http = &http.Client{Transport: rt, Timeout: requestTimeout, CheckRedirect: httpconf.NoRedirect}
+	return n, nil
 }
 
 // newNotifier makes a notifier around a given client (tests give their own,

@@ -49,7 +49,7 @@ type share struct {
 // https://docs.slack.dev/reference/methods/files.completeUploadExternal).
 // alt describes the chart (its title and alt text). It returns the file's
 // id.
-func (c *client) uploadChart(ctx context.Context, to share, png []byte, alt string) (string, bool, error) {
+func (c *client) uploadChart(ctx context.Context, hc *http.Client, to share, png []byte, alt string) (string, bool, error) {
 	const getURL = "files.getUploadURLExternal"
 	form := url.Values{"filename": {chartFileName}, "length": {strconv.Itoa(len(png))}}
 	if alt = firstLine(alt); alt != "" {
@@ -70,7 +70,7 @@ func (c *client) uploadChart(ctx context.Context, to share, png []byte, alt stri
 	// Form-encoded: the one content type every version of this method's
 	// documentation lists.
 	var ans uploadURLAnswer
-	retry, err := c.call(ctx, getURL, "application/x-www-form-urlencoded", []byte(form.Encode()), &ans)
+	retry, err := c.call(ctx, hc, getURL, "application/x-www-form-urlencoded", []byte(form.Encode()), &ans)
 	release()
 	if err != nil {
 		return "", retry, err
@@ -78,7 +78,7 @@ func (c *client) uploadChart(ctx context.Context, to share, png []byte, alt stri
 	if !validURL(ans.UploadURL, 1<<16) || ans.FileID == "" {
 		return "", true, fmt.Errorf("slack %s: answer without an upload URL and file id", getURL)
 	}
-	if retry, err := c.sendFile(ctx, ans.UploadURL, png); err != nil {
+	if retry, err := c.sendFile(ctx, hc, ans.UploadURL, png); err != nil {
 		return "", retry, err
 	}
 	const complete = "files.completeUploadExternal"
@@ -88,7 +88,7 @@ func (c *client) uploadChart(ctx context.Context, to share, png []byte, alt stri
 	}
 	p := completeUpload{Files: []uploadedFile{{ID: ans.FileID, Title: shortenPlain(alt, 250)}},
 		ChannelID: to.channel, ThreadTS: to.thread}
-	retry, err = c.callJSON(ctx, complete, p, nil)
+	retry, err = c.callJSON(ctx, hc, complete, p, nil)
 	release()
 	if err != nil {
 		return "", retry, err
@@ -101,7 +101,7 @@ func (c *client) uploadChart(ctx context.Context, to share, png []byte, alt stri
 // announced. The URL is pre-signed: the token is not sent there. Slack
 // answers 200 when the upload worked; the URL itself is kept out of errors
 // because it grants the upload.
-func (c *client) sendFile(ctx context.Context, uploadURL string, png []byte) (bool, error) {
+func (c *client) sendFile(ctx context.Context, hc *http.Client, uploadURL string, png []byte) (bool, error) {
 	secrets := append([]string{uploadURL}, c.secrets...)
 	if u, err := url.Parse(uploadURL); err == nil && strings.Trim(u.EscapedPath(), "/") != "" {
 		secrets = append(secrets, strings.Trim(u.EscapedPath(), "/"))
@@ -111,7 +111,7 @@ func (c *client) sendFile(ctx context.Context, uploadURL string, png []byte) (bo
 		return false, notify.Redact(fmt.Errorf("slack file upload: %w", notify.RedactURL(err)), secrets...)
 	}
 	req.Header.Set("Content-Type", "image/png")
-	resp, err := c.http.Do(req)
+	resp, err := c.client(hc).Do(req)
 	if err != nil {
 		return notify.TransportError("slack file upload", err, secrets...)
 	}

@@ -93,14 +93,14 @@ type apiResponse struct {
 // answer into result (which may be nil). The caller waits for the rate
 // limit first. It returns whether a failure is worth retrying; errors are
 // free of the client's secrets.
-func (c *client) call(ctx context.Context, method, contentType string, body []byte, result any) (bool, error) {
+func (c *client) call(ctx context.Context, hc *http.Client, method, contentType string, body []byte, result any) (bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.apiURL+"/"+method, bytes.NewReader(body))
 	if err != nil {
 		return false, c.redact(fmt.Errorf("slack %s: %w", method, notify.RedactURL(err)))
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.http.Do(req)
+	resp, err := c.client(hc).Do(req)
 	if err != nil {
 		return notify.TransportError("slack "+method, err, c.secrets...)
 	}
@@ -113,13 +113,13 @@ func (c *client) call(ctx context.Context, method, contentType string, body []by
 }
 
 // callJSON is call with params encoded as JSON.
-func (c *client) callJSON(ctx context.Context, method string, params, result any) (bool, error) {
+func (c *client) callJSON(ctx context.Context, hc *http.Client, method string, params, result any) (bool, error) {
 	body, err := json.Marshal(params)
 	if err != nil {
 		return false, fmt.Errorf("slack %s: %w", method, err)
 	}
 	// Slack warns "missing_charset" without the charset.
-	return c.call(ctx, method, "application/json; charset=utf-8", body, result)
+	return c.call(ctx, hc, method, "application/json; charset=utf-8", body, result)
 }
 
 // checkAPI classifies a Web API answer: the status with the shared

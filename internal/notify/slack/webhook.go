@@ -38,7 +38,7 @@ type webhookPayload struct {
 // Retry-After when too fast; 500 rollup_error
 // (https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks#handling_errors,
 // https://api.slack.com/changelog/2016-05-17-changes-to-errors-for-incoming-webhooks).
-func (c *client) postWebhook(ctx context.Context, p *webhookPayload) (bool, error) {
+func (c *client) postWebhook(ctx context.Context, hc *http.Client, p *webhookPayload) (bool, error) {
 	body, err := json.Marshal(p)
 	if err != nil {
 		return false, fmt.Errorf("slack %s: %w", webhookMethod, err)
@@ -53,7 +53,7 @@ func (c *client) postWebhook(ctx context.Context, p *webhookPayload) (bool, erro
 		return false, c.redact(fmt.Errorf("slack %s: %w", webhookMethod, notify.RedactURL(err)))
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	resp, err := c.http.Do(req)
+	resp, err := c.client(hc).Do(req)
 	if err != nil {
 		return notify.TransportError("slack "+webhookMethod, err, c.secrets...)
 	}
@@ -89,7 +89,7 @@ func (n *Notifier) notifyWebhook(ctx context.Context, m *notify.Message, c *cont
 		return nil, false, nil // a webhook message is one part, already sent
 	}
 	p := &webhookPayload{Text: c.fallback, Blocks: buildBlocks(c, n.webhookImage(m))}
-	if retry, err := n.client.postWebhook(ctx, p); err != nil {
+	if retry, err := n.client.postWebhook(ctx, n.http, p); err != nil {
 		return nil, retry, err
 	}
 	return []notify.Ref{{Part: 0, Folded: m.Folded}}, false, nil

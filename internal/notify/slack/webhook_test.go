@@ -171,7 +171,7 @@ func TestWebhookNonSlackAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	retry, err := c.postWebhook(alerts.Context(t, 5*time.Second), &webhookPayload{Text: "x"})
+	retry, err := c.postWebhook(alerts.Context(t, 5*time.Second), nil, &webhookPayload{Text: "x"})
 	if !retry || err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("retry=%v err=%v", retry, err)
 	}

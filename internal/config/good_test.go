@@ -52,7 +52,7 @@ func TestLoadGood(t *testing.T) {
 	}
 	check("grafana", c.Grafana, config.GrafanaConfig{
 		URL: "http://grafana.internal:3000", APIToken: "glsa_from_file", APITokenFile: "secrets/grafana-token",
-		HTTP: config.DefaultGrafanaConfig().HTTP,
+		HTTP:  config.DefaultGrafanaConfig().HTTP,
 		OrgID: 2, Timeout: config.Duration(45 * time.Second),
 	})
 	check("graph", c.Graph, config.GraphConfig{

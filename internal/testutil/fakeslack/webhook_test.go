@@ -58,13 +58,18 @@ func TestFaultsAndWaiting(t *testing.T) {
 	if _, err := s.WaitMessages(1, 50*time.Millisecond); err == nil {
 		t.Error("WaitMessages did not time out")
 	}
+	// The call must end before the test does: the fake records the message
+	// before the client has read the answer.
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		time.Sleep(20 * time.Millisecond)
 		callJSON(t, s, "chat.postMessage", s.Token(), map[string]any{"channel": "C0OPS0001", "text": "x"})
 	}()
 	if msgs, err := s.WaitMessages(1, 5*time.Second); err != nil || len(msgs) != 1 {
 		t.Errorf("WaitMessages: %v %v", msgs, err)
 	}
+	<-done
 }
 
 func TestRender(t *testing.T) {

@@ -34,7 +34,7 @@ var (
 // reservedSections are top-level keys kept for features to come; they get a
 // hint so the user knows the key is not a typo but not supported yet.
 var reservedSections = map[string]bool{
-	"alertmanager": true, "collectors": true, "charts": true,
+	"collectors": true,
 }
 
 // decode stores n into v (addressable), recording problems under field.

@@ -47,9 +47,15 @@ func DefaultConfig() Config {
 			APIURL:  DefaultTelegramAPIURL,
 			Timeout: Duration(30 * time.Second),
 			// Telegram's documented limits: https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
-			RateLimits: TelegramRateLimits{PerChat: 1, PerGroupPerMinute: 20, Global: 30},
+			RateLimits:        TelegramRateLimits{PerChat: 1, PerGroupPerMinute: 20, Global: 30},
+			Mode:              BotPolling,
+			PollTimeout:       Duration(50 * time.Second),
+			Changes:           ChangesByAdmins,
+			CommandsPerMinute: 20,
+			Language:          "en",
 		},
-		Images: DefaultImagesConfig(),
+		Alertmanager: DefaultAlertmanagerConfig(),
+		Images:       DefaultImagesConfig(),
 		Delivery: DeliveryConfig{
 			InitialBackoff: Duration(time.Second),
 			MaxBackoff:     Duration(5 * time.Minute),

@@ -27,7 +27,7 @@ func TestLoadInvalid(t *testing.T) {
 		want string
 	}{
 		{"invalid-unknown-key-top.yml", `testdata/invalid-unknown-key-top.yml:1: unknown field "listen_adress"
-testdata/invalid-unknown-key-top.yml:4: unknown field "alertmanager" (reserved for a future version of Herald)`},
+testdata/invalid-unknown-key-top.yml:4: unknown field "collectors" (reserved for a future version of Herald)`},
 		{"invalid-unknown-key-nested.yml", `testdata/invalid-unknown-key-nested.yml:3: telegram.rate_limits: unknown field "perchat"
 testdata/invalid-unknown-key-nested.yml:7: channels[0].telegram: unknown field "chatid"
 testdata/invalid-unknown-key-nested.yml:9: channels[1]: unknown field "telgram"`},
@@ -57,6 +57,20 @@ testdata/invalid-unset-env.yml:8: channels[0].telegram.message: unterminated "${
 		{"invalid-unreadable-file.yml", `testdata/invalid-unreadable-file.yml:2: storage.dsn_file: cannot read "secrets/no-such-dsn": no such file or directory
 testdata/invalid-unreadable-file.yml:4: telegram.bot_token_file: cannot read "secrets/no-such-token": no such file or directory
 testdata/invalid-unreadable-file.yml:8: webhook.basic_auth.password_file: file "secrets/empty" is empty`},
+		{"invalid-bot.yml", `testdata/invalid-bot.yml:5: telegram.webhook.url: must be an https URL: Telegram posts to HTTPS only
+testdata/invalid-bot.yml:6: telegram.webhook.secret_token: must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)
+testdata/invalid-bot.yml:7: telegram.allowed_users[1]: invalid @username "@ab" (5 to 32 letters, digits and _)
+testdata/invalid-bot.yml:7: telegram.allowed_users[2]: invalid id -5 (user ids are positive; send /start to the bot to see yours)
+testdata/invalid-bot.yml:8: telegram.allowed_chats[1]: want a numeric id or an @username, got "chat"
+testdata/invalid-bot.yml:9: telegram.changes: unknown value "everyone" (want admins or allowed)
+testdata/invalid-bot.yml:10: telegram.commands_per_minute: must be greater than 0
+testdata/invalid-bot.yml:11: telegram.language: unknown language "fr" (want one of en, ru, uk, zh)
+testdata/invalid-bot.yml:13: alertmanager.url: must be an absolute http or https URL
+testdata/invalid-bot.yml:15: charts[0].name: invalid name "CPU" (1 to 32 of a-z, 0-9, _ and -, as typed after /chart)
+testdata/invalid-bot.yml:16: charts[0].query: invalid PromQL: 1:11: parse error: unclosed left parenthesis
+testdata/invalid-bot.yml:17: charts[0].unit: unknown unit "furlongs" (want a Grafana unit id such as percent, bytes, s or Bps)
+testdata/invalid-bot.yml:20: charts[2].name: duplicate chart name "load"
+testdata/invalid-bot.yml:22: charts[2].range: not a valid duration string: "-1h"`},
 		{"invalid-default-channel.yml", `testdata/invalid-default-channel.yml:4: default_channel: unknown channel "ops"`},
 		{"invalid-proxy-scheme.yml", `testdata/invalid-proxy-scheme.yml:3: telegram.proxy_url: unsupported proxy scheme "ftp" (want http, https, socks5 or socks5h)
 testdata/invalid-proxy-scheme.yml:4: telegram.api_url: must be an absolute http or https URL

@@ -9,21 +9,23 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	ListenAddress  string           `yaml:"listen_address"`
-	ExternalURL    string           `yaml:"external_url"`
-	DataDir        string           `yaml:"data_dir"`
-	Storage        StorageConfig    `yaml:"storage"`
-	Prometheus     PrometheusConfig `yaml:"prometheus"`
-	Grafana        GrafanaConfig    `yaml:"grafana"`
-	Graph          GraphConfig      `yaml:"graph"`
-	Webhook        WebhookConfig    `yaml:"webhook"`
-	Telegram       TelegramConfig   `yaml:"telegram"`
-	Delivery       DeliveryConfig   `yaml:"delivery"`
-	Channels       []ChannelConfig  `yaml:"channels"`
-	Routes         []RouteConfig    `yaml:"routes"`
-	DefaultChannel string           `yaml:"default_channel"`
-	Templates      []string         `yaml:"templates"`
-	Images         ImagesConfig     `yaml:"images"`
+	ListenAddress  string             `yaml:"listen_address"`
+	ExternalURL    string             `yaml:"external_url"`
+	DataDir        string             `yaml:"data_dir"`
+	Storage        StorageConfig      `yaml:"storage"`
+	Prometheus     PrometheusConfig   `yaml:"prometheus"`
+	Grafana        GrafanaConfig      `yaml:"grafana"`
+	Graph          GraphConfig        `yaml:"graph"`
+	Webhook        WebhookConfig      `yaml:"webhook"`
+	Telegram       TelegramConfig     `yaml:"telegram"`
+	Delivery       DeliveryConfig     `yaml:"delivery"`
+	Channels       []ChannelConfig    `yaml:"channels"`
+	Routes         []RouteConfig      `yaml:"routes"`
+	DefaultChannel string             `yaml:"default_channel"`
+	Templates      []string           `yaml:"templates"`
+	Images         ImagesConfig       `yaml:"images"`
+	Alertmanager   AlertmanagerConfig `yaml:"alertmanager"`
+	Charts         []ChartConfig      `yaml:"charts"`
 
 	// File is the path the configuration was loaded from ("" when built from
 	// defaults and the environment).
@@ -85,6 +87,41 @@ type TelegramConfig struct {
 	Timeout Duration `yaml:"timeout"`
 	// RateLimits are the bot's own limits (Telegram's documented ones by default).
 	RateLimits TelegramRateLimits `yaml:"rate_limits"`
+
+	// The interactive bot (commands and buttons; see docs/bot.md).
+
+	// Mode is how the bot receives updates: "polling" (default, getUpdates),
+	// "webhook" (Telegram posts to external_url + /telegram/webhook) or
+	// "off" (notifications only, no commands, no buttons).
+	Mode string `yaml:"mode"`
+	// PollTimeout is getUpdates' long-poll timeout (default 50s).
+	PollTimeout Duration `yaml:"poll_timeout"`
+	// Webhook is the webhook mode's secret and public URL.
+	Webhook TelegramWebhookConfig `yaml:"webhook"`
+	// AllowedUsers and AllowedChats may use the bot (ids or @usernames);
+	// both empty means only Admins. Admins may also make changes.
+	AllowedUsers []string `yaml:"allowed_users"`
+	AllowedChats []string `yaml:"allowed_chats"`
+	Admins       []string `yaml:"admins"`
+	// Changes is who may make changes (silence, ack, unsilence, a
+	// group's subscriptions): "admins" (default) or "allowed".
+	Changes string `yaml:"changes"`
+	// CommandsPerMinute is each user's command allowance (default 20).
+	CommandsPerMinute int `yaml:"commands_per_minute"`
+	// Language is the bot's language when a user's Telegram language is
+	// not one it speaks (default en; en, ru, uk or zh).
+	Language string `yaml:"language"`
+}
+
+// TelegramWebhookConfig is the bot's webhook mode.
+type TelegramWebhookConfig struct {
+	// URL is the public address Telegram posts to (default external_url +
+	// /telegram/webhook).
+	URL string `yaml:"url"`
+	// SecretToken is sent by Telegram as X-Telegram-Bot-Api-Secret-Token
+	// (1-256 of A-Z a-z 0-9 _ -); made from the bot token when empty.
+	SecretToken     Secret `yaml:"secret_token"`
+	SecretTokenFile string `yaml:"secret_token_file"`
 }
 
 // TelegramRateLimits are the allowances Herald keeps to, so that Telegram

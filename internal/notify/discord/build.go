@@ -87,7 +87,7 @@ func (n *Notifier) buildAlertEmbed(m *notify.Message, alerts []amtemplate.Alert,
 	d := n.data(m, alerts, false)
 	e := embed{
 		Title:     shorten(n.render(n.cfg.Title, DefaultTitle, d), min(MaxTitle, budget)),
-		Color:     colorOf(m.Kind, alerts),
+		Color:     ColorOf(m.Kind, alerts),
 		Timestamp: timestampOf(m.Kind, alerts),
 	}
 	if rich && len(alerts) == 1 {
@@ -167,7 +167,7 @@ func (n *Notifier) buildList(m *notify.Message, alerts amtemplate.Alerts) *paylo
 // embeds: its title counts them, its description names as many as fit in
 // room units, one line each, and counts the rest.
 func (n *Notifier) buildOverflow(m *notify.Message, rest []amtemplate.Alert, room int) embed {
-	e := embed{Title: moreAlerts(len(rest)), Color: colorOf(m.Kind, rest)}
+	e := embed{Title: moreAlerts(len(rest)), Color: ColorOf(m.Kind, rest)}
 	lines := make([]string, len(rest))
 	for i := range rest {
 		lines[i] = strings.Join(strings.Fields(n.render(lineBody, lineBody, n.data(m, rest[i:i+1], false))), " ")

@@ -17,6 +17,13 @@ import (
 	"github.com/heraldhq/herald/internal/testutil/fakemattermost"
 )
 
+// The colours of the attachment's left border: Discord's embed colours.
+const (
+	colorCritical = "#E74C3C"
+	colorWarning  = "#E67E22"
+	colorResolved = "#2ECC71"
+)
+
 // fastRate is an allowance that does not slow a test down.
 var fastRate = notify.Rate{Events: 1000, Per: time.Second, Burst: 1000}
 

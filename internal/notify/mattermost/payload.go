@@ -1,10 +1,12 @@
 package mattermost
 
 import (
+	"fmt"
+
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
-	"github.com/heraldhq/herald/internal/template"
+	"github.com/heraldhq/herald/internal/notify/discord"
 )
 
 // payload is what an incoming webhook takes
@@ -49,46 +51,10 @@ type field struct {
 	Short bool   `json:"short"`
 }
 
-// Colours of the attachment's left border, those of the Discord embeds so
-// that both platforms read alike.
-const (
-	colorCritical = "#E74C3C"
-	colorWarning  = "#E67E22"
-	colorInfo     = "#3498DB"
-	colorResolved = "#2ECC71"
-	colorUnknown  = "#99AAB5"
-)
-
-// colorOf is green when every alert of the message is resolved, else the
-// colour of the most severe alert still firing.
+// colorOf is the attachment's colour (#RRGGBB): Discord's embed colours,
+// so that both platforms read alike: green when every alert of the
+// message is resolved, else the colour of the most severe alert still
+// firing.
 func colorOf(kind alert.Kind, alerts []amtemplate.Alert) string {
-	rank := map[string]int{colorUnknown: 0, colorInfo: 1, colorWarning: 2, colorCritical: 3}
-	c, resolved := colorUnknown, len(alerts) > 0
-	for _, a := range alerts {
-		if kind == alert.KindResolved || a.Status == string(alert.KindResolved) {
-			continue
-		}
-		resolved = false
-		if s := severityColor(a.Labels["severity"]); rank[s] > rank[c] {
-			c = s
-		}
-	}
-	if resolved {
-		return colorResolved
-	}
-	return c
-}
-
-// severityColor follows Herald's severity emoji, so that the colour and
-// the emoji of the title agree.
-func severityColor(severity string) string {
-	switch template.SeverityEmoji(severity) {
-	case "🔥", "🔴":
-		return colorCritical
-	case "⚠️":
-		return colorWarning
-	case "ℹ️":
-		return colorInfo
-	}
-	return colorUnknown
+	return fmt.Sprintf("#%06X", discord.ColorOf(kind, alerts))
 }

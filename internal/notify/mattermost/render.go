@@ -31,11 +31,11 @@ func (n *Notifier) render(m *notify.Message) *content {
 	raw := template.MessageData(m, n.name)
 	esc := template.MattermostData(raw)
 	plain := template.MattermostPlainData(raw)
-	title := firstLine(esc.Execute(n.tmpl, n.cfg.Title, TitleTemplate))
+	title := notify.FirstLine(esc.Execute(n.tmpl, n.cfg.Title, TitleTemplate))
 	return &content{
 		title:     shorten(title, maxTitle),
 		titleLink: titleLink(raw),
-		fallback:  notify.Truncate(firstLine(plain.Execute(n.tmpl, n.cfg.Title, TitleTemplate)), 4*maxTitle),
+		fallback:  notify.Truncate(notify.FirstLine(plain.Execute(n.tmpl, n.cfg.Title, TitleTemplate)), 4*maxTitle),
 		color:     colorOf(m.Kind, raw.Alerts),
 		text:      esc.Execute(n.tmpl, n.cfg.Message, DefaultMessage),
 		card:      shorten(esc.Execute(n.tmpl, CardTemplate, CardTemplate), maxCard),
@@ -129,16 +129,6 @@ func (n *Notifier) chartURL(m *notify.Message) string {
 		return ""
 	}
 	return m.Image.URL
-}
-
-// firstLine is the first non-blank line of s, trimmed.
-func firstLine(s string) string {
-	for line := range strings.Lines(s) {
-		if l := strings.TrimSpace(line); l != "" {
-			return l
-		}
-	}
-	return ""
 }
 
 // oneLine folds the lines of s into one.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/heraldhq/herald/internal/notify"
 )
 
 // block is one Block Kit layout block, with the fields of the types Herald
@@ -96,7 +98,7 @@ func buildBlocks(c *content, img *image) []block {
 // buildHeader is the header block: plain text, one line, cut to
 // MaxHeaderText.
 func buildHeader(title string) block {
-	title = firstLine(title)
+	title = notify.FirstLine(title)
 	if title == "" {
 		title = "Alert"
 	}
@@ -129,7 +131,7 @@ const moreAlertsRoom = 40
 
 // buildImage is the chart as an image block.
 func buildImage(img *image) block {
-	alt := firstLine(img.alt)
+	alt := notify.FirstLine(img.alt)
 	if alt == "" {
 		alt = "chart"
 	}

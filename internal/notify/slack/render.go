@@ -40,7 +40,7 @@ type renderer struct {
 func (r *renderer) render(m *notify.Message) *content {
 	raw := template.MessageData(m, r.channel)
 	esc := template.SlackData(raw)
-	title := firstLine(r.tmpl.Execute(TitleTemplate, TitleTemplate, raw, template.Text))
+	title := notify.FirstLine(r.tmpl.Execute(TitleTemplate, TitleTemplate, raw, template.Text))
 	body, omitted := fitBody(func(d *template.Data) string { return esc.Mend(r.body(d)) }, esc.Data)
 	return &content{
 		title:    title,

@@ -52,7 +52,7 @@ type share struct {
 func (c *client) uploadChart(ctx context.Context, hc *http.Client, to share, png []byte, alt string) (string, bool, error) {
 	const getURL = "files.getUploadURLExternal"
 	form := url.Values{"filename": {chartFileName}, "length": {strconv.Itoa(len(png))}}
-	if alt = firstLine(alt); alt != "" {
+	if alt = notify.FirstLine(alt); alt != "" {
 		form.Set("alt_txt", shortenPlain(alt, MaxUploadAltText))
 	}
 	// Sharing the file posts a message in the channel: its turn is taken

@@ -1,7 +1,6 @@
 package dingtalk
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,9 +8,6 @@ import (
 
 	"github.com/heraldhq/herald/internal/notify"
 )
-
-// maxResponse bounds what is read of an answer; DingTalk's is a few bytes.
-const maxResponse = 64 << 10
 
 // The errcode values Herald tells apart. DingTalk answers HTTP 200 for
 // every one of them, so the body decides.
@@ -47,9 +43,10 @@ type APIError struct {
 }
 
 // Error reads like DingTalk's answer, with a hint for the answers that
-// mean the robot's settings and Herald's config disagree.
+// mean the robot's settings and Herald's config disagree. The request's
+// error names the call ("dingtalk send: errcode …").
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("dingtalk: errcode %d: %s", e.Code, e.Message)
+	s := fmt.Sprintf("errcode %d: %s", e.Code, e.Message)
 	if e.Code == CodeSecurity {
 		s += " (check the robot's security settings: the secret for 加签, the keywords, the IP allowlist)"
 	}
@@ -74,35 +71,27 @@ type answer struct {
 // post sends one message body. It returns whether a failure is worth
 // retrying; errors are free of the robot's secrets.
 func (n *Notifier) post(ctx context.Context, body []byte) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url, bytes.NewReader(body))
-	if err != nil {
-		return false, n.redact(fmt.Errorf("dingtalk send: %w", notify.RedactURL(err)))
+	r := notify.Request{
+		Op: "dingtalk send", Client: n.client, URL: n.url, Body: body,
+		// DingTalk asks for UTF-8 explicitly ("必须将字符集编码设置成UTF-8").
+		ContentType: "application/json; charset=utf-8",
+		Secrets:     n.secrets, Check: n.check,
 	}
-	// DingTalk asks for UTF-8 explicitly ("必须将字符集编码设置成UTF-8").
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	resp, err := n.client.Do(req)
-	if err != nil {
-		return notify.TransportError("dingtalk send", err, n.secrets...)
-	}
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return true, n.redact(fmt.Errorf("dingtalk send: %w", err))
-	}
-	retry, err := n.check(resp, raw)
-	return retry, n.redact(err)
+	_, _, retry, err := r.Do(ctx)
+	return retry, err
 }
 
-// check classifies an answer: the shared classifier for the status, then
-// DingTalk's errcode, which is the truth for a 200.
-func (n *Notifier) check(resp *http.Response, raw []byte) (bool, error) {
-	if retry, err := notify.CheckResponse(resp, raw, n.secrets); err != nil {
-		return retry, fmt.Errorf("dingtalk send: %w", err)
+// check reads DingTalk's errcode, which is the truth for a 2xx; the
+// status was classified before.
+func (n *Notifier) check(resp *http.Response, raw []byte, retry bool, err error) (bool, error) {
+	if err != nil {
+		return retry, err
 	}
 	var a answer
 	if err := json.Unmarshal(raw, &a); err != nil || a.ErrCode == nil {
 		// A 2xx that is not DingTalk's answer: a proxy or captive portal.
 		// The message most likely did not reach DingTalk.
-		return true, fmt.Errorf("dingtalk send: HTTP %d without a DingTalk answer: %q", resp.StatusCode, notify.Excerpt(string(raw), 200, n.secrets))
+		return true, fmt.Errorf("HTTP %d without a DingTalk answer: %q", resp.StatusCode, notify.Excerpt(string(raw), 200, n.secrets))
 	}
 	if *a.ErrCode == CodeOK {
 		return false, nil
@@ -120,6 +109,3 @@ func (n *Notifier) check(resp *http.Response, raw []byte) (bool, error) {
 		"robot", n.robot, "errcode", aerr.Code, "retry_after", wait)
 	return true, &notify.RateLimitError{RetryAfter: wait, Err: aerr}
 }
-
-// redact removes the robot's secrets from err.
-func (n *Notifier) redact(err error) error { return notify.Redact(err, n.secrets...) }

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald/internal/httpconf"
@@ -35,7 +34,7 @@ const (
 const defaultTimeout = 30 * time.Second
 
 // Notifier sends to one DingTalk robot. It is safe for concurrent use:
-// nothing in it changes after New except the once-only log flag.
+// nothing in it changes after New but what warnings it gave.
 type Notifier struct {
 	name   string
 	cfg    *Config
@@ -50,8 +49,8 @@ type Notifier struct {
 	// render gives a message's title and markdown text; a field so that
 	// tests can pin the text while the templates change.
 	render func(*notify.Message) (title, text string)
-	// noImageLogged makes "no image URL" a single log line per channel.
-	noImageLogged atomic.Bool
+	// warned makes "no image URL" a single log line per channel.
+	warned notify.Warnings
 }
 
 var _ notify.Notifier = (*Notifier)(nil)
@@ -104,13 +103,7 @@ func New(name string, cfg *Config, tmpl *template.Templates, logger *slog.Logger
 	n := &Notifier{
 		name: name, cfg: cfg, url: webhook, robot: robotID(webhook), limit: limitFor(o.shared, webhook),
 		secrets: []string{webhook, u.Query().Get("access_token"), string(cfg.Secret)},
-		client: &http.Client{
-			Transport: &SigningTransport{Base: o.transport, Secret: string(cfg.Secret), Now: o.now},
-			Timeout:   defaultTimeout,
-			// The token is in the URL: following a redirect would hand it
-			// to whatever host the redirect names. DingTalk never redirects.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		client:  notify.HTTPClient(&SigningTransport{Base: o.transport, Secret: string(cfg.Secret), Now: o.now}, defaultTimeout),
 	}
 	n.logger = logger.With("channel", name)
 	n.render = func(m *notify.Message) (string, string) {
@@ -174,31 +167,22 @@ func (n *Notifier) build(m *notify.Message) []payload {
 // A chart without a hosted URL cannot reach DingTalk, which takes images
 // by URL only; that is said once per channel, not for every message.
 func (n *Notifier) image(m *notify.Message) string {
-	if m.Image != nil && m.Image.URL == "" && !n.noImageLogged.Swap(true) {
-		n.logger.Warn("charts go to DingTalk without the image: DingTalk takes images by URL only; set external_url so that Herald can host them")
+	if m.Image != nil && m.Image.URL == "" {
+		n.warned.Once(n.logger, n.name, "charts go to DingTalk without the image: DingTalk takes images by URL only; set external_url so that Herald can host them")
 	}
 	return imageLine(m.Image)
 }
 
 // fits refuses to start a message of calls parts that the robot's rate
-// limit would cut before ctx ends: a cut message reads badly and, when
-// folded, is sent again whole. The *notify.ThrottledError makes the
-// dispatcher pause the channel without counting a failed attempt. A
-// message that could not go out whole within one attempt even on an idle
-// robot is sent anyway, part by part, rather than never.
+// limit would cut before ctx ends (see notify.Fits), and any message
+// while DingTalk has the robot paused: a cut message reads badly and,
+// when folded, is sent again whole. The *notify.ThrottledError makes the
+// dispatcher pause the channel without counting a failed attempt.
 func (n *Notifier) fits(ctx context.Context, calls int) error {
 	if d := n.limit.paused(); d > 0 {
 		return &notify.ThrottledError{Wait: d}
 	}
-	dl, ok := ctx.Deadline()
-	if calls < 2 || !ok {
-		return nil // one call waits for its own turn
-	}
-	d := n.limit.delay(calls)
-	if !time.Now().Add(d).After(dl) || n.limit.idleDelay(calls) >= time.Until(dl) {
-		return nil
-	}
-	return &notify.ThrottledError{Wait: d}
+	return notify.Fits(ctx, calls, n.limit.delay(calls), n.limit.idleDelay(calls))
 }
 
 func alertCount(m *notify.Message) int {

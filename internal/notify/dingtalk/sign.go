@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,7 +28,9 @@ func Sign(secret string, timestampMS int64) string {
 // the transport keeps the secret out of the URL Herald builds, logs and
 // wraps in errors. Model: grafana/alerting http/hmac.go.
 type SigningTransport struct {
-	// Base sends the signed request; http.DefaultTransport when nil.
+	// Base sends the signed request: the transport of the channel's
+	// http_config (proxy, TLS). It is required: a default would bypass
+	// the http_config.
 	Base http.RoundTripper
 	// Secret is the robot's signing secret ("SEC…"); requests go unsigned
 	// when it is empty.
@@ -42,7 +45,10 @@ type SigningTransport struct {
 func (t *SigningTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	base := t.Base
 	if base == nil {
-		base = http.DefaultTransport
+		if req.Body != nil {
+			req.Body.Close() // a RoundTripper closes the body, also on errors
+		}
+		return nil, errors.New("dingtalk signing: no transport to send with")
 	}
 	if t.Secret == "" {
 		return base.RoundTrip(req)

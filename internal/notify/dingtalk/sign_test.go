@@ -52,6 +52,16 @@ func TestSigningTransport(t *testing.T) {
 	}
 }
 
+// A signer without a transport under it refuses to send rather than fall
+// back on one that ignores the channel's http_config.
+func TestSigningTransportNeedsBase(t *testing.T) {
+	t.Parallel()
+	req, _ := http.NewRequest(http.MethodPost, "https://oapi.dingtalk.com/robot/send?access_token=abc", strings.NewReader("{}"))
+	if resp, err := (&SigningTransport{Secret: "SECtest0secret"}).RoundTrip(req); err == nil || resp != nil {
+		t.Fatalf("no base: resp %v, err %v", resp, err)
+	}
+}
+
 // The fake checks the signature exactly; a clock more than an hour off is
 // refused as DingTalk refuses it, and that is permanent (retrying with the
 // same clock cannot help).

@@ -13,10 +13,6 @@ import (
 	"github.com/heraldhq/herald/internal/notify"
 )
 
-// maxResponse bounds what is read of an answer: {"errcode":0,"errmsg":"ok"}
-// or an error with a hint, never more than a few hundred bytes.
-const maxResponse = 64 << 10
-
 // WeCom's return codes that matter to a robot (global codes:
 // https://developer.work.weixin.qq.com/document/path/90313). Every other
 // non-zero code is a request WeCom will refuse again: permanent.
@@ -44,8 +40,10 @@ type APIError struct {
 	Message string
 }
 
+// Error reads like WeCom's answer, with a hint for a wrong key. The
+// request's error names the call ("wecom markdown: errcode …").
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("wecom %s: errcode %d: %s", e.MsgType, e.Code, e.Message)
+	s := fmt.Sprintf("errcode %d: %s", e.Code, e.Message)
 	if e.Code == codeBadWebhook {
 		s += " (check the key in the channel's wecom.url; was the robot removed from the group?)"
 	}
@@ -82,19 +80,10 @@ type imageBody struct {
 	MD5    string `json:"md5"`
 }
 
-// send waits for the robot's rate limit, posts m and classifies the
-// answer. It returns whether a failure is worth retrying; errors are free of
-// the key.
+// send waits for the robot's rate limit, posts m with hc (the channel's
+// client) and classifies the answer. It returns whether a failure is worth
+// retrying; errors are free of the key.
 func (r *Robot) send(ctx context.Context, hc *http.Client, m *webhookMsg) (bool, error) {
-	release, err := r.acquire(ctx)
-	if err != nil {
-		// The limiter refuses when the wait would outlast ctx: the delivery
-		// is fine, it just needs a later attempt.
-		return true, err
-	}
-	// The message counts against the robot's window until one window
-	// after WeCom's answer.
-	defer release()
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	// Keep <font> and <@userid> as they are rather than \u003c escapes:
@@ -104,24 +93,20 @@ func (r *Robot) send(ctx context.Context, hc *http.Client, m *webhookMsg) (bool,
 	if err := enc.Encode(m); err != nil {
 		return false, fmt.Errorf("wecom %s: %w", m.MsgType, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, &body)
+	release, err := r.acquire(ctx)
 	if err != nil {
-		return false, r.redact(fmt.Errorf("wecom %s: %w", m.MsgType, notify.RedactURL(err)))
+		// The limiter refuses when the wait would outlast ctx: the delivery
+		// is fine, it just needs a later attempt.
+		return true, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if hc == nil {
-		hc = r.client
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return notify.TransportError("wecom "+m.MsgType, err, r.url, r.key)
-	}
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return true, r.redact(fmt.Errorf("wecom %s: %w", m.MsgType, err))
-	}
-	retry, err := check(m.MsgType, resp, raw, r.rate.Per, r.url, r.key)
-	return retry, r.redact(err)
+	// The message counts against the robot's window until one window
+	// after WeCom's answer.
+	defer release()
+	secrets := []string{r.url, r.key}
+	req := notify.Request{Op: "wecom " + m.MsgType, Client: hc, URL: r.url, Body: body.Bytes(), Secrets: secrets,
+		Check: answerCheck(m.MsgType, r.rate.Per, secrets)}
+	_, _, retry, err := req.Do(ctx)
+	return retry, err
 }
 
 // answer is WeCom's reply envelope.
@@ -130,33 +115,35 @@ type answer struct {
 	ErrMsg  string `json:"errmsg"`
 }
 
-// check classifies an answer: the HTTP status with the shared classifier,
-// then, for a 2xx, the errcode WeCom puts in the body. window is the
-// robot's rate-limit window, how long to back off after a 45009: WeCom does
-// not say, and after one whole window every earlier message has left it.
+// answerCheck is the notify.Request Check of a msgType message: for a
+// 2xx, the errcode WeCom puts in the body. window is the robot's
+// rate-limit window, how long to back off after a 45009: WeCom does not
+// say, and after one whole window every earlier message has left it.
 // secrets are kept out of the quoted body.
-func check(msgType string, resp *http.Response, body []byte, window time.Duration, secrets ...string) (bool, error) {
-	if retry, err := notify.CheckResponse(resp, body, secrets); err != nil {
-		return retry, fmt.Errorf("wecom %s: %w", msgType, err)
-	}
-	var ans answer
-	if err := json.Unmarshal(body, &ans); err != nil || ans.ErrCode == nil {
-		// 2xx that is not WeCom's answer: a captive portal or a proxy page.
-		// Nothing says the message was sent; another attempt may get through.
-		return true, fmt.Errorf("wecom %s: HTTP %d without a WeCom answer: %q", msgType, resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
-	}
-	code := *ans.ErrCode
-	if code == 0 {
-		return false, nil
-	}
-	aerr := &APIError{MsgType: msgType, Code: code, Message: notify.Excerpt(strings.TrimSpace(ans.ErrMsg), 300, secrets)}
-	switch code {
-	case codeRateLimit:
-		return true, &notify.RateLimitError{RetryAfter: window, Err: aerr}
-	case codeBusy, codeConcurrency:
-		return true, aerr
-	default:
-		return false, aerr
+func answerCheck(msgType string, window time.Duration, secrets []string) func(*http.Response, []byte, bool, error) (bool, error) {
+	return func(resp *http.Response, body []byte, retry bool, err error) (bool, error) {
+		if err != nil {
+			return retry, err
+		}
+		var ans answer
+		if err := json.Unmarshal(body, &ans); err != nil || ans.ErrCode == nil {
+			// 2xx that is not WeCom's answer: a captive portal or a proxy page.
+			// Nothing says the message was sent; another attempt may get through.
+			return true, fmt.Errorf("HTTP %d without a WeCom answer: %q", resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
+		}
+		code := *ans.ErrCode
+		if code == 0 {
+			return false, nil
+		}
+		aerr := &APIError{MsgType: msgType, Code: code, Message: notify.Excerpt(strings.TrimSpace(ans.ErrMsg), 300, secrets)}
+		switch code {
+		case codeRateLimit:
+			return true, &notify.RateLimitError{RetryAfter: window, Err: aerr}
+		case codeBusy, codeConcurrency:
+			return true, aerr
+		default:
+			return false, aerr
+		}
 	}
 }
 

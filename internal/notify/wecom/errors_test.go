@@ -80,6 +80,13 @@ func TestNotifyErrors(t *testing.T) {
 	}
 }
 
+// check classifies an answer as a notify.Request does: the shared
+// classifier for the status, then the message's Check.
+func check(msgType string, resp *http.Response, body []byte, window time.Duration, secrets ...string) (bool, error) {
+	retry, err := notify.CheckResponse(resp, body, secrets)
+	return answerCheck(msgType, window, secrets)(resp, body, retry, err)
+}
+
 func TestCheck(t *testing.T) {
 	ok := &http.Response{StatusCode: 200, Header: http.Header{}}
 	tests := []struct {

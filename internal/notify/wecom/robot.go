@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -34,15 +33,16 @@ const safetyMargin = 0.95
 // few megabytes of JSON, hence more than a text API would need.
 const defaultTimeout = 30 * time.Second
 
-// Robot is one WeCom group robot: its webhook URL (whose key is a secret),
-// the HTTP client that reaches it and its pace, which every channel posting
-// with the same key shares, since WeCom counts messages per robot. It is
-// safe for concurrent use.
+// Robot is one WeCom group robot: its webhook URL (whose key is a secret)
+// and its pace, which every channel posting with the same key shares,
+// since WeCom counts messages per robot. Each channel sends with its own
+// client, built from its http_config. It is safe for concurrent use.
 type Robot struct {
-	url    string
-	key    string
-	id     string
-	client *http.Client
+	url string
+	key string
+	id  string
+	// timeout bounds one request of a channel's client.
+	timeout time.Duration
 	*pace
 }
 
@@ -76,7 +76,8 @@ func WithPlatformLimit(messages int, window time.Duration) RobotOption {
 	return func(o *robotOptions) { o.messages, o.window = messages, window }
 }
 
-// WithTimeout bounds one HTTP request to the robot (default 30 s).
+// WithTimeout bounds one HTTP request to the robot (default 30 s) by the
+// clients of the channels that post to it.
 func WithTimeout(d time.Duration) RobotOption {
 	return func(o *robotOptions) { o.timeout = d }
 }
@@ -106,15 +107,9 @@ func NewRobot(webhook string, opts ...RobotOption) (*Robot, error) {
 		key: key,
 		// A stable name for the robot in refs and logs that does not give
 		// the key away.
-		id:   "robot-" + hex.EncodeToString(sum[:4]),
-		pace: newPace(notify.Rate{Events: max(1, int(float64(o.messages)*safetyMargin)), Per: o.window, Window: true}),
-		client: &http.Client{
-			Timeout:   o.timeout,
-			Transport: http.DefaultTransport.(*http.Transport).Clone(),
-			// The key is in the query: following a redirect would hand it to
-			// whatever host the redirect names. WeCom never redirects.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		id:      "robot-" + hex.EncodeToString(sum[:4]),
+		timeout: o.timeout,
+		pace:    newPace(notify.Rate{Events: max(1, int(float64(o.messages)*safetyMargin)), Per: o.window, Window: true}),
 	}
 	return r, nil
 }
@@ -182,6 +177,3 @@ func (r *Robot) acquire(ctx context.Context) (release func(), err error) {
 	}
 	return release, nil
 }
-
-// redact removes the robot's key and URL from err.
-func (r *Robot) redact(err error) error { return notify.Redact(err, r.url, r.key) }

@@ -81,14 +81,15 @@ func New(name string, cfg *Config, robot *Robot, tmpl *template.Templates, logge
 		return nil, err
 	}
 	// The channel's own client (its http_config): the robot, shared with
-	// other channels, keeps only the rate limit.
+	// other channels, keeps only the rate limit. The key is in the URL,
+	// so redirects are not followed (notify.HTTPClient); WeCom never
+	// redirects.
 	rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "wecom")
 	if err != nil {
 		return nil, fmt.Errorf("wecom channel %s: %w", name, err)
 	}
 	n := &Notifier{name: name, cfg: cfg, robot: robot, logger: logger.With("channel", name),
-		mentions: mentions, maxImage: MaxImageBytes,
-		client: &http.Client{Transport: rt, Timeout: robot.client.Timeout, CheckRedirect: httpconf.NoRedirect}}
+		mentions: mentions, maxImage: MaxImageBytes, client: notify.HTTPClient(rt, robot.timeout)}
 	n.render = func(m *notify.Message) string {
 		// Label and annotation values reach the templates neutralised
 		// (template.WeComText), the channel's own template too: only the
@@ -142,20 +143,13 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 }
 
 // fits refuses to start a set of calls messages that Herald's own rate
-// limit would cut before ctx ends: a cut set reads badly and, when folded,
-// is sent again whole. The *notify.ThrottledError makes the dispatcher
-// pause the channel without counting a failed attempt. plan never holds
-// more messages than the limit allows in one window, so a set always fits
-// an idle robot.
+// limit would cut before ctx ends (see notify.Fits): a cut set reads badly
+// and, when folded, is sent again whole. The *notify.ThrottledError makes
+// the dispatcher pause the channel without counting a failed attempt.
+// plan never holds more messages than the limit allows in one window, so
+// a set goes at once on an idle robot.
 func (n *Notifier) fits(ctx context.Context, calls int) error {
-	dl, ok := ctx.Deadline()
-	if !ok || calls < 1 {
-		return nil
-	}
-	if d := n.robot.delay(calls); time.Now().Add(d).After(dl) {
-		return &notify.ThrottledError{Wait: d}
-	}
-	return nil
+	return notify.Fits(ctx, calls, n.robot.delay(calls), 0)
 }
 
 // ref is the reference of message i of m. WeCom has no message ids: the id

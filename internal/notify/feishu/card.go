@@ -82,18 +82,31 @@ const (
 	colourGrey   = "grey"
 )
 
-// severityColours maps severity values to header colours, as
-// template.SeverityEmoji maps them to emoji; anything else is orange, so
-// that an unknown severity still stands out.
-var severityColours = map[string]string{
-	"critical": colourRed, "page": colourRed, "fatal": colourRed, "emergency": colourRed, "disaster": colourRed,
-	"high": colourRed, "error": colourRed, "major": colourRed,
-	"warning": colourOrange, "warn": colourOrange, "minor": colourOrange, "medium": colourOrange, "average": colourOrange,
-	"info": colourBlue, "informational": colourBlue, "notice": colourBlue, "low": colourBlue, "none": colourBlue,
+// severityColour is the header colour of a severity value, as
+// template.SeverityEmoji gives its emoji; anything else is orange, so that
+// an unknown severity still stands out.
+func severityColour(severity string) string {
+	switch strings.ToLower(strings.TrimSpace(severity)) {
+	case "critical", "page", "fatal", "emergency", "disaster", "high", "error", "major":
+		return colourRed
+	case "info", "informational", "notice", "low", "none":
+		return colourBlue
+	default: // "warning", "warn", "minor", "medium", "average" and the unknown
+		return colourOrange
+	}
 }
 
-// severityRank orders the colours of firing alerts, worst first.
-var severityRank = map[string]int{colourRed: 0, colourOrange: 1, colourBlue: 2}
+// colourRank orders the colours of firing alerts, worst first.
+func colourRank(colour string) int {
+	switch colour {
+	case colourRed:
+		return 0
+	case colourOrange:
+		return 1
+	default:
+		return 2
+	}
+}
 
 // headerColour is green when every alert of m resolved, otherwise the
 // colour of the worst severity firing; grey for a message without alerts.
@@ -108,11 +121,7 @@ func headerColour(m *notify.Message) string {
 		if m.Kind == alert.KindResolved || a.Status == "resolved" {
 			continue
 		}
-		c, ok := severityColours[strings.ToLower(strings.TrimSpace(a.Labels["severity"]))]
-		if !ok {
-			c = colourOrange
-		}
-		if best == "" || severityRank[c] < severityRank[best] {
+		if c := severityColour(a.Labels["severity"]); best == "" || colourRank(c) < colourRank(best) {
 			best = c
 		}
 	}

@@ -1,9 +1,9 @@
 package feishu
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,9 +11,6 @@ import (
 
 	"github.com/heraldhq/herald/internal/notify"
 )
-
-// maxResponse bounds what is read of an answer; Feishu's are a few bytes.
-const maxResponse = 64 << 10
 
 // The codes Herald tells apart. The bot answers HTTP 200 for most of
 // them, with {"code":…,"msg":…}; the others are errors all the same.
@@ -55,9 +52,10 @@ type APIError struct {
 }
 
 // Error reads like Feishu's answer, with a hint for the answers that
-// mean the bot's settings and Herald's config disagree.
+// mean the bot's settings and Herald's config disagree. The request's
+// error names the call ("feishu send: code …").
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("feishu %s: code %d: %s", e.Op, e.Code, e.Message)
+	s := fmt.Sprintf("code %d: %s", e.Code, e.Message)
 	switch e.Code {
 	case CodeBadSign:
 		s += " (check secret against the bot's signature verification setting, and this host's clock)"
@@ -76,57 +74,62 @@ func (e *APIError) retryable() bool { return e.Code == CodeInternal || e.rateLim
 
 func (e *APIError) rateLimited() bool { return e.Code == CodeTooFast || e.Code == CodeGatewayTooFast }
 
-// answer is Feishu's answer envelope.
-type answer struct {
+// envelope is what every answer of Feishu holds: the code, 0 for
+// success, and its message. The answers of the token and upload APIs
+// embed it.
+type envelope struct {
 	Code *int   `json:"code"`
 	Msg  string `json:"msg"`
+}
+
+// answerCheck is the notify.Request Check of a Feishu call named op
+// ("send", "upload image") whose answer decodes into v, env being v's
+// envelope. A Feishu answer with a code decides: the bot says 200 and the
+// gateway 400 or 429 with a code inside; code 0 leaves the status's
+// verdict. An answer without one keeps the shared classifier's verdict,
+// and a 2xx without one is a proxy's or a captive portal's page.
+func answerCheck(op string, v any, env *envelope, secrets []string) func(*http.Response, []byte, bool, error) (bool, error) {
+	return func(resp *http.Response, raw []byte, retry bool, err error) (bool, error) {
+		if jerr := json.Unmarshal(raw, v); jerr != nil || env.Code == nil {
+			if err != nil {
+				return retry, err
+			}
+			return true, fmt.Errorf("HTTP %d without a Feishu answer: %q", resp.StatusCode, notify.Excerpt(string(raw), 200, secrets))
+		}
+		if *env.Code == CodeOK {
+			return retry, err
+		}
+		aerr := &APIError{Op: op, Code: *env.Code, Message: notify.Excerpt(env.Msg, 300, secrets)}
+		return aerr.retryable(), aerr
+	}
 }
 
 // post sends one card. It returns whether a failure is worth retrying;
 // errors are free of the bot's secrets.
 func (n *Notifier) post(ctx context.Context, body []byte) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url, bytes.NewReader(body))
-	if err != nil {
-		return false, n.redact(fmt.Errorf("feishu send: %w", notify.RedactURL(err)))
+	var a envelope
+	secrets := n.secretList()
+	check := answerCheck("send", &a, &a, secrets)
+	r := notify.Request{
+		Op: "feishu send", Client: n.client, URL: n.url, Body: body,
+		ContentType: "application/json; charset=utf-8", Secrets: secrets,
+		Check: func(resp *http.Response, raw []byte, retry bool, err error) (bool, error) {
+			retry, err = check(resp, raw, retry, err)
+			if aerr, ok := errors.AsType[*APIError](err); ok && aerr.rateLimited() {
+				return true, n.tooFast(resp, aerr)
+			}
+			return retry, err
+		},
 	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	resp, err := n.client.Do(req)
-	if err != nil {
-		return notify.TransportError("feishu send", err, n.secrets...)
-	}
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return true, n.redact(fmt.Errorf("feishu send: %w", err))
-	}
-	retry, err := n.check(resp, raw)
-	return retry, n.redact(err)
+	_, _, retry, err := r.Do(ctx)
+	return retry, err
 }
 
-// check classifies an answer. A Feishu answer with a code decides (the
-// bot says 200 and the gateway 400 or 429 with a code inside); anything
-// else goes to the shared classifier.
-func (n *Notifier) check(resp *http.Response, raw []byte) (bool, error) {
-	var a answer
-	if err := json.Unmarshal(raw, &a); err != nil || a.Code == nil {
-		if retry, err := notify.CheckResponse(resp, raw, n.secrets); err != nil {
-			return retry, fmt.Errorf("feishu send: %w", err)
-		}
-		// A 2xx that is not Feishu's answer: a proxy or captive portal.
-		return true, fmt.Errorf("feishu send: HTTP %d without a Feishu answer: %q", resp.StatusCode, notify.Excerpt(string(raw), 200, n.secrets))
-	}
-	if *a.Code == CodeOK && resp.StatusCode/100 == 2 {
-		return false, nil
-	}
-	if *a.Code == CodeOK {
-		return notify.CheckResponse(resp, raw, n.secrets)
-	}
-	aerr := &APIError{Op: "send", Code: *a.Code, Message: notify.Excerpt(a.Msg, 300, n.secrets)}
-	if !aerr.rateLimited() {
-		return aerr.retryable(), aerr
-	}
-	// The limiter exists so that this does not happen; when it does,
-	// Feishu is loaded or another program posts to the bot. Every channel
-	// of the bot pauses.
+// tooFast pauses every channel of the bot after Feishu's "frequency
+// limited" and returns the rate limit to wait for. The limiter exists so
+// that this does not happen; when it does, Feishu is loaded or another
+// program posts to the bot.
+func (n *Notifier) tooFast(resp *http.Response, aerr *APIError) error {
 	wait := TooFastPause
 	if s, err := strconv.Atoi(resp.Header.Get("x-ogw-ratelimit-reset")); err == nil && s > 0 {
 		wait = time.Duration(s) * time.Second
@@ -136,7 +139,7 @@ func (n *Notifier) check(resp *http.Response, raw []byte) (bool, error) {
 	n.limit.pause(wait)
 	n.logger.Warn("Feishu answered \"frequency limited\" although Herald keeps under the bot's limit; is another program using this bot, or is it the full or half hour?",
 		"bot", n.bot, "code", aerr.Code, "retry_after", wait)
-	return true, &notify.RateLimitError{RetryAfter: wait, Err: aerr}
+	return &notify.RateLimitError{RetryAfter: wait, Err: aerr}
 }
 
 // redact removes the bot's and the app's secrets from err.

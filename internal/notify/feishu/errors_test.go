@@ -167,3 +167,13 @@ func TestSigningTransport(t *testing.T) {
 		t.Errorf("unsigned body %s", got)
 	}
 }
+
+// A signer without a transport under it refuses to send rather than fall
+// back on one that ignores the channel's http_config.
+func TestSigningTransportNeedsBase(t *testing.T) {
+	t.Parallel()
+	req, _ := http.NewRequest(http.MethodPost, "https://open.feishu.cn/open-apis/bot/v2/hook/x", strings.NewReader(`{"msg_type":"text"}`))
+	if resp, err := (&SigningTransport{Secret: "demo"}).RoundTrip(req); err == nil || resp != nil {
+		t.Fatalf("no base: resp %v, err %v", resp, err)
+	}
+}

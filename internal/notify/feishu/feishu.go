@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald/internal/httpconf"
@@ -67,8 +66,8 @@ type Notifier struct {
 	// keys remembers the image keys of charts uploaded (see chartKey).
 	keysMu sync.Mutex
 	keys   map[[32]byte]string
-	// noImageLogged makes "chart not shown" a single log line per channel.
-	noImageLogged atomic.Bool
+	// warned makes "chart not shown" a single log line per channel.
+	warned notify.Warnings
 }
 
 // rendered is what the templates give of a message.
@@ -133,18 +132,14 @@ func New(name string, cfg *Config, tmpl *template.Templates, logger *slog.Logger
 		return nil, fmt.Errorf("feishu channel %s: url must be %s/open-apis/bot/v2/hook/<token>", name, base)
 	}
 	st := stateOf(o.shared)
-	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	n := &Notifier{
 		name: name, cfg: cfg, url: webhook, base: base, bot: botID(token),
 		limit:   botLimit{shared: st, key: botID(token)},
 		secrets: cfg.Secrets(),
-		// The token is in the URL: following a redirect would hand it to
-		// whatever host the redirect names. Feishu never redirects.
-		client: &http.Client{Transport: &SigningTransport{Base: o.transport, Secret: string(cfg.Secret), Now: o.now},
-			Timeout: defaultTimeout, CheckRedirect: noRedirect},
-		api:    &http.Client{Transport: o.transport, Timeout: defaultTimeout, CheckRedirect: noRedirect},
-		logger: logger.With("channel", name),
-		keys:   map[[32]byte]string{},
+		client:  notify.HTTPClient(&SigningTransport{Base: o.transport, Secret: string(cfg.Secret), Now: o.now}, defaultTimeout),
+		api:     notify.HTTPClient(o.transport, defaultTimeout),
+		logger:  logger.With("channel", name),
+		keys:    map[[32]byte]string{},
 	}
 	if cfg.AppID != "" && cfg.AppSecret != "" {
 		n.tokens = st.tokenSource(base, cfg.AppID, string(cfg.AppSecret), func() *tokenSource {
@@ -200,8 +195,8 @@ func (n *Notifier) build(ctx context.Context, m *notify.Message) []byte {
 	chartURL := ""
 	if key == "" && m.Image != nil {
 		chartURL = m.Image.URL
-		if chartURL == "" && n.tokens == nil && !n.noImageLogged.Swap(true) {
-			n.logger.Warn("charts go to Feishu without the image: a custom bot cannot upload one; set app_id and app_secret, or external_url so that Herald hosts them")
+		if chartURL == "" && n.tokens == nil {
+			n.warned.Once(n.logger, n.name, "charts go to Feishu without the image: a custom bot cannot upload one; set app_id and app_secret, or external_url so that Herald hosts them")
 		}
 	}
 	budget := MaxBodyBytes

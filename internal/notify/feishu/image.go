@@ -6,10 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"sync"
 	"time"
 
@@ -52,8 +52,7 @@ type tokenSource struct {
 
 // tokenAnswer is the answer of tenant_access_token/internal.
 type tokenAnswer struct {
-	Code   *int   `json:"code"`
-	Msg    string `json:"msg"`
+	envelope
 	Token  string `json:"tenant_access_token"`
 	Expire int    `json:"expire"`
 }
@@ -67,13 +66,12 @@ func (ts *tokenSource) get(ctx context.Context) (string, error) {
 		return ts.token, nil
 	}
 	body, _ := json.Marshal(map[string]string{"app_id": ts.appID, "app_secret": ts.appSecret})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.url, bytes.NewReader(body))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	var a tokenAnswer
-	if err := doJSON(ts.client, req, "get tenant token", &a.Code, &a.Msg, &a); err != nil {
+	secrets := []string{ts.appSecret}
+	r := notify.Request{Op: "feishu get tenant token", Client: ts.client, URL: ts.url, Body: body,
+		ContentType: "application/json; charset=utf-8", Secrets: secrets,
+		Check: answerCheck("get tenant token", &a, &a.envelope, secrets)}
+	if _, _, _, err := r.Do(ctx); err != nil {
 		return "", err
 	}
 	if a.Token == "" || a.Expire <= 0 {
@@ -102,8 +100,7 @@ func (ts *tokenSource) current() string {
 
 // uploadAnswer is the answer of im/v1/images.
 type uploadAnswer struct {
-	Code *int   `json:"code"`
-	Msg  string `json:"msg"`
+	envelope
 	Data struct {
 		ImageKey string `json:"image_key"`
 	} `json:"data"`
@@ -141,44 +138,18 @@ func (n *Notifier) uploadWith(ctx context.Context, token string, png []byte) (st
 	part, _ := w.CreatePart(h)
 	_, _ = part.Write(png)
 	_ = w.Close()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.base+"/open-apis/im/v1/images", &b)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
 	var a uploadAnswer
-	if err := doJSON(n.api, req, "upload image", &a.Code, &a.Msg, &a); err != nil {
+	secrets := slices.Concat(n.secretList(), []string{token})
+	r := notify.Request{Op: "feishu upload image", Client: n.api, URL: n.base + "/open-apis/im/v1/images", Body: b.Bytes(),
+		ContentType: w.FormDataContentType(), Header: http.Header{"Authorization": {"Bearer " + token}}, Secrets: secrets,
+		Check: answerCheck("upload image", &a, &a.envelope, secrets)}
+	if _, _, _, err := r.Do(ctx); err != nil {
 		return "", err
 	}
 	if a.Data.ImageKey == "" {
 		return "", errors.New("feishu upload image: answer without an image_key")
 	}
 	return a.Data.ImageKey, nil
-}
-
-// doJSON sends req and decodes Feishu's answer into v, whose code and msg
-// fields are code and msg: a non-zero code is an *APIError, whatever the
-// status; no code is an HTTP error.
-func doJSON(c *http.Client, req *http.Request, op string, code **int, msg *string, v any) error {
-	resp, err := c.Do(req)
-	if err != nil {
-		return fmt.Errorf("feishu %s: %w", op, notify.RedactURL(err))
-	}
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return fmt.Errorf("feishu %s: %w", op, err)
-	}
-	if err := json.Unmarshal(raw, v); err != nil || *code == nil {
-		if _, herr := notify.CheckResponse(resp, raw, nil); herr != nil {
-			return fmt.Errorf("feishu %s: %w", op, herr)
-		}
-		return fmt.Errorf("feishu %s: HTTP %d without a Feishu answer", op, resp.StatusCode)
-	}
-	if **code != CodeOK {
-		return &APIError{Op: op, Code: **code, Message: notify.Truncate(*msg, 300)}
-	}
-	return nil
 }
 
 // chartKey returns the image_key of m's chart, uploading it unless a

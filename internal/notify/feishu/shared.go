@@ -27,9 +27,11 @@ const (
 // the bot, how Feishu's servers keep time). Both are windows, which
 // notify.Limiter counts until a window after Feishu answered, so network
 // delays cannot bunch a burst into one of Feishu's windows.
-var DefaultRates = []notify.Rate{
-	{Events: BotPerMinute - 5, Per: time.Minute, Window: true},
-	{Events: BotPerSecond - 1, Per: time.Second, Window: true},
+func DefaultRates() []notify.Rate {
+	return []notify.Rate{
+		{Events: BotPerMinute - 5, Per: time.Minute, Window: true},
+		{Events: BotPerSecond - 1, Per: time.Second, Window: true},
+	}
 }
 
 // TooFastPause is how long every channel of a bot waits after Feishu
@@ -57,7 +59,7 @@ type stateKey struct{}
 
 func newState(rates []notify.Rate) *state {
 	if len(rates) == 0 {
-		rates = DefaultRates
+		rates = DefaultRates()
 	}
 	return &state{limiter: notify.NewLimiter(), rates: rates, tokens: map[string]*tokenSource{}}
 }
@@ -70,7 +72,7 @@ func stateOf(s *notify.Shared) *state {
 }
 
 // WithRates presets the rates Herald keeps to for every bot, instead of
-// DefaultRates, in a notify.Shared: for tests and load tests against a
+// DefaultRates(), in a notify.Shared: for tests and load tests against a
 // fake whose minute is scaled down to seconds. It must come before the
 // first notifier uses the Shared.
 func WithRates(rates ...notify.Rate) notify.SharedOption {

@@ -36,7 +36,9 @@ const signReserve = 96
 // goes with a stale timestamp, and the secret stays out of the payload
 // Herald builds, logs and measures. Model: grafana/alerting http/hmac.go.
 type SigningTransport struct {
-	// Base sends the signed request; http.DefaultTransport when nil.
+	// Base sends the signed request: the transport of the channel's
+	// http_config (proxy, TLS). It is required: a default would bypass
+	// the http_config.
 	Base http.RoundTripper
 	// Secret is the bot's signing secret; requests go unsigned when it is
 	// empty.
@@ -50,7 +52,10 @@ type SigningTransport struct {
 func (t *SigningTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	base := t.Base
 	if base == nil {
-		base = http.DefaultTransport
+		if req.Body != nil {
+			req.Body.Close() // a RoundTripper closes the body, also on errors
+		}
+		return nil, errors.New("feishu signing: no transport to send with")
 	}
 	if t.Secret == "" {
 		return base.RoundTrip(req)

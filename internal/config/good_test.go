@@ -68,7 +68,7 @@ func TestLoadGood(t *testing.T) {
 	check("webhook.basic_auth.password", string(c.Webhook.BasicAuth.Password), "pw-from-file")
 	check("telegram.bot_token", string(c.Telegram.BotToken), "123:good")
 	check("telegram.api_url", c.Telegram.APIURL, "http://127.0.0.1:8081")
-	check("telegram.proxy_url", c.Telegram.ProxyURL, "socks5h://proxy.internal:1080")
+	check("telegram.proxy_url", c.Telegram.HTTP.ProxyURL.String(), "socks5h://proxy.internal:1080")
 	check("telegram.timeout", c.Telegram.Timeout.D(), 15*time.Second)
 	check("telegram.rate_limits", c.Telegram.RateLimits, config.TelegramRateLimits{PerChat: 0.5, PerGroupPerMinute: 10, Global: 25})
 	check("delivery.initial_backoff", c.Delivery.InitialBackoff.D(), 2*time.Second)
@@ -98,7 +98,7 @@ func TestLoadGood(t *testing.T) {
 	bot := telegram.BotConfig(c, tgOf(ann))
 	check("announcements bot token", string(bot.BotToken), "789:own-bot")
 	check("announcements bot api_url", bot.APIURL, "https://tg-mirror.example.com")
-	check("announcements bot proxy_url", bot.ProxyURL, "http://proxy.example.com:3128")
+	check("announcements bot proxy_url", bot.HTTP.ProxyURL.String(), "http://proxy.example.com:3128")
 	check("announcements bot timeout", bot.Timeout, c.Telegram.Timeout)
 	check("announcements silent default", tgOf(ann).SilentSeverities, []string{"info", "none"})
 

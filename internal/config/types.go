@@ -81,8 +81,12 @@ type TelegramConfig struct {
 	BotTokenFile string `yaml:"bot_token_file"`
 	// APIURL is the Bot API server (default https://api.telegram.org).
 	APIURL string `yaml:"api_url"`
-	// ProxyURL is an http, https, socks5 or socks5h proxy for this bot.
-	ProxyURL string `yaml:"proxy_url"`
+	// HTTP is Prometheus' http_config, written directly under telegram:
+	// as under grafana: (proxy_url, tls_config, http_headers, ...). Its
+	// proxy_url is the key Herald's files have always had (http, https,
+	// socks5 or socks5h). Redirects are never followed, the token being
+	// in the URL path: follow_redirects: true is refused.
+	HTTP HTTPClientConfig `yaml:",inline"`
 	// Timeout bounds one API request (default 30s).
 	Timeout Duration `yaml:"timeout"`
 	// RateLimits are the bot's own limits (Telegram's documented ones by default).

@@ -92,9 +92,14 @@ func (l *loader) checkWebhook(w *WebhookConfig) {
 }
 
 // checkBot checks the top-level bot: its URLs, timeout and rate limits.
+// Its http_config, proxy_url included, is checked with every other one
+// (checkHTTPConfigs).
 func (l *loader) checkBot(prefix string, t *TelegramConfig) {
 	l.checkBotToken(prefix+".bot_token", t.BotToken)
-	l.checkBotURLs(prefix, t.APIURL, t.ProxyURL)
+	l.checkBotURLs(prefix, t)
+	if t.HTTP.FollowRedirects && !l.hasFailed(prefix+".follow_redirects") {
+		l.fieldErrorf(prefix+".follow_redirects", "not supported: the bot token is in the URL path, so Herald never follows a redirect (the Bot API does not send any)")
+	}
 	l.positive(prefix+".timeout", t.Timeout)
 	rl := prefix + ".rate_limits"
 	if t.RateLimits.PerChat <= 0 && !l.hasFailed(rl+".per_chat") {
@@ -108,17 +113,12 @@ func (l *loader) checkBot(prefix string, t *TelegramConfig) {
 	}
 }
 
-// checkBotURLs checks an api_url and a proxy_url; empty values are allowed
-// because a channel's overrides are optional.
-func (l *loader) checkBotURLs(prefix, apiURL, proxyURL string) {
-	if apiURL != "" && !l.hasFailed(prefix+".api_url") {
-		if err := checkHTTPURL(apiURL); err != nil {
+// checkBotURLs checks the bot's api_url (empty is allowed: the default
+// applies).
+func (l *loader) checkBotURLs(prefix string, t *TelegramConfig) {
+	if t.APIURL != "" && !l.hasFailed(prefix+".api_url") {
+		if err := checkHTTPURL(t.APIURL); err != nil {
 			l.fieldErrorf(prefix+".api_url", "%v", err)
-		}
-	}
-	if proxyURL != "" && !l.hasFailed(prefix+".proxy_url") {
-		if err := checkProxyURL(proxyURL); err != nil {
-			l.fieldErrorf(prefix+".proxy_url", "%v", err)
 		}
 	}
 }

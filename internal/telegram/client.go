@@ -1,8 +1,8 @@
 // Package telegram is a client of the Telegram Bot API on plain net/http:
 // the methods Herald's notifier and its interactive bot call, typed
 // errors, the bot token kept out of every error and log line, Telegram's
-// rate limits kept on Herald's side (per chat, per group, overall) and an
-// optional proxy. Answers go through the shared classifier
+// rate limits kept on Herald's side (per chat, per group, overall) and the
+// transport of Prometheus' http_config (internal/httpconf). Answers go through the shared classifier
 // (notify.CheckResponse) like every other platform's, so that the
 // dispatcher's retry stage treats them alike.
 package telegram
@@ -17,11 +17,12 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 )
 
 // Client is one Telegram bot: its token, the HTTP client that reaches the
-// Bot API (through a proxy if configured) and the rate limiter that every
+// Bot API (built from the bot's http_config: proxy, TLS, headers) and the rate limiter that every
 // user of the token shares. It is safe for concurrent use.
 type Client struct {
 	token  string
@@ -86,7 +87,7 @@ func New(cfg config.TelegramConfig, logger *slog.Logger, opts ...Option) (*Clien
 	if u.User != nil {
 		c.secrets = append(c.secrets, u.User.String())
 	}
-	tr, err := c.transport(cfg.ProxyURL)
+	tr, err := c.transport(cfg.HTTP)
 	if err != nil {
 		return nil, err
 	}
@@ -98,8 +99,9 @@ func New(cfg config.TelegramConfig, logger *slog.Logger, opts ...Option) (*Clien
 		Transport: tr,
 		Timeout:   timeout,
 		// The token is in the path: following a redirect would hand it to
-		// whatever host the redirect names. The Bot API never redirects.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		// whatever host the redirect names, whatever follow_redirects
+		// says (the loader refuses it). The Bot API never redirects.
+		CheckRedirect: httpconf.NoRedirect,
 	}
 	poll := *c.client
 	poll.Timeout = 0
@@ -111,27 +113,36 @@ func New(cfg config.TelegramConfig, logger *slog.Logger, opts ...Option) (*Clien
 	return c, nil
 }
 
-// transport is net/http's default transport through proxyURL, if any.
-func (c *Client) transport(proxyURL string) (*http.Transport, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if proxyURL == "" {
-		return tr, nil
+// transport is the http_config's transport, built by internal/httpconf
+// as every outgoing client of Herald is (proxy, tls_config, headers,
+// authorization for a Bot API server behind a gateway). Its secrets
+// (a proxy password, credentials) join the token in redaction.
+func (c *Client) transport(h config.HTTPClientConfig) (http.RoundTripper, error) {
+	if p := h.ProxyURL.URL; p != nil {
+		if err := checkProxy(p, "proxy_url"); err != nil {
+			return nil, err
+		}
 	}
-	p, err := url.Parse(proxyURL)
-	if err != nil || p.Host == "" {
-		return nil, errors.New("telegram: proxy_url is not a valid URL")
+	c.secrets = append(c.secrets, httpconf.Secrets(h)...)
+	rt, err := httpconf.RoundTripper(h, "telegram")
+	if err != nil {
+		return nil, c.redact(err)
 	}
+	return rt, nil
+}
+
+// checkProxy refuses a proxy URL that net/http cannot dial, for a Client
+// built in code (the loader checks the file's); key names it in the error.
+func checkProxy(p *url.URL, key string) error {
 	switch p.Scheme {
 	case "http", "https", "socks5", "socks5h":
 	default:
-		return nil, fmt.Errorf("telegram: unsupported proxy_url scheme %q (want http, https, socks5 or socks5h)", p.Scheme)
+		return fmt.Errorf("telegram: unsupported %s scheme %q (want http, https, socks5 or socks5h)", key, p.Scheme)
 	}
-	if pw, ok := p.User.Password(); ok && pw != "" {
-		c.secrets = append(c.secrets, pw)
+	if p.Host == "" {
+		return fmt.Errorf("telegram: %s has no host", key)
 	}
-	// net/http's Transport speaks all of these schemes itself.
-	tr.Proxy = http.ProxyURL(p)
-	return tr, nil
+	return nil
 }
 
 // orDefault returns v, or def when v is not positive (or empty).

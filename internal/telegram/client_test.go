@@ -1,8 +1,11 @@
 package telegram
 
 import (
+	"net/url"
 	"strings"
 	"testing"
+
+	promconfig "github.com/prometheus/common/config"
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
@@ -20,8 +23,10 @@ func TestNewRejects(t *testing.T) {
 		{"token with a slash", config.TelegramConfig{BotToken: "1:a/b"}, "cannot be in a URL path"},
 		{"bad api_url", config.TelegramConfig{BotToken: token, APIURL: "ftp://x/" + token}, "api_url must be an absolute http or https URL"},
 		{"unparsable api_url", config.TelegramConfig{BotToken: token, APIURL: "http://%zz/" + token}, "api_url must be"},
-		{"bad proxy scheme", config.TelegramConfig{BotToken: token, ProxyURL: "ftp://proxy:1"}, `unsupported proxy_url scheme "ftp"`},
-		{"unparsable proxy", config.TelegramConfig{BotToken: token, ProxyURL: "http://u:" + token + "@%zz"}, "proxy_url is not a valid URL"},
+		{"bad proxy scheme", config.TelegramConfig{BotToken: token, HTTP: httpProxy(t, "ftp://proxy:1")}, `unsupported proxy_url scheme "ftp"`},
+		{"proxy without a host", config.TelegramConfig{BotToken: token, HTTP: httpProxy(t, "socks5://u:"+token+"@")}, "proxy_url has no host"},
+		{"missing CA file", config.TelegramConfig{BotToken: token, HTTP: config.HTTPClientConfig{HTTPClientConfig: promconfig.HTTPClientConfig{
+			TLSConfig: promconfig.TLSConfig{CAFile: "/nonexistent/" + token + "/ca.pem"}}}}, "telegram: http_config:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -35,7 +40,7 @@ func TestNewRejects(t *testing.T) {
 		})
 	}
 	for _, proxy := range []string{"http://p:3128", "https://p:443", "socks5://u:p@p:1080", "socks5h://p:1080"} {
-		if _, err := New(config.TelegramConfig{BotToken: token, ProxyURL: proxy}, nil); err != nil {
+		if _, err := New(config.TelegramConfig{BotToken: token, HTTP: httpProxy(t, proxy)}, nil); err != nil {
 			t.Errorf("proxy %s: %v", proxy, err)
 		}
 	}
@@ -54,7 +59,7 @@ func TestClientsShareLimiterPerToken(t *testing.T) {
 		t.Error("the same config gave two clients")
 	}
 	other := cfg
-	other.ProxyURL = "http://proxy:3128"
+	other.HTTP = httpProxy(t, "http://proxy:3128")
 	b, err := clients.Get(other)
 	if err != nil || b == a || b.limiter != a.limiter {
 		t.Errorf("same token, other proxy: client %p limiter shared %v, err %v", b, b != nil && b.limiter == a.limiter, err)
@@ -62,6 +67,24 @@ func TestClientsShareLimiterPerToken(t *testing.T) {
 	other.BotToken = "2:other"
 	if c, _ := clients.Get(other); c.limiter == a.limiter {
 		t.Error("another token shares the limiter")
+	}
+	// An equal http_config in another copy (pointers, maps) is the same
+	// client; a different password is not.
+	same := other
+	same.HTTP = httpProxy(t, "http://proxy:3128")
+	if c, _ := clients.Get(same); c == b {
+		t.Error("another token got the first token's client")
+	}
+	again := cfg
+	again.HTTP = httpProxy(t, "http://u:one@proxy:3128")
+	one, _ := clients.Get(again)
+	again.HTTP = httpProxy(t, "http://u:one@proxy:3128")
+	if c, _ := clients.Get(again); c != one {
+		t.Error("an equal http_config made a second client")
+	}
+	again.HTTP = httpProxy(t, "http://u:two@proxy:3128")
+	if c, _ := clients.Get(again); c == one {
+		t.Error("a proxy with another password shares the client")
 	}
 }
 
@@ -75,4 +98,14 @@ func TestHTMLTags(t *testing.T) {
 	if IsHTMLTag("br") || IsHTMLTag("B") || !IsHTMLTag("tg-spoiler") {
 		t.Error("IsHTMLTag is wrong about br, B or tg-spoiler")
 	}
+}
+
+// httpProxy is an http_config with proxy_url raw.
+func httpProxy(t *testing.T, raw string) config.HTTPClientConfig {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return config.HTTPClientConfig{HTTPClientConfig: promconfig.HTTPClientConfig{ProxyConfig: promconfig.ProxyConfig{ProxyURL: promconfig.URL{URL: u}}}}
 }

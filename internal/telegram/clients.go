@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"log/slog"
+	"reflect"
 	"sync"
 
 	"github.com/heraldhq/herald/internal/config"
@@ -15,15 +16,30 @@ import (
 type Clients struct {
 	logger  *slog.Logger
 	mu      sync.Mutex
-	clients map[clientKey]*Client
+	clients []keyedClient
 	limits  map[string]*notify.Limiter
 }
 
-// clientKey is what makes two clients different.
+// keyedClient is a client and what made it.
+type keyedClient struct {
+	key clientKey
+	c   *Client
+}
+
+// clientKey is what makes two clients different: the settings New reads,
+// not the interactive bot's (mode, users, ...), so that a reload changing
+// those keeps the client. The http_config holds pointers and maps, so keys
+// are compared with reflect.DeepEqual rather than used as map keys; a
+// handful of bots makes the linear search free.
 type clientKey struct {
-	token, apiURL, proxyURL string
-	timeout                 config.Duration
-	limits                  config.TelegramRateLimits
+	token, apiURL string
+	http          config.HTTPClientConfig
+	timeout       config.Duration
+	limits        config.TelegramRateLimits
+}
+
+func keyOf(cfg config.TelegramConfig) clientKey {
+	return clientKey{string(cfg.BotToken), cfg.APIURL, cfg.HTTP, cfg.Timeout, cfg.RateLimits}
 }
 
 // clientsKey keys the Clients of a notify.Shared.
@@ -39,18 +55,20 @@ func SharedClients(s *notify.Shared, logger *slog.Logger) *Clients {
 
 // NewClients makes an empty set of clients.
 func NewClients(logger *slog.Logger) *Clients {
-	return &Clients{logger: logger, clients: map[clientKey]*Client{}, limits: map[string]*notify.Limiter{}}
+	return &Clients{logger: logger, limits: map[string]*notify.Limiter{}}
 }
 
 // Get returns the client for cfg. Configurations that differ only in
-// api_url, proxy or timeout get their own HTTP client but the same limiter
-// when the token is the same.
+// api_url, http_config (proxy, TLS, ...) or timeout get their own HTTP
+// client but the same limiter when the token is the same.
 func (s *Clients) Get(cfg config.TelegramConfig) (*Client, error) {
-	key := clientKey{string(cfg.BotToken), cfg.APIURL, cfg.ProxyURL, cfg.Timeout, cfg.RateLimits}
+	key := keyOf(cfg)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, ok := s.clients[key]; ok {
-		return c, nil
+	for _, kc := range s.clients {
+		if reflect.DeepEqual(kc.key, key) {
+			return kc.c, nil
+		}
 	}
 	c, err := New(cfg, s.logger)
 	if err != nil {
@@ -61,6 +79,6 @@ func (s *Clients) Get(cfg config.TelegramConfig) (*Client, error) {
 	} else {
 		s.limits[c.token] = c.limiter
 	}
-	s.clients[key] = c
+	s.clients = append(s.clients, keyedClient{key, c})
 	return c, nil
 }

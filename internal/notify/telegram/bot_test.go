@@ -19,9 +19,7 @@ import (
 func TestTokenNeverShown(t *testing.T) {
 	fake := newFake(t, faketelegram.Limits{Unlimited: true})
 	var logs alerts.LogBuffer
-	cfg := botConfig(fake)
-	cfg.ProxyURL = ""
-	bot := mustBot(t, cfg, logs.Logger())
+	bot := mustBot(t, botConfig(fake), logs.Logger())
 	n := resolvedText(newNotifier(t, bot, channelConfig(userChat), logs.Logger()))
 	var errs []error
 	notifyErr := func(m *notify.Message) {

@@ -175,7 +175,7 @@ func TestProxy(t *testing.T) {
 	}))
 	t.Cleanup(proxy.Close)
 	cfg := botConfig(fake)
-	cfg.ProxyURL = strings.Replace(proxy.URL, "http://", "http://herald:proxy-s3cret@", 1)
+	cfg.HTTP = proxyConfig(t, strings.Replace(proxy.URL, "http://", "http://herald:proxy-s3cret@", 1))
 	n := fixed(newNotifier(t, mustBot(t, cfg, nil), channelConfig(userChat), nil), "via proxy")
 	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
 		t.Fatal(err)

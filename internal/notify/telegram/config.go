@@ -2,7 +2,10 @@ package telegram
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
+
+	promconfig "github.com/prometheus/common/config"
 
 	"github.com/heraldhq/herald/internal/config"
 )
@@ -73,10 +76,27 @@ func (c *Config) ValidateConfig(cfg *config.Config, ch *config.ChannelConfig) []
 	return nil
 }
 
+// Secrets lists the password of the channel's proxy_url, a plain string
+// that the loader cannot find by type.
+func (c *Config) Secrets() []string {
+	if u, err := url.Parse(c.ProxyURL); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			return []string{pw}
+		}
+	}
+	return nil
+}
+
 // BotConfig is the bot a channel sends with: the top-level telegram
 // section with the channel's own token, API URL and proxy laid over it,
 // so a channel can use a second bot or a different network path without
 // repeating the rest. A nil ch gives the top-level bot.
+//
+// The channel's proxy_url replaces every proxy setting of the top-level
+// http_config (proxy_url, proxy_urls, proxy_from_environment) and drops
+// its proxy_connect_header, which may hold credentials meant for the
+// top-level proxy; the rest of the http_config (tls_config, headers, ...)
+// applies as it is.
 func BotConfig(cfg *config.Config, ch *Config) config.TelegramConfig {
 	bot := cfg.Telegram
 	if ch == nil {
@@ -89,7 +109,13 @@ func BotConfig(cfg *config.Config, ch *Config) config.TelegramConfig {
 		bot.APIURL = ch.APIURL
 	}
 	if ch.ProxyURL != "" {
-		bot.ProxyURL = ch.ProxyURL
+		// Validate checked it; a URL that does not parse leaves the
+		// top-level proxy rather than none.
+		if u, err := url.Parse(ch.ProxyURL); err == nil {
+			bot.HTTP.ProxyURL = promconfig.URL{URL: u}
+			bot.HTTP.ProxyFromEnvironment = false
+			bot.HTTP.ProxyConnectHeader = nil
+		}
 	}
 	return bot
 }

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	promconfig "github.com/prometheus/common/config"
+
 	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 )
@@ -40,7 +44,7 @@ func TestSOCKS5Proxy(t *testing.T) {
 		}
 	}()
 	cfg := botConfig(fake)
-	cfg.ProxyURL = "socks5://herald:socks-s3cret@" + ln.Addr().String()
+	cfg.HTTP = proxyConfig(t, "socks5://herald:socks-s3cret@"+ln.Addr().String())
 	n := fixed(newNotifier(t, mustBot(t, cfg, nil), channelConfig(userChat), nil), "via socks5")
 	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
 		t.Fatal(err)
@@ -48,6 +52,16 @@ func TestSOCKS5Proxy(t *testing.T) {
 	if tunnels.Load() != 1 || refused.Load() != 0 || len(fake.Messages()) != 1 {
 		t.Errorf("%d tunnels, %d refused, %d messages", tunnels.Load(), refused.Load(), len(fake.Messages()))
 	}
+}
+
+// proxyConfig is an http_config with proxy_url raw.
+func proxyConfig(t *testing.T, raw string) config.HTTPClientConfig {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return config.HTTPClientConfig{HTTPClientConfig: promconfig.HTTPClientConfig{ProxyConfig: promconfig.ProxyConfig{ProxyURL: promconfig.URL{URL: u}}}}
 }
 
 // socks5 serves one CONNECT with username/password authentication

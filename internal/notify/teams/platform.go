@@ -1,11 +1,7 @@
 package teams
 
 import (
-	"fmt"
-	"net/http"
-
 	"github.com/heraldhq/herald/internal/config"
-	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/platform"
 )
@@ -30,11 +26,9 @@ func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notif
 	if err != nil {
 		return nil, err
 	}
-	rt, err := httpconf.RoundTripper(c.HTTPConfig, "teams")
-	if err != nil {
-		return nil, fmt.Errorf("teams channel %s: %w", ch.Name, err)
-	}
 	n := New(ch.Name, c, hook, env.Templates, env.Logger)
-	n.client = &http.Client{Transport: rt, Timeout: hook.client.Timeout, CheckRedirect: httpconf.NoRedirect}
+	if n.err != nil {
+		return nil, n.err
+	}
 	return n, nil
 }

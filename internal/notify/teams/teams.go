@@ -11,9 +11,12 @@ package teams
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/template"
 )
@@ -31,9 +34,10 @@ const (
 type Notifier struct {
 	name string
 	hook *Webhook
-	// client sends the channel's requests (its http_config); nil uses
-	// the webhook's, which is shared with other channels.
+	// client sends the channel's requests, with the transport of its
+	// http_config; err is why that transport could not be built.
 	client *http.Client
+	err    error
 	logger *slog.Logger
 	// render returns the title and message text of m; a field so that
 	// tests can pin texts while the templates change.
@@ -44,16 +48,27 @@ type Notifier struct {
 var _ notify.Notifier = (*Notifier)(nil)
 
 // New makes the notifier of the channel called name, posting to hook
-// (Shared gives the one of a URL). cfg's Title and Message are template
-// bodies; empty ones take the defaults.
+// (Shared gives the one of a URL) with a client on cfg's http_config.
+// cfg's Title and Message are template bodies; empty ones take the
+// defaults. An http_config that cannot be built (the config loader
+// refuses it first) fails every Notify, permanently.
 func New(name string, cfg *Config, hook *Webhook, tmpl *template.Templates, logger *slog.Logger) *Notifier {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	n := &Notifier{name: name, hook: hook, logger: logger.With("channel", name), budget: MaxPayloadBytes}
 	var title, text string
+	hc := config.DefaultHTTPClientConfig()
 	if cfg != nil {
-		title, text = cfg.Title, cfg.Message
+		title, text, hc = cfg.Title, cfg.Message, cfg.HTTPConfig
+	}
+	// A redirect would hand the signed URL's answer to another host, and
+	// Power Automate never redirects a trigger call (notify.HTTPClient).
+	rt, err := httpconf.RoundTripper(hc, "teams")
+	if err != nil {
+		n.err = fmt.Errorf("teams channel %s: %w", name, err)
+	} else {
+		n.client = notify.HTTPClient(rt, hook.timeout)
 	}
 	n.render = func(m *notify.Message) (string, string) {
 		d := template.MessageData(m, name)
@@ -70,6 +85,9 @@ func New(name string, cfg *Config, hook *Webhook, tmpl *template.Templates, logg
 func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref, bool, error) {
 	if m.SentParts > 0 {
 		return nil, false, nil
+	}
+	if n.err != nil {
+		return nil, false, n.err
 	}
 	body, err := n.build(m)
 	if err != nil {
@@ -103,10 +121,8 @@ func (n *Notifier) buildImage(m *notify.Message) *element {
 		return nil
 	}
 	if !validURL(m.Image.URL) {
-		if _, warned := n.hook.noImage.LoadOrStore(n.name, true); !warned {
-			n.logger.Warn("charts are not shown in Teams: Teams takes images by URL only; set external_url so that Herald can serve them",
-				"platform", "teams")
-		}
+		n.hook.noImage.Once(n.logger, n.name, "charts are not shown in Teams: Teams takes images by URL only; set external_url so that Herald can serve them",
+			"platform", "teams")
 		return nil
 	}
 	alt := oneLine(m.Image.Alt)

@@ -1,7 +1,6 @@
 package teams
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/heraldhq/herald/internal/notify"
@@ -28,10 +26,9 @@ import (
 // back for an hour on their account: a storm is folded into few messages
 // anyway, and a 429 with Retry-After is honoured by the dispatcher.
 const (
-	perSecond       = 4
-	perHalfMinute   = 60
-	halfMinute      = 30 * time.Second
-	maxResponseBody = 64 << 10
+	perSecond     = 4
+	perHalfMinute = 60
+	halfMinute    = 30 * time.Second
 )
 
 // safetyMargin stretches each documented window by 5%, for what Herald's
@@ -56,22 +53,24 @@ func stretch(d time.Duration) time.Duration { return time.Duration(float64(d) / 
 // and each URL has its own Webhook.
 const limiterKey = "webhook"
 
-// Webhook is one Teams workflow (or legacy incoming) webhook URL: the HTTP
-// client that posts to it and the rate limiter that every channel using the
-// URL shares. It is safe for concurrent use.
+// Webhook is one Teams workflow (or legacy incoming) webhook URL and the
+// rate limiter that every channel using the URL shares. Each channel posts
+// with its own client, built from its http_config. It is safe for
+// concurrent use.
 type Webhook struct {
-	url     string
-	host    string
-	client  *http.Client
+	url  string
+	host string
+	// timeout bounds one request of a channel's client.
+	timeout time.Duration
 	limiter *notify.Limiter
 	rates   []notify.Rate
 	// secrets are redacted from every error: the sig query parameter of a
 	// workflow URL and the path of a legacy connector URL are credentials.
 	secrets []string
-	// noImage holds the channels already told that their charts cannot be
-	// shown, so that the log says it once per channel, also across reloads
-	// (a Webhook outlives them in the app's notify.Shared).
-	noImage sync.Map // channel name -> bool
+	// noImage tells each channel once that its charts cannot be shown,
+	// also across reloads (a Webhook outlives them in the app's
+	// notify.Shared).
+	noImage notify.Warnings
 }
 
 // Options tune a Webhook made with NewWebhook; the zero value is Teams'.
@@ -95,15 +94,9 @@ func NewWebhook(rawURL string, opts Options) (*Webhook, error) {
 		w.rates = DefaultRates()
 	}
 	w.limiter = notify.NewLimiter(notify.Rate{})
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = time.Minute
-	}
-	w.client = &http.Client{
-		Timeout: timeout,
-		// A redirect would hand the signed URL's answer to another host,
-		// and Power Automate never redirects a trigger call.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	w.timeout = opts.Timeout
+	if w.timeout <= 0 {
+		w.timeout = time.Minute
 	}
 	return w, nil
 }
@@ -135,20 +128,12 @@ func secretsOf(u *url.URL) []string {
 // String names the webhook by its host only.
 func (w *Webhook) String() string { return "teams webhook at " + w.host }
 
-// delay is how long until one more request is within every allowance.
-func (w *Webhook) delay() time.Duration { return w.limiter.Delay(limiterKey, 1, w.rates...) }
-
 // post waits for the rate limit, posts body with hc (the channel's
-// client; nil for the webhook's own) and classifies the answer. It
-// returns the workflow run id when Power Automate names one. A wait that
-// would outlast ctx returns a *notify.ThrottledError before anything is
-// sent.
+// client) and classifies the answer. It returns the workflow run id when
+// Power Automate names one. A wait that would outlast ctx returns a
+// *notify.ThrottledError before anything is sent (see
+// notify.Limiter.Acquire).
 func (w *Webhook) post(ctx context.Context, hc *http.Client, body []byte) (string, bool, error) {
-	if d := w.delay(); d > 0 {
-		if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
-			return "", true, &notify.ThrottledError{Wait: d}
-		}
-	}
 	release, err := w.limiter.Acquire(ctx, limiterKey, w.rates...)
 	if err != nil {
 		return "", true, fmt.Errorf("teams: waiting for the webhook's rate limit: %w", err)
@@ -156,32 +141,18 @@ func (w *Webhook) post(ctx context.Context, hc *http.Client, body []byte) (strin
 	// Teams counts a request when it arrives: it holds its place in the
 	// windows until a window after the answer (see notify.Rate).
 	defer release()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
+	r := notify.Request{Op: "teams post", Client: hc, URL: w.url, Body: body, Secrets: w.secrets,
+		Check: func(resp *http.Response, body []byte, _ bool, _ error) (bool, error) {
+			// A legacy URL's 200 may hold an error: check classifies
+			// the status it names instead.
+			return check(resp, body, w.secrets...)
+		}}
+	header, _, retry, err := r.Do(ctx)
 	if err != nil {
-		return "", false, w.redact(fmt.Errorf("teams: %w", notify.RedactURL(err)))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if hc == nil {
-		hc = w.client
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		retry, err := notify.TransportError("teams post", err, w.secrets...)
 		return "", retry, err
 	}
-	raw, err := notify.ReadBody(resp, maxResponseBody)
-	if err != nil {
-		return "", true, w.redact(fmt.Errorf("teams post: %w", err))
-	}
-	retry, err := check(resp, raw)
-	if err != nil {
-		return "", retry, w.redact(err)
-	}
-	return runID(resp), false, nil
+	return runID(header), false, nil
 }
-
-// redact removes the webhook's secrets from err.
-func (w *Webhook) redact(err error) error { return notify.Redact(err, w.secrets...) }
 
 // legacyError matches the answer of an Office 365 connector URL that failed
 // behind an HTTP 200: "Webhook message delivery failed with error: Microsoft
@@ -224,8 +195,8 @@ func check(resp *http.Response, body []byte, secrets ...string) (bool, error) {
 // runID is Power Automate's id of the workflow run the post started, kept
 // as the message reference so that a run can be found in the flow's
 // history.
-func runID(resp *http.Response) string {
-	return strings.TrimSpace(resp.Header.Get("x-ms-workflow-run-id"))
+func runID(header http.Header) string {
+	return strings.TrimSpace(header.Get("x-ms-workflow-run-id"))
 }
 
 // hookKey keys a Webhook in a notify.Shared, which the app keeps across

@@ -57,13 +57,14 @@ func TestErrors(t *testing.T) {
 			hook := mustHook(t, url, noLimits)
 			fake.FailNext(1, tc.fault)
 			var logs alerts.LogBuffer
+			n := newNotifier(t, hook, logs.Logger())
 			ctx := alerts.Context(t, 500*time.Millisecond)
 			var retry bool
 			var err error
 			if tc.body != "" {
-				_, retry, err = hook.post(ctx, nil, []byte(tc.body))
+				_, retry, err = hook.post(ctx, n.client, []byte(tc.body))
 			} else {
-				_, retry, err = newNotifier(t, hook, logs.Logger()).Notify(ctx, message(alert.KindFiring, hostDown))
+				_, retry, err = n.Notify(ctx, message(alert.KindFiring, hostDown))
 			}
 			if err == nil {
 				t.Fatal("no error")

@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
@@ -37,10 +36,6 @@ const (
 // deadline; the dispatcher's delivery timeout is normally shorter.
 const requestTimeout = 30 * time.Second
 
-// maxResponse bounds what is read of an answer: only its status matters,
-// and the start of an error body.
-const maxResponse = 64 << 10
-
 // minSecretPart is the shortest part of the URL (query value, path
 // segment) that is redacted from errors on its own: shorter ones are
 // words like "api", and the whole URL is redacted anyway.
@@ -54,9 +49,9 @@ type Notifier struct {
 	client  *http.Client
 	secrets []string
 	logger  *slog.Logger
-	// noChart is logged once: without external_url there is no chart link
-	// for any message of this channel.
-	noChart sync.Once
+	// warned says once that charts are left out: without external_url
+	// there is no chart link for any message of this channel.
+	warned notify.Warnings
 }
 
 var _ notify.Notifier = (*Notifier)(nil)
@@ -129,13 +124,10 @@ func New(name string, cfg *Config, logger *slog.Logger, opts ...Option) (*Notifi
 		rt = &signer{next: rt, secret: []byte(cfg.HMACSecret), header: header, now: o.now}
 		n.secrets = append(n.secrets, string(cfg.HMACSecret))
 	}
-	n.client = &http.Client{
-		Transport: rt,
-		Timeout:   requestTimeout,
-		// A redirect would resend the body, and the headers (secrets), to
-		// a URL nobody configured; and a 301/302 turns a POST into a GET.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// No redirects (notify.HTTPClient): one would resend the body, and the
+	// headers (secrets), to a URL nobody configured; and a 301/302 turns a
+	// POST into a GET.
+	n.client = notify.HTTPClient(rt, requestTimeout)
 	return n, nil
 }
 
@@ -169,9 +161,7 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	}
 	ev := buildEvent(m)
 	if m.Image != nil && m.Image.URL == "" {
-		n.noChart.Do(func() {
-			n.logger.Info("events go without their chart: set external_url so that Herald can serve chart links")
-		})
+		n.warned.Once(n.logger, n.name, "events go without their chart: set external_url so that Herald can serve chart links")
 	}
 	body, err := encodeEvent(ev)
 	if err != nil {
@@ -202,39 +192,23 @@ func encodeEvent(ev *Event) ([]byte, error) {
 // post sends one request and classifies the answer: whether a failure is
 // worth retrying, and an error that shows no secret.
 func (n *Notifier) post(ctx context.Context, body []byte, key string) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url, bytes.NewReader(body))
-	if err != nil {
-		return false, n.redact(fmt.Errorf("webhook: %w", notify.RedactURL(err)))
-	}
-	for k, vs := range n.headers {
-		req.Header[k] = slices.Clone(vs)
-	}
+	h := n.headers.Clone()
 	// Herald's own headers win over configured ones of the same name.
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", userAgent)
 	if key != "" {
-		req.Header.Set(IdempotencyKeyHeader, key)
+		h.Set(IdempotencyKeyHeader, key)
 	}
-	resp, err := n.client.Do(req)
-	if err != nil {
-		return notify.TransportError("webhook POST", err, n.secrets...)
-	}
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return true, n.redact(fmt.Errorf("webhook POST: %w", err))
-	}
-	retry, err := notify.CheckResponse(resp, raw, n.secrets)
-	if err == nil {
-		return false, nil
-	}
-	if resp.StatusCode/100 == 3 {
-		err = fmt.Errorf("%w (Herald does not follow redirects: configure the URL it redirects to)", err)
-	}
-	return retry, n.redact(fmt.Errorf("webhook POST: %w", err))
+	r := notify.Request{Op: "webhook POST", Client: n.client, URL: n.url, Body: body, Header: h, Secrets: n.secrets,
+		Check: func(resp *http.Response, _ []byte, retry bool, err error) (bool, error) {
+			if err != nil && resp.StatusCode/100 == 3 {
+				err = fmt.Errorf("%w (Herald does not follow redirects: configure the URL it redirects to)", err)
+			}
+			return retry, err
+		}}
+	_, _, retry, err := r.Do(ctx)
+	return retry, err
 }
-
-// redact removes the channel's secrets from err.
-func (n *Notifier) redact(err error) error { return notify.Redact(err, n.secrets...) }
 
 // String names the notifier without its URL, which is a secret.
 func (n *Notifier) String() string { return "webhook channel " + n.name }

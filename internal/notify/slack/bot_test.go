@@ -32,6 +32,7 @@ func fireAndResolve(t *testing.T, n *Notifier, labels amtemplate.KV) (firing, re
 }
 
 func TestBotFiringWithChart(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, unlimited)
 	n := botNotifier(t, fake, "ops", fastRates(), nil) // a channel name works too
 	m := withChart(t, message(alert.KindFiring, nasty), "https://herald.example/c.png")
@@ -65,6 +66,7 @@ func TestBotFiringWithChart(t *testing.T) {
 }
 
 func TestBotResolvedRepliesInThreadAndUpdates(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, unlimited)
 	n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 	firing, resolved := fireAndResolve(t, n, nasty)
@@ -92,6 +94,7 @@ func TestBotResolvedRepliesInThreadAndUpdates(t *testing.T) {
 }
 
 func TestBotReminderAndFoldedAreNotUpdates(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, unlimited)
 	n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 	other := amtemplate.KV{"alertname": "Load", "instance": "web-1", "severity": "warning"}
@@ -121,6 +124,7 @@ func TestBotReminderAndFoldedAreNotUpdates(t *testing.T) {
 }
 
 func TestBotNoThreadForOtherChannelsOrWebhooks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		previous []notify.Ref
@@ -131,6 +135,7 @@ func TestBotNoThreadForOtherChannelsOrWebhooks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(t, unlimited)
 			n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 			m := message(alert.KindResolved, nasty)
@@ -147,6 +152,7 @@ func TestBotNoThreadForOtherChannelsOrWebhooks(t *testing.T) {
 }
 
 func TestBotUpdateOfADeletedMessageIsNotAFailure(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, unlimited)
 	var logs alerts.LogBuffer
 	n := botNotifier(t, fake, opsChannel, fastRates(), logs.Logger())
@@ -166,7 +172,9 @@ func TestBotUpdateOfADeletedMessageIsNotAFailure(t *testing.T) {
 }
 
 func TestBotChartFailures(t *testing.T) {
+	t.Parallel()
 	t.Run("refused for good: the message goes without it", func(t *testing.T) {
+		t.Parallel()
 		fake := newFake(t, unlimited)
 		var logs alerts.LogBuffer
 		n := botNotifier(t, fake, opsChannel, fastRates(), logs.Logger())
@@ -180,6 +188,7 @@ func TestBotChartFailures(t *testing.T) {
 		}
 	})
 	t.Run("failed for now: the retry sends only the chart", func(t *testing.T) {
+		t.Parallel()
 		fake := newFake(t, unlimited)
 		n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 		fake.FailWith("files.completeUploadExternal", "internal_error", 1)
@@ -198,6 +207,7 @@ func TestBotChartFailures(t *testing.T) {
 		}
 	})
 	t.Run("upload URL refuses the bytes", func(t *testing.T) {
+		t.Parallel()
 		fake := newFake(t, unlimited)
 		n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 		fake.FailCall("upload", 1, fakeslack.FaultBadGateway)
@@ -209,6 +219,7 @@ func TestBotChartFailures(t *testing.T) {
 }
 
 func TestBotResolvedOfADeletedMessageGoesToTheChannel(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, unlimited)
 	n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 	firing, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/heraldhq/herald/internal/notify"
@@ -17,12 +15,13 @@ import (
 // deadline (delivery.timeout) usually ends it sooner.
 const requestTimeout = 30 * time.Second
 
-// client reaches Slack for one incoming webhook or one bot token: its HTTP
-// client, the secrets to keep out of errors and the rate limiter that every
-// channel using the same webhook or token shares. It is safe for
-// concurrent use.
+// client is what the channels of one incoming webhook or one bot token
+// share: the rate limiter (Slack counts per webhook, per token and per
+// channel, not per Herald channel), the secrets to keep out of errors and
+// the warnings already given. It sends nothing itself: every request goes
+// with the HTTP client of the channel that makes it (its http_config). It
+// is safe for concurrent use.
 type client struct {
-	http    *http.Client
 	limiter *notify.Limiter
 	rates   rates
 	// webhookURL is set for an incoming webhook; token and apiURL for a bot.
@@ -31,20 +30,9 @@ type client struct {
 	// secrets are redacted from every error: the webhook URL (its path is
 	// the credential) or the token.
 	secrets []string
-	// noImage holds the channels already told that their charts cannot go
-	// by URL, so that the log says it once per channel, also across
-	// reloads (clients outlive them).
-	noImage sync.Map
-}
-
-// newHTTPClient is the HTTP client of one webhook or token. Redirects are
-// not followed: a webhook URL is a credential, and Slack never redirects.
-func newHTTPClient() *http.Client {
-	return &http.Client{
-		Transport:     http.DefaultTransport.(*http.Transport).Clone(),
-		Timeout:       requestTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// warnings are given once per channel (charts that cannot go by URL),
+	// also across reloads: clients outlive them.
+	warnings notify.Warnings
 }
 
 // newWebhookClient makes the client of an incoming webhook URL.
@@ -57,8 +45,7 @@ func newWebhookClient(webhookURL string, r rates) (*client, error) {
 	if p := strings.Trim(u.EscapedPath(), "/"); p != "" {
 		secrets = append(secrets, p)
 	}
-	return &client{http: newHTTPClient(), limiter: notify.NewLimiter(notify.Rate{}), rates: r,
-		webhookURL: webhookURL, secrets: secrets}, nil
+	return &client{limiter: notify.NewLimiter(), rates: r, webhookURL: webhookURL, secrets: secrets}, nil
 }
 
 // newBotClient makes the client of a bot token and Web API base URL.
@@ -77,8 +64,7 @@ func newBotClient(token, apiURL string, r rates) (*client, error) {
 	if u.User != nil {
 		secrets = append(secrets, u.User.String())
 	}
-	return &client{http: newHTTPClient(), limiter: notify.NewLimiter(notify.Rate{}), rates: r,
-		token: token, apiURL: strings.TrimRight(apiURL, "/"), secrets: secrets}, nil
+	return &client{limiter: notify.NewLimiter(), rates: r, token: token, apiURL: strings.TrimRight(apiURL, "/"), secrets: secrets}, nil
 }
 
 // clientKey names a client in a notify.Shared, which the app keeps across
@@ -115,35 +101,13 @@ func (c *client) acquire(ctx context.Context, key string, rate notify.Rate) (rel
 	return release, nil
 }
 
-// fits refuses, before anything is sent, a message of n requests under
-// key that Herald's own rate limit would cut before ctx ends: a half-sent
-// message (its text without its chart) is worse than one sent a little
-// later. A message that could not go out whole in one attempt even with
-// no other traffic is sent anyway, request by request, rather than never.
+// fits refuses, before anything is sent, a message of n posts to the
+// channel of key that Herald's own pace would cut before ctx ends (see
+// notify.Fits).
 func (c *client) fits(ctx context.Context, key string, n int) error {
-	dl, ok := ctx.Deadline()
-	if n < 2 || !ok {
-		return nil // one request waits for its own turn
-	}
-	d := c.limiter.Delay(key, n, c.rates.perChannel)
-	idle := time.Duration(n-max(c.rates.perChannel.Burst, 1)) * c.rates.perChannel.Per / time.Duration(max(c.rates.perChannel.Events, 1))
-	if !time.Now().Add(d).After(dl) || idle >= time.Until(dl) {
-		return nil
-	}
-	return &notify.ThrottledError{Wait: d}
+	pace := c.rates.perChannel
+	return notify.Fits(ctx, n, c.limiter.Delay(key, n, pace), notify.IdleDelay(n, pace))
 }
-
-// redact removes the client's secrets from err.
-// client is hc, a channel's client (its http_config), or the shared
-// one when hc is nil.
-func (c *client) client(hc *http.Client) *http.Client {
-	if hc != nil {
-		return hc
-	}
-	return c.http
-}
-
-func (c *client) redact(err error) error { return notify.Redact(err, c.secrets...) }
 
 // channelKey is the limiter key of a Slack channel.
 func channelKey(channel string) string { return "channel:" + channel }

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,33 +59,41 @@ func fastRates() rates {
 // after the alerts started.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	return alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil, FS)
-}
-
-// hookNotifier posts to fake's incoming webhook with a client of its own.
-func hookNotifier(t *testing.T, fake *fakeslack.Server, r rates, logger *slog.Logger) *Notifier {
-	t.Helper()
-	c, err := newWebhookClient(fake.WebhookURL(), r)
+	tmpl, err := templates()
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := newNotifier("ops", &Config{WebhookURL: config.Secret(fake.WebhookURL())}, c, mustTemplates(t), logger)
+	return tmpl
+}
+
+// templates are parsed once for the package: they are safe for concurrent
+// use and no test changes them, and parsing them for every notifier was
+// most of the tests' time.
+var templates = sync.OnceValues(func() (*template.Templates, error) {
+	tmpl, err := template.New(nil, nil, FS)
+	if err == nil {
+		tmpl.SetClock(func() time.Time { return alerts.StartsAt.Add(12 * time.Minute) })
+	}
+	return tmpl, err
+})
+
+// hookNotifier posts to fake's incoming webhook with a client of its own
+// and the allowances r.
+func hookNotifier(t *testing.T, fake *fakeslack.Server, r rates, logger *slog.Logger) *Notifier {
+	t.Helper()
+	n, err := New("ops", mustHookConfig(fake), nil, mustTemplates(t), logger, withRates(r))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
-// botNotifier posts to channel of fake with the bot token and a client of
-// its own.
+// botNotifier posts to channel of fake with the bot token, a client of its
+// own and the allowances r.
 func botNotifier(t *testing.T, fake *fakeslack.Server, channel string, r rates, logger *slog.Logger) *Notifier {
 	t.Helper()
-	c, err := newBotClient(fake.Token(), fake.URL(), r)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := &Config{BotToken: config.Secret(fake.Token()), Channel: channel, APIURL: fake.URL()}
-	n, err := newNotifier("ops", cfg, c, mustTemplates(t), logger)
+	n, err := New("ops", cfg, nil, mustTemplates(t), logger, withRates(r))
 	if err != nil {
 		t.Fatal(err)
 	}

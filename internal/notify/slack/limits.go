@@ -104,6 +104,15 @@ func defaultRates() rates {
 	}
 }
 
+// scaled are r k times as fast: every period divided by k.
+func (r rates) scaled(k float64) rates {
+	scale := func(x notify.Rate) notify.Rate {
+		x.Per = time.Duration(float64(x.Per) / k)
+		return x
+	}
+	return rates{perChannel: scale(r.perChannel), tier3: scale(r.tier3), tier4: scale(r.tier4)}
+}
+
 // textLen is the length Herald checks against Slack's limits: UTF-16 code
 // units (see the Block Kit limits above).
 func textLen(s string) int {

@@ -46,44 +46,64 @@ type Notifier struct {
 
 var _ notify.Notifier = (*Notifier)(nil)
 
+// Option changes how New builds a notifier.
+type Option func(*options)
+
+type options struct {
+	rates rates
+}
+
+// WithRateScale makes Herald's allowances for Slack k times as fast (k >
+// 1), so that a test against a fake whose limits are scaled the same way
+// (fakeslack.Limits) checks that Herald keeps to them in milliseconds
+// rather than seconds. It applies when the client of a webhook or token is
+// made, by the first channel that uses it.
+func WithRateScale(k float64) Option {
+	return func(o *options) {
+		if k > 0 {
+			o.rates = o.rates.scaled(k)
+		}
+	}
+}
+
+// withRates replaces the allowances (tests: loose ones that never slow
+// them down, or one tier made tight).
+func withRates(r rates) Option { return func(o *options) { o.rates = r } }
+
 // New makes the notifier of the channel called name from its validated
 // config: webhook_url, or bot_token with channel. Channels with the same
 // webhook URL or bot token share one client and its rate limiter, held by
 // shared (the app's, kept across configuration reloads; nil shares
 // nothing). Errors name the field and never its secret value.
-func New(name string, cfg *Config, shared *notify.Shared, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
+func New(name string, cfg *Config, shared *notify.Shared, tmpl *template.Templates, logger *slog.Logger, opts ...Option) (*Notifier, error) {
+	o := options{rates: defaultRates()}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var key clientKey
 	var mk func() (*client, error)
 	switch {
 	case cfg.WebhookURL != "":
 		key = clientKey{webhookURL: string(cfg.WebhookURL)}
-		mk = func() (*client, error) { return newWebhookClient(string(cfg.WebhookURL), defaultRates()) }
+		mk = func() (*client, error) { return newWebhookClient(string(cfg.WebhookURL), o.rates) }
 	default:
 		api := cfg.APIURL
 		if api == "" {
-			api = "https://slack.com/api"
+			api = DefaultAPIURL
 		}
 		key = clientKey{token: string(cfg.BotToken), apiURL: api}
-		mk = func() (*client, error) { return newBotClient(string(cfg.BotToken), api, defaultRates()) }
+		mk = func() (*client, error) { return newBotClient(string(cfg.BotToken), api, o.rates) }
 	}
 	c, err := sharedClient(shared, key, mk)
 	if err != nil {
 		return nil, err
 	}
-	n, err := newNotifier(name, cfg, c, tmpl, logger)
-	if err != nil {
-		return nil, err
-	}
-	rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "slack")
-	if err != nil {
-		return nil, fmt.Errorf("slack channel %s: %w", name, err)
-	}
-	n.http = &http.Client{Transport: rt, Timeout: requestTimeout, CheckRedirect: httpconf.NoRedirect}
-	return n, nil
+	return newNotifier(name, cfg, c, tmpl, logger)
 }
 
-// newNotifier makes a notifier around a given client (tests give their own,
-// with their own rates).
+// newNotifier makes the notifier of a channel on client c, with an HTTP
+// client of its own made from cfg.HTTPConfig: no request of the channel
+// goes any other way.
 func newNotifier(name string, cfg *Config, c *client, tmpl *template.Templates, logger *slog.Logger) (*Notifier, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -91,9 +111,13 @@ func newNotifier(name string, cfg *Config, c *client, tmpl *template.Templates, 
 	if c.webhookURL == "" && cfg.Channel == "" {
 		return nil, errors.New("slack: channel is required with bot_token")
 	}
+	rt, err := httpconf.RoundTripper(cfg.HTTPConfig, "slack")
+	if err != nil {
+		return nil, fmt.Errorf("slack channel %s: %w", name, err)
+	}
 	r := &renderer{tmpl: tmpl, message: cfg.Message, channel: name}
-	return &Notifier{name: name, cfg: cfg, client: c, bot: c.webhookURL == "", logger: logger.With("channel", name),
-		render: r.render}, nil
+	return &Notifier{name: name, cfg: cfg, client: c, http: notify.HTTPClient(rt, requestTimeout), bot: c.webhookURL == "",
+		logger: logger.With("channel", name), render: r.render}, nil
 }
 
 // Notify sends m: through the webhook, or with the bot token as a message

@@ -37,6 +37,7 @@ func renderWith(t *testing.T, cfg *Config, m *notify.Message) (*content, []block
 }
 
 func TestDefaultTemplates(t *testing.T) {
+	t.Parallel()
 	bare := amtemplate.KV{"alertname": "Bare"}
 	other := amtemplate.KV{"alertname": "Load_High", "instance": "web&1", "severity": "info", "summary": "load is high"}
 	tests := []struct {
@@ -58,6 +59,7 @@ func TestDefaultTemplates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, _, logs := renderWith(t, &Config{}, tt.m)
 			if c.title != tt.title {
 				t.Errorf("title %q, want %q", c.title, tt.title)
@@ -83,6 +85,7 @@ func TestDefaultTemplates(t *testing.T) {
 }
 
 func TestChannelTemplateKeepsItsOwnMarkup(t *testing.T) {
+	t.Parallel()
 	cfg := &Config{Message: `<!here> {{ .CommonLabels.team }} <https://wiki.example/x|wiki>`}
 	c, _, _ := renderWith(t, cfg, message(alert.KindFiring, nasty))
 	want := "<!here> &lt;!channel&gt; &lt;https:\u200b//evil.example|click&gt; <https://wiki.example/x|wiki>"
@@ -95,6 +98,7 @@ func TestChannelTemplateKeepsItsOwnMarkup(t *testing.T) {
 var listed = regexp.MustCompile(`(?m)^\S+ \*A\d+\*`)
 
 func TestStormIsShortenedWithANote(t *testing.T) {
+	t.Parallel()
 	var ls []amtemplate.KV
 	for i := range 300 {
 		ls = append(ls, amtemplate.KV{"alertname": fmt.Sprintf("A%d", i), "instance": fmt.Sprintf("host-%03d.example:9100", i),
@@ -124,6 +128,7 @@ func TestStormIsShortenedWithANote(t *testing.T) {
 }
 
 func TestHugeSingleAlertIsCut(t *testing.T) {
+	t.Parallel()
 	a := amtemplate.KV{"alertname": "Huge", "severity": "warning"}
 	m := message(alert.KindFiring, a)
 	m.Data.Alerts[0].Annotations["description"] = strings.Repeat("a very long description line\n", 1000)
@@ -135,6 +140,7 @@ func TestHugeSingleAlertIsCut(t *testing.T) {
 }
 
 func TestFitBodyBisects(t *testing.T) {
+	t.Parallel()
 	// A render whose length grows with the alerts: 100 units each.
 	render := func(d *template.Data) string { return strings.Repeat(strings.Repeat("x", 99)+"\n", len(d.Alerts)) }
 	d := &template.Data{}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestEscapeData(t *testing.T) {
+	t.Parallel()
 	d := &amtemplate.Data{Receiver: "a&b", GroupLabels: amtemplate.KV{"job": "<x>"},
 		Alerts: amtemplate.Alerts{{Labels: amtemplate.KV{"team": "<!channel>"}, Annotations: amtemplate.KV{"summary": "1 < 2 & 3 > 2"},
 			GeneratorURL: "http://p/graph?a=1&b=2"}}}
@@ -28,6 +29,7 @@ func TestEscapeData(t *testing.T) {
 }
 
 func TestSplitSections(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("word &amp; <https://x.example/a|link> 🔥 ", 200)
 	tests := []struct {
 		name  string
@@ -42,6 +44,7 @@ func TestSplitSections(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			parts := splitSections(tt.text, tt.limit)
 			if len(parts) == 0 {
 				t.Fatal("no parts")
@@ -78,6 +81,7 @@ func checkAtomsWhole(t *testing.T, s string) {
 func squash(s string) string { return strings.Join(strings.Fields(s), "") }
 
 func TestShorten(t *testing.T) {
+	t.Parallel()
 	s := strings.Repeat("ab &amp; <!here> ", 100)
 	got := shorten(s, 50)
 	if textLen(got) > 50 || !strings.HasSuffix(got, "…") {
@@ -93,6 +97,7 @@ func TestShorten(t *testing.T) {
 }
 
 func TestShortenPlainAndTextLen(t *testing.T) {
+	t.Parallel()
 	title := strings.Repeat("🔥", 100) // 200 UTF-16 units
 	got := shortenPlain(title, MaxHeaderText)
 	if textLen(got) > MaxHeaderText || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") {
@@ -104,6 +109,7 @@ func TestShortenPlainAndTextLen(t *testing.T) {
 }
 
 func TestBuildBlocksKeepsToLimits(t *testing.T) {
+	t.Parallel()
 	c := &content{
 		title:   strings.Repeat("Very long alert name ", 20),
 		body:    strings.Repeat("x", maxBodyText),

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -106,25 +105,14 @@ func (c *client) sendFile(ctx context.Context, hc *http.Client, uploadURL string
 	if u, err := url.Parse(uploadURL); err == nil && strings.Trim(u.EscapedPath(), "/") != "" {
 		secrets = append(secrets, strings.Trim(u.EscapedPath(), "/"))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, uploadURL, bytes.NewReader(png))
-	if err != nil {
-		return false, notify.Redact(fmt.Errorf("slack file upload: %w", notify.RedactURL(err)), secrets...)
-	}
-	req.Header.Set("Content-Type", "image/png")
-	resp, err := c.client(hc).Do(req)
-	if err != nil {
-		return notify.TransportError("slack file upload", err, secrets...)
-	}
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return true, notify.Redact(fmt.Errorf("slack file upload: %w", err), secrets...)
-	}
-	if resp.StatusCode != http.StatusOK {
-		retry, herr := notify.CheckResponse(resp, raw, secrets)
-		if herr == nil {
-			herr = &notify.HTTPError{StatusCode: resp.StatusCode, Body: notify.Excerpt(string(raw), 200, secrets)}
-		}
-		return retry, notify.Redact(fmt.Errorf("slack file upload: %w", herr), secrets...)
-	}
-	return false, nil
+	r := &notify.Request{Op: "slack file upload", Client: hc, URL: uploadURL, Body: png, ContentType: "image/png",
+		MaxResponse: maxResponse, Secrets: secrets,
+		Check: func(resp *http.Response, body []byte, retry bool, err error) (bool, error) {
+			if err == nil && resp.StatusCode != http.StatusOK {
+				return false, &notify.HTTPError{StatusCode: resp.StatusCode, Body: notify.Excerpt(string(body), 200, secrets)}
+			}
+			return retry, err
+		}}
+	_, _, retry, err := r.Do(ctx)
+	return retry, err
 }

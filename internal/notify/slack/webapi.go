@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,10 +34,11 @@ type APIError struct {
 	Err error
 }
 
-// Error reads like Slack's answer, prefixed by the method, plus what to do
-// for the errors that need a person.
+// Error reads like Slack's answer, plus what to do for the errors that
+// need a person. The method comes before it, in the error of the request
+// (see notify.Request).
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("slack %s: %s", e.Method, e.Code)
+	s := e.Code
 	if e.Status != http.StatusOK && e.Status != 0 {
 		s += fmt.Sprintf(" (HTTP %d)", e.Status)
 	}
@@ -89,27 +89,19 @@ type apiResponse struct {
 	} `json:"response_metadata"`
 }
 
-// call posts body to a Web API method with the bot token and decodes the
-// answer into result (which may be nil). The caller waits for the rate
-// limit first. It returns whether a failure is worth retrying; errors are
-// free of the client's secrets.
+// call posts body to a Web API method with the bot token and hc (the
+// channel's client), and decodes the answer into result (which may be
+// nil). The caller waits for the rate limit first. It returns whether a
+// failure is worth retrying; errors are free of the client's secrets.
 func (c *client) call(ctx context.Context, hc *http.Client, method, contentType string, body []byte, result any) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.apiURL+"/"+method, bytes.NewReader(body))
-	if err != nil {
-		return false, c.redact(fmt.Errorf("slack %s: %w", method, notify.RedactURL(err)))
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.client(hc).Do(req)
-	if err != nil {
-		return notify.TransportError("slack "+method, err, c.secrets...)
-	}
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return true, c.redact(fmt.Errorf("slack %s: %w", method, err))
-	}
-	retry, err := checkAPI(method, resp, raw, result, c.secrets)
-	return retry, c.redact(err)
+	r := &notify.Request{Op: "slack " + method, Client: hc, URL: c.apiURL + "/" + method, Body: body,
+		ContentType: contentType, Header: http.Header{"Authorization": {"Bearer " + c.token}},
+		MaxResponse: maxResponse, Secrets: c.secrets,
+		Check: func(resp *http.Response, body []byte, retry bool, err error) (bool, error) {
+			return checkAPI(method, resp, body, result, retry, err, c.secrets)
+		}}
+	_, _, retry, err := r.Do(ctx)
+	return retry, err
 }
 
 // callJSON is call with params encoded as JSON.
@@ -122,31 +114,29 @@ func (c *client) callJSON(ctx context.Context, hc *http.Client, method string, p
 	return c.call(ctx, hc, method, "application/json; charset=utf-8", body, result)
 }
 
-// checkAPI classifies a Web API answer: the status with the shared
-// classifier, then the envelope, whose error code says more than the
-// status (Slack answers most errors with HTTP 200).
-// secrets are kept out of the quoted body and of Slack's messages, which
-// Error cuts.
-func checkAPI(method string, resp *http.Response, body []byte, result any, secrets []string) (bool, error) {
+// checkAPI classifies a Web API answer after the shared classifier gave
+// retry and herr: the envelope's error code says more than the status
+// (Slack answers most errors with HTTP 200). secrets are kept out of the
+// quoted body and of Slack's messages, which Error cuts.
+func checkAPI(method string, resp *http.Response, body []byte, result any, retry bool, herr error, secrets []string) (bool, error) {
 	var ans apiResponse
 	jerr := json.Unmarshal(body, &ans)
-	retry, herr := notify.CheckResponse(resp, body, secrets)
 	switch {
 	case herr == nil && jerr == nil && ans.OK:
 		if result == nil {
 			return false, nil
 		}
 		if err := json.Unmarshal(body, result); err != nil {
-			return false, fmt.Errorf("slack %s: unexpected answer: %w", method, err)
+			return false, fmt.Errorf("unexpected answer: %w", err)
 		}
 		return false, nil
 	case jerr != nil || ans.Error == "":
 		if herr == nil {
 			// 2xx that is not the Web API's answer: a captive portal or a
 			// proxy page. Nothing was done; another attempt may get through.
-			return true, fmt.Errorf("slack %s: HTTP %d without a Web API answer: %q", method, resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
+			return true, fmt.Errorf("HTTP %d without a Web API answer: %q", resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
 		}
-		return retry, fmt.Errorf("slack %s: %w", method, herr)
+		return retry, herr
 	}
 	aerr := &APIError{Method: method, Code: ans.Error, Status: resp.StatusCode, Needed: ans.Needed,
 		Messages: redactAll(ans.ResponseMetadata.Messages, secrets), Err: herr}

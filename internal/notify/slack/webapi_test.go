@@ -14,6 +14,7 @@ import (
 )
 
 func TestBotErrorsInHTTP200Bodies(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		code      string
 		retry     bool
@@ -35,6 +36,7 @@ func TestBotErrorsInHTTP200Bodies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(t, unlimited)
 			var logs alerts.LogBuffer
 			n := botNotifier(t, fake, opsChannel, fastRates(), logs.Logger())
@@ -56,6 +58,7 @@ func TestBotErrorsInHTTP200Bodies(t *testing.T) {
 }
 
 func TestBotRealChecksOfTheFake(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		channel string
@@ -69,16 +72,14 @@ func TestBotRealChecksOfTheFake(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(t, unlimited)
 			token := fake.Token()
 			if tt.token != "" {
 				token = tt.token
 			}
-			c, err := newBotClient(token, fake.URL(), fastRates())
-			if err != nil {
-				t.Fatal(err)
-			}
-			n, err := newNotifier("ops", &Config{BotToken: config.Secret(token), Channel: tt.channel}, c, mustTemplates(t), nil)
+			cfg := &Config{BotToken: config.Secret(token), Channel: tt.channel, APIURL: fake.URL()}
+			n, err := New("ops", cfg, nil, mustTemplates(t), nil, withRates(fastRates()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,6 +95,7 @@ func TestBotRealChecksOfTheFake(t *testing.T) {
 }
 
 func TestBotTransportFailures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		fault  fakeslack.Fault
@@ -106,6 +108,7 @@ func TestBotTransportFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(t, unlimited)
 			var logs alerts.LogBuffer
 			n := botNotifier(t, fake, opsChannel, fastRates(), logs.Logger())
@@ -127,6 +130,7 @@ func TestBotTransportFailures(t *testing.T) {
 }
 
 func TestBotHTTP429(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakeslack.Limits{PerChannel: 0.1, Burst: 1})
 	n := botNotifier(t, fake, opsChannel, fastRates(), nil)
 	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty)); err != nil {
@@ -143,6 +147,7 @@ func TestBotHTTP429(t *testing.T) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
+	t.Parallel()
 	tmpl := mustTemplates(t)
 	for _, cfg := range []*Config{
 		{WebhookURL: "hooks.slack.com/services/x"},

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -48,37 +47,28 @@ func (c *client) postWebhook(ctx context.Context, hc *http.Client, p *webhookPay
 		return true, err
 	}
 	defer release()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.webhookURL, bytes.NewReader(body))
-	if err != nil {
-		return false, c.redact(fmt.Errorf("slack %s: %w", webhookMethod, notify.RedactURL(err)))
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	resp, err := c.client(hc).Do(req)
-	if err != nil {
-		return notify.TransportError("slack "+webhookMethod, err, c.secrets...)
-	}
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return true, c.redact(fmt.Errorf("slack %s: %w", webhookMethod, err))
-	}
-	retry, err := checkWebhook(resp, raw, c.secrets)
-	return retry, c.redact(err)
+	r := &notify.Request{Op: "slack " + webhookMethod, Client: hc, URL: c.webhookURL, Body: body,
+		ContentType: "application/json; charset=utf-8", MaxResponse: maxResponse, Secrets: c.secrets,
+		Check: func(resp *http.Response, body []byte, retry bool, err error) (bool, error) {
+			return checkWebhook(resp, body, retry, err, c.secrets)
+		}}
+	_, _, retry, err := r.Do(ctx)
+	return retry, err
 }
 
-// checkWebhook classifies an incoming webhook's answer, keeping secrets
-// out of the quoted body.
-func checkWebhook(resp *http.Response, body []byte, secrets []string) (bool, error) {
+// checkWebhook classifies an incoming webhook's answer after the shared
+// classifier gave retry and herr, keeping secrets out of the quoted body.
+func checkWebhook(resp *http.Response, body []byte, retry bool, herr error, secrets []string) (bool, error) {
 	text := strings.TrimSpace(string(body))
-	retry, herr := notify.CheckResponse(resp, body, secrets)
 	switch {
 	case herr == nil && text == "ok":
 		return false, nil
 	case herr == nil:
 		// Not Slack's answer (a captive portal, a proxy): nothing was
 		// posted, another attempt may get through.
-		return true, fmt.Errorf("slack %s: HTTP %d without Slack's answer: %q", webhookMethod, resp.StatusCode, notify.Excerpt(text, 200, secrets))
+		return true, fmt.Errorf("HTTP %d without Slack's answer: %q", resp.StatusCode, notify.Excerpt(text, 200, secrets))
 	case !errorCode.MatchString(text):
-		return retry, fmt.Errorf("slack %s: %w", webhookMethod, herr)
+		return retry, herr
 	}
 	return classify(&APIError{Method: webhookMethod, Code: text, Status: resp.StatusCode, Err: herr}, resp.Header, retry)
 }
@@ -104,9 +94,7 @@ func (n *Notifier) webhookImage(m *notify.Message) *image {
 	}
 	switch u := m.Image.URL; {
 	case u == "":
-		if _, told := n.client.noImage.LoadOrStore(n.name, true); !told {
-			n.logger.Warn("charts cannot go to a Slack incoming webhook without a URL to fetch them from; set external_url (and make it reachable from Slack), or use a bot token to upload them")
-		}
+		n.client.warnings.Once(n.logger, n.name, "charts cannot go to a Slack incoming webhook without a URL to fetch them from; set external_url (and make it reachable from Slack), or use a bot token to upload them")
 		return nil
 	case !validURL(u, MaxImageURL):
 		n.logger.Warn("sending the message without its chart: the chart URL is not an absolute http(s) URL of at most 3000 characters")

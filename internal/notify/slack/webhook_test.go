@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakeslack"
 )
 
 func TestWebhookFiringMessage(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, unlimited)
 	n := hookNotifier(t, fake, fastRates(), nil)
 	m := withChart(t, message(alert.KindFiring, nasty), "https://herald.example/images/abc.png?sig=1")
@@ -59,6 +61,7 @@ func TestWebhookFiringMessage(t *testing.T) {
 }
 
 func TestWebhookResolvedIsANewMessage(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, unlimited)
 	n := hookNotifier(t, fake, fastRates(), nil)
 	m := message(alert.KindResolved, nasty)
@@ -83,6 +86,7 @@ func TestWebhookResolvedIsANewMessage(t *testing.T) {
 }
 
 func TestWebhookWithoutImageURLLogsOncePerChannel(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, unlimited)
 	var logs alerts.LogBuffer
 	n := hookNotifier(t, fake, fastRates(), logs.Logger())
@@ -102,6 +106,7 @@ func TestWebhookWithoutImageURLLogsOncePerChannel(t *testing.T) {
 }
 
 func TestWebhookErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		code      string
@@ -123,6 +128,7 @@ func TestWebhookErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(t, unlimited)
 			var logs alerts.LogBuffer
 			n := hookNotifier(t, fake, fastRates(), logs.Logger())
@@ -147,6 +153,7 @@ func TestWebhookErrors(t *testing.T) {
 }
 
 func TestWebhookRateLimitAnswer(t *testing.T) {
+	t.Parallel()
 	// A fake that allows one message a second with no burst, and a Herald
 	// that ignores it: Slack's 429 and its Retry-After reach the dispatcher.
 	fake := newFake(t, fakeslack.Limits{PerChannel: 0.2, Burst: 1})
@@ -165,14 +172,15 @@ func TestWebhookRateLimitAnswer(t *testing.T) {
 }
 
 func TestWebhookNonSlackAnswer(t *testing.T) {
+	t.Parallel()
 	// A proxy answering 200 with its own page: nothing was posted.
 	srv := newPlainServer(t, http.StatusOK, "<html>welcome to the hotel wifi</html>")
-	c, err := newWebhookClient(srv+"/services/T/B/secret", fastRates())
+	n, err := New("ops", &Config{WebhookURL: config.Secret(srv + "/services/T/B/secret")}, nil, mustTemplates(t), nil, withRates(fastRates()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	retry, err := c.postWebhook(alerts.Context(t, 5*time.Second), nil, &webhookPayload{Text: "x"})
-	if !retry || err == nil || strings.Contains(err.Error(), "secret") {
+	refs, retry, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, nasty))
+	if !retry || err == nil || len(refs) != 0 || strings.Contains(err.Error(), "secret") {
 		t.Errorf("retry=%v err=%v", retry, err)
 	}
 }

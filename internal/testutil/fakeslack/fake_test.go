@@ -80,6 +80,7 @@ func section(text string) map[string]any {
 }
 
 func TestAuthAndChannels(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Limits{Unlimited: true})
 	msg := func(ch string) map[string]any { return map[string]any{"channel": ch, "text": "hi"} }
 	tests := []struct {
@@ -95,6 +96,7 @@ func TestAuthAndChannels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a := callJSON(t, s, "chat.postMessage", tt.token, msg(tt.channel))
 			if a.status != 200 || a.OK != (tt.code == "") || a.Error != tt.code {
 				t.Errorf("answer %+v, want error %q with HTTP 200", a, tt.code)
@@ -107,6 +109,7 @@ func TestAuthAndChannels(t *testing.T) {
 }
 
 func TestBlockValidation(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Limits{Unlimited: true})
 	many := make([]any, 51)
 	for i := range many {
@@ -141,6 +144,7 @@ func TestBlockValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a := callJSON(t, s, "chat.postMessage", s.Token(), map[string]any{"channel": "C0OPS0001", "text": "t", "blocks": tt.blocks})
 			if tt.problem == "" {
 				if !a.OK {
@@ -156,6 +160,7 @@ func TestBlockValidation(t *testing.T) {
 }
 
 func TestThreadsAndUpdates(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Limits{Unlimited: true})
 	parent := callJSON(t, s, "chat.postMessage", s.Token(), map[string]any{"channel": "C0OPS0001", "blocks": []any{section("firing &lt;x&gt; <!here>")}})
 	reply := callJSON(t, s, "chat.postMessage", s.Token(), map[string]any{"channel": "C0OPS0001", "text": "resolved", "thread_ts": parent.TS})
@@ -186,6 +191,7 @@ func TestThreadsAndUpdates(t *testing.T) {
 }
 
 func TestUploadFlow(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Limits{Unlimited: true})
 	data := []byte("\x89PNG fake chart bytes")
 	if a := callJSON(t, s, "files.getUploadURLExternal", s.Token(), map[string]any{"filename": "c.png", "length": len(data)}); a.OK {
@@ -222,6 +228,7 @@ func TestUploadFlow(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Limits{PerChannel: 1, Burst: 2, Tier3: 1, Window: time.Minute})
 	var last answer
 	for range 3 {
@@ -239,5 +246,14 @@ func TestRateLimits(t *testing.T) {
 	}
 	if st := s.Stats(); st.TooManyRequests != 2 || st.OK != 3 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestScaledLimits(t *testing.T) {
+	t.Parallel()
+	got := Limits{Tier3: 3}.Scaled(4)
+	want := Limits{PerChannel: 4, Burst: 2, Tier3: 3, Tier4: 100, Window: 15 * time.Second}
+	if got != want {
+		t.Errorf("Scaled = %+v, want %+v", got, want)
 	}
 }

@@ -50,6 +50,18 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
+// Scaled are l (its defaults filled in) k times as fast: the per-channel
+// pace times k and the tier windows divided by k, so that a test of
+// pacing at Slack's limits takes a k-th of the time. Herald's allowances
+// scale the same way (slack.WithRateScale). Retry-After stays in whole
+// seconds, as Slack sends it.
+func (l Limits) Scaled(k float64) Limits {
+	l = l.withDefaults()
+	l.PerChannel *= k
+	l.Window = time.Duration(float64(l.Window) / k)
+	return l
+}
+
 // tier names a per-method allowance.
 type tier int
 

@@ -10,6 +10,7 @@ import (
 )
 
 func TestWebhook(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Limits{Unlimited: true})
 	post := func(u, contentType, body string) (int, string) {
 		resp, err := http.Post(u, contentType, strings.NewReader(body))
@@ -46,6 +47,7 @@ func TestWebhook(t *testing.T) {
 }
 
 func TestFaultsAndWaiting(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Limits{Unlimited: true})
 	s.FailNext(1, FaultInternal)
 	if a := callJSON(t, s, "chat.postMessage", s.Token(), map[string]any{"channel": "C0OPS0001", "text": "x"}); a.status != 500 || a.Error != "internal_error" {
@@ -58,12 +60,12 @@ func TestFaultsAndWaiting(t *testing.T) {
 	if _, err := s.WaitMessages(1, 50*time.Millisecond); err == nil {
 		t.Error("WaitMessages did not time out")
 	}
-	// The call must end before the test does: the fake records the message
-	// before the client has read the answer.
+	// A message posted while the test waits for it (fakehttp's Log tests
+	// the wake-up itself). The call must end before the test does: the
+	// fake records the message before the client has read the answer.
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		time.Sleep(20 * time.Millisecond)
 		callJSON(t, s, "chat.postMessage", s.Token(), map[string]any{"channel": "C0OPS0001", "text": "x"})
 	}()
 	if msgs, err := s.WaitMessages(1, 5*time.Second); err != nil || len(msgs) != 1 {
@@ -73,6 +75,7 @@ func TestFaultsAndWaiting(t *testing.T) {
 }
 
 func TestRender(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"a &amp; b &lt;c&gt;":               "a & b <c>",
 		"see <https://x.example/a|the doc>": "see the doc",

@@ -211,10 +211,10 @@ func (s *Store) noteBatch(batch []*writeReq) {
 
 // txWriter holds the statements one batch prepares once.
 type txWriter struct {
-	ctx                                                   context.Context
-	tx                                                    *sql.Tx
-	insNotif, insEvent, insDelivery, resolvedExists, last *sql.Stmt
-	err                                                   error
+	ctx                                                            context.Context
+	tx                                                             *sql.Tx
+	insNotif, insEvent, insDelivery, resolvedExists, last, isAcked *sql.Stmt
+	err                                                            error
 }
 
 func newTxWriter(ctx context.Context, tx *sql.Tx) *txWriter {
@@ -230,6 +230,7 @@ func newTxWriter(ctx context.Context, tx *sql.Tx) *txWriter {
 		WHERE channel = $1 AND fingerprint = $2 AND starts_at = $3 AND kind = 'resolved'`)
 	w.last = w.prepare(`SELECT COALESCE(MAX(created_at), 0), COALESCE(MAX(seq), 0) FROM deliveries
 		WHERE channel = $1 AND fingerprint = $2 AND starts_at = $3 AND kind IN ('firing', 'reminder')`)
+	w.isAcked = w.prepare(`SELECT COUNT(*) FROM bot_acks WHERE fingerprint = $1 AND starts_at = $2`)
 	return w
 }
 
@@ -245,7 +246,7 @@ func (w *txWriter) prepare(q string) *sql.Stmt {
 }
 
 func (w *txWriter) close() {
-	for _, st := range []*sql.Stmt{w.insNotif, w.insEvent, w.insDelivery, w.resolvedExists, w.last} {
+	for _, st := range []*sql.Stmt{w.insNotif, w.insEvent, w.insDelivery, w.resolvedExists, w.last, w.isAcked} {
 		if st != nil {
 			st.Close()
 		}
@@ -304,7 +305,8 @@ func (w *txWriter) ingest(in *Ingest) (IngestResult, error) {
 }
 
 // plan creates the delivery an alert event calls for on one channel, if it
-// is new: a firing episode once, its resolution once, reminders when asked.
+// is new: a firing episode once, its resolution once, reminders when asked
+// and the episode was not acknowledged.
 func (w *txWriter) plan(a *amtemplate.Alert, eventID int64, t Target, now time.Time) (bool, error) {
 	fp, starts := a.Fingerprint, nanos(a.StartsAt)
 	insert := func(kind alert.Kind, seq int) (bool, error) {
@@ -344,6 +346,9 @@ func (w *txWriter) plan(a *amtemplate.Alert, eventID int64, t Target, now time.T
 	}
 	if now.Sub(fromNanos(lastAt)) < t.RepeatInterval {
 		return false, nil
+	}
+	if acked, err := w.acked(fp, starts); err != nil || acked {
+		return false, err
 	}
 	return insert(alert.KindReminder, lastSeq+1)
 }

@@ -13,6 +13,8 @@ const pruneBatch = 500
 // Pruned counts what one Prune removed.
 type Pruned struct {
 	Deliveries, Events, Notifications int64
+	// The bot's: acknowledgements, audit actions, button states, update ids.
+	Acks, Actions, Buttons, Updates int64
 }
 
 // Prune deletes what is older than before and no longer needed: finished
@@ -21,9 +23,19 @@ type Pruned struct {
 // and notifications nothing refers to. An episode Alertmanager still
 // reports (a long-firing alert's repeat notifications) keeps its rows, or
 // the next repeat would be delivered again as new.
+//
+// The bot's records go too: acknowledgements made before before of
+// episodes that have no event left, audit actions older than before,
+// button states ButtonGrace after they expired and update ids seen
+// UpdateKeep ago (these two by the clock, whatever the retention).
 func (s *Store) Prune(ctx context.Context, before time.Time) (Pruned, error) {
+	return s.prune(ctx, before, time.Now())
+}
+
+func (s *Store) prune(ctx context.Context, before, now time.Time) (Pruned, error) {
 	var total Pruned
 	cut := nanos(before)
+	buttonCut, updateCut := nanos(now.Add(-ButtonGrace)), nanos(now.Add(-UpdateKeep))
 	for _, step := range []struct {
 		count *int64
 		run   func(w *txWriter) (int64, error)
@@ -39,6 +51,25 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (Pruned, error) {
 			return w.exec(`DELETE FROM notifications WHERE id IN (SELECT n.id FROM notifications n
 				WHERE n.received_at < $1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.notification_id = n.id)
 				LIMIT $2)`, cut, pruneBatch)
+		}},
+		// An episode still reported keeps its events, so its ack stays.
+		{&total.Acks, func(w *txWriter) (int64, error) {
+			return w.exec(`DELETE FROM bot_acks WHERE (fingerprint, starts_at) IN (SELECT a.fingerprint, a.starts_at
+				FROM bot_acks a WHERE a.acked_at < $1 AND NOT EXISTS (SELECT 1 FROM events e
+					WHERE e.fingerprint = a.fingerprint AND e.starts_at = a.starts_at)
+				LIMIT $2)`, cut, pruneBatch)
+		}},
+		{&total.Actions, func(w *txWriter) (int64, error) {
+			return w.exec(`DELETE FROM bot_actions WHERE id IN (SELECT id FROM bot_actions WHERE at < $1 LIMIT $2)`,
+				cut, pruneBatch)
+		}},
+		{&total.Buttons, func(w *txWriter) (int64, error) {
+			return w.exec(`DELETE FROM bot_buttons WHERE id IN (SELECT id FROM bot_buttons WHERE expires_at < $1 LIMIT $2)`,
+				buttonCut, pruneBatch)
+		}},
+		{&total.Updates, func(w *txWriter) (int64, error) {
+			return w.exec(`DELETE FROM bot_updates WHERE update_id IN (SELECT update_id FROM bot_updates
+				WHERE seen_at < $1 LIMIT $2)`, updateCut, pruneBatch)
 		}},
 	} {
 		for {

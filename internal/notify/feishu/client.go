@@ -142,9 +142,6 @@ func (n *Notifier) tooFast(resp *http.Response, aerr *APIError) error {
 	return &notify.RateLimitError{RetryAfter: wait, Err: aerr}
 }
 
-// redact removes the bot's and the app's secrets from err.
-func (n *Notifier) redact(err error) error { return notify.Redact(err, n.secretList()...) }
-
 // secretList is every secret an error could quote: the configured ones
 // and the app's current tenant token.
 func (n *Notifier) secretList() []string {

@@ -169,7 +169,8 @@ func (n *Notifier) chartKey(ctx context.Context, m *notify.Message) string {
 	}
 	key, err := n.upload(ctx, img.PNG)
 	if err != nil {
-		n.logger.Warn("chart not uploaded; the card links to it instead when it is hosted", "err", n.redact(err))
+		// err comes from notify.Request, secrets already redacted.
+		n.logger.Warn("chart not uploaded; the card links to it instead when it is hosted", "err", err)
 		return ""
 	}
 	n.keysMu.Lock()

@@ -1,7 +1,6 @@
 package mattermost
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,7 +31,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	return fmt.Sprintf("%s: HTTP %d %s: %s", op, e.Status, e.ID, e.Message)
+	return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.ID, e.Message)
 }
 
 func (e *APIError) Unwrap() error { return e.Err }
@@ -67,41 +66,30 @@ func (n *Notifier) post(ctx context.Context, p *payload) (bool, error) {
 		return true, err
 	}
 	defer release()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url, bytes.NewReader(body))
-	if err != nil {
-		return false, n.redact(fmt.Errorf("%s: %w", op, notify.RedactURL(err)))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := n.client.Do(req)
-	if err != nil {
-		return notify.TransportError(op, err, n.secrets...)
-	}
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return true, n.redact(fmt.Errorf("%s: %w", op, err))
-	}
-	n.observe(resp.Header)
-	retry, err := n.check(resp, raw)
-	return retry, n.redact(err)
+	r := &notify.Request{Op: op, Client: n.client, URL: n.url, Body: body, MaxResponse: maxResponse,
+		Secrets: n.secrets, Check: n.check}
+	_, _, retry, err := r.Do(ctx)
+	return retry, err
 }
 
-// check classifies an answer with notify.CheckResponse; a 200 must say
-// "ok", else it is not Mattermost's answer (a proxy's login page) and
-// nothing was posted.
-func (n *Notifier) check(resp *http.Response, body []byte) (bool, error) {
+// check follows the rate-limit headers of an answer, then classifies it
+// after notify.CheckResponse (retry, err): a 200 must say "ok", else it is
+// not Mattermost's answer (a proxy's login page) and nothing was posted;
+// a 429 pauses the server's allowance; an error's AppError says what went
+// wrong.
+func (n *Notifier) check(resp *http.Response, body []byte, retry bool, err error) (bool, error) {
+	n.observe(resp.Header)
 	text := strings.TrimSpace(string(body))
-	retry, err := notify.CheckResponse(resp, body, n.secrets)
 	switch {
 	case err == nil && text == "ok":
 		return false, nil
 	case err == nil:
-		return true, fmt.Errorf("%s: HTTP %d without Mattermost's answer: %q", op, resp.StatusCode, notify.Excerpt(text, 200, n.secrets))
+		return true, fmt.Errorf("HTTP %d without Mattermost's answer: %q", resp.StatusCode, notify.Excerpt(text, 200, n.secrets))
 	case resp.StatusCode == http.StatusTooManyRequests:
 		wait := rateLimitWait(resp.Header, time.Now())
 		n.limiter.Pause(n.origin, time.Now().Add(wait))
-		var herr *notify.HTTPError
-		errors.As(err, &herr)
-		return true, &notify.RateLimitError{RetryAfter: wait, Err: fmt.Errorf("%s: %w", op, herr)}
+		herr, _ := errors.AsType[*notify.HTTPError](err)
+		return true, &notify.RateLimitError{RetryAfter: wait, Err: herr}
 	}
 	var ae appError
 	if json.Unmarshal(body, &ae) == nil && ae.ID != "" {
@@ -112,7 +100,7 @@ func (n *Notifier) check(resp *http.Response, body []byte) (bool, error) {
 		return retry, &APIError{Status: resp.StatusCode, ID: notify.Excerpt(ae.ID, 100, n.secrets),
 			Message: notify.Excerpt(msg, 300, n.secrets), Err: err}
 	}
-	return retry, fmt.Errorf("%s: %w", op, err)
+	return retry, err
 }
 
 // rateLimitWait is how long a 429 asks to wait: Retry-After, else
@@ -155,6 +143,3 @@ func headerSeconds(h http.Header, name string) (time.Duration, bool) {
 	}
 	return time.Duration(s) * time.Second, true
 }
-
-// redact removes the webhook URL and key from err.
-func (n *Notifier) redact(err error) error { return notify.Redact(err, n.secrets...) }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,13 +40,22 @@ func newFake(t *testing.T, limits fakemattermost.Limits) *fakemattermost.Server 
 // twelve minutes after the alerts started.
 func mustTemplates(t testing.TB) *template.Templates {
 	t.Helper()
-	tmpl, err := template.New(nil, nil, FS)
+	tmpl, err := templates()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl.SetClock(func() time.Time { return alerts.StartsAt.Add(12 * time.Minute) })
 	return tmpl
 }
+
+// templates are parsed once for the package: they are safe for concurrent
+// use and no test changes them.
+var templates = sync.OnceValues(func() (*template.Templates, error) {
+	tmpl, err := template.New(nil, nil, FS)
+	if err == nil {
+		tmpl.SetClock(func() time.Time { return alerts.StartsAt.Add(12 * time.Minute) })
+	}
+	return tmpl, err
+})
 
 // hookConfig is the config of a channel on fake's webhook, changed by edit.
 func hookConfig(fake *fakemattermost.Server, edit func(*Config)) *Config {

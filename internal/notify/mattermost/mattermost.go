@@ -20,8 +20,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync/atomic"
-	"time"
 
 	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
@@ -34,7 +32,7 @@ import (
 const maxParts = 10
 
 // Notifier sends to one Mattermost incoming webhook. It is safe for
-// concurrent use: nothing in it changes after New but the noImage flag.
+// concurrent use: nothing in it changes after New but the warnings given.
 type Notifier struct {
 	name    string
 	cfg     *Config
@@ -46,8 +44,8 @@ type Notifier struct {
 	rate    notify.Rate
 	tmpl    *template.Templates
 	logger  *slog.Logger
-	// noImage is set once the missing chart URL was logged.
-	noImage atomic.Bool
+	// warnings are given once (a chart without a URL).
+	warnings notify.Warnings
 }
 
 var _ notify.Notifier = (*Notifier)(nil)
@@ -64,10 +62,6 @@ func WithLimiter(l *notify.Limiter) Option { return func(n *Notifier) { n.limite
 
 // WithRate replaces Herald's allowance per server (tests use a fast one).
 func WithRate(r notify.Rate) Option { return func(n *Notifier) { n.rate = r } }
-
-// WithHTTPClient replaces the HTTP client. The default one follows no
-// redirect, since the webhook's key is in the URL.
-func WithHTTPClient(c *http.Client) Option { return func(n *Notifier) { n.client = c } }
 
 // NewLimiter is the limiter to share between the Mattermost channels of
 // an app (see WithLimiter).
@@ -104,11 +98,8 @@ func New(name string, cfg *Config, tmpl *template.Templates, logger *slog.Logger
 		rate:    defaultRate(),
 		tmpl:    tmpl,
 		logger:  logger.With("channel", name),
-		client: &http.Client{
-			Transport:     rt,
-			Timeout:       requestTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		// The webhook's key is in the URL: no redirect is followed.
+		client: notify.HTTPClient(rt, requestTimeout),
 	}
 	for _, o := range opts {
 		o(n)
@@ -149,17 +140,11 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	return refs, false, nil
 }
 
-// fits refuses a delivery of calls requests that the rate limit would cut
-// before ctx ends, so that a message is not left half sent.
+// fits refuses a delivery of calls posts that the server's allowance
+// would cut before ctx ends, so that a message is not left half sent (see
+// notify.Fits).
 func (n *Notifier) fits(ctx context.Context, calls int) error {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return nil
-	}
-	if d := n.limiter.Delay(n.origin, calls, n.rate); time.Now().Add(d).After(dl) {
-		return &notify.ThrottledError{Wait: d}
-	}
-	return nil
+	return notify.Fits(ctx, calls, n.limiter.Delay(n.origin, calls, n.rate), notify.IdleDelay(calls, n.rate))
 }
 
 // logFailure says when Mattermost asked Herald to slow down, which

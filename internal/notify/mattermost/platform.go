@@ -27,5 +27,9 @@ func build(env *platform.Env, _ *config.Config, ch *config.ChannelConfig) (notif
 		return nil, err
 	}
 	l, _ := notify.Share(env.Shared, limiterKey{}, func() (*notify.Limiter, error) { return NewLimiter(), nil })
-	return New(ch.Name, c, env.Templates, env.Logger, WithLimiter(l))
+	n, err := New(ch.Name, c, env.Templates, env.Logger, WithLimiter(l))
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return n, nil
 }

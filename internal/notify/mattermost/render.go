@@ -120,9 +120,7 @@ func (n *Notifier) chartURL(m *notify.Message) string {
 	u, err := url.Parse(m.Image.URL)
 	switch {
 	case m.Image.URL == "":
-		if n.noImage.CompareAndSwap(false, true) {
-			n.logger.Warn("charts cannot go to Mattermost without a URL to fetch them from; set external_url (reachable from the Mattermost server)")
-		}
+		n.warnings.Once(n.logger, "chart URL", "charts cannot go to Mattermost without a URL to fetch them from; set external_url (reachable from the Mattermost server)")
 		return ""
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		n.logger.Warn("sending the message without its chart: the chart URL is not an absolute http(s) URL")

@@ -4,7 +4,12 @@
 package route
 
 import (
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/prometheus/alertmanager/pkg/labels"
 
 	amtemplate "github.com/prometheus/alertmanager/template"
 	"github.com/prometheus/common/model"
@@ -17,18 +22,57 @@ import (
 // saying how often.
 const defaultRepeatInterval = time.Hour
 
-// Router is an immutable routing table built from one configuration.
+// Router is an immutable routing table built from one configuration and
+// the bot's subscriptions.
 type Router struct {
 	routes   []config.RouteConfig
 	def      string
 	resolved map[string]bool
+	subs     []Subscription
 }
 
-// New builds the routing table of a validated configuration.
-func New(cfg *config.Config) *Router {
-	r := &Router{routes: cfg.Routes, def: cfg.DefaultChannel, resolved: map[string]bool{}}
+// Subscription is a Telegram chat's subscription (/subscribe): alerts that
+// match go to the chat's own channel (see SubscriptionChannel), beside
+// the routes. It takes nothing from the routes or the default channel.
+type Subscription struct {
+	Channel string
+	// Matchers all match, or Regexp matches the alert name (a search:
+	// anywhere in the name unless anchored).
+	Matchers labels.Matchers
+	Regexp   *regexp.Regexp
+}
+
+// Matches reports whether the alert with labels ls is for s.
+func (s *Subscription) Matches(ls model.LabelSet) bool {
+	if s.Regexp != nil {
+		return s.Regexp.MatchString(string(ls[model.AlertNameLabel]))
+	}
+	return len(s.Matchers) > 0 && s.Matchers.Matches(ls)
+}
+
+// SubscriptionChannel is the channel of a chat's subscriptions. Its
+// name cannot clash with a configured one, which may not hold ':'.
+func SubscriptionChannel(chatID int64) string { return "telegram:" + strconv.FormatInt(chatID, 10) }
+
+// SubscriptionChat is the chat of a SubscriptionChannel name.
+func SubscriptionChat(channel string) (int64, bool) {
+	rest, ok := strings.CutPrefix(channel, "telegram:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil
+}
+
+// New builds the routing table of a validated configuration and the
+// current subscriptions.
+func New(cfg *config.Config, subs ...Subscription) *Router {
+	r := &Router{routes: cfg.Routes, def: cfg.DefaultChannel, resolved: map[string]bool{}, subs: subs}
 	for _, ch := range cfg.Channels {
 		r.resolved[ch.Name] = ch.SendResolved == nil || *ch.SendResolved
+	}
+	for _, s := range subs {
+		r.resolved[s.Channel] = true
 	}
 	return r
 }
@@ -76,6 +120,11 @@ func (r *Router) Targets(labels amtemplate.KV) []store.Target {
 	}
 	if len(out) == 0 && r.def != "" {
 		add(r.def, nil)
+	}
+	for i := range r.subs {
+		if r.subs[i].Matches(ls) {
+			add(r.subs[i].Channel, nil)
+		}
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package route
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,5 +61,60 @@ func TestTargets(t *testing.T) {
 	}
 	if d := r.Direct("dev"); d.Channel != "dev" || d.SendResolved {
 		t.Errorf("Direct %+v", d)
+	}
+}
+
+func TestSubscriptions(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{
+		Channels: []config.ChannelConfig{{Name: "ops"}, {Name: "all"}},
+		Routes: []config.RouteConfig{
+			mustRoute(t, config.RouteConfig{Matchers: []string{`severity="critical"`}, Channels: []string{"ops"}}),
+		},
+		DefaultChannel: "all",
+	}
+	crit, err := labels.ParseMatchers(`severity="critical", job=~"node.*"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs := []Subscription{
+		{Channel: SubscriptionChannel(42), Matchers: crit},
+		{Channel: SubscriptionChannel(-1001), Regexp: regexp.MustCompile(`Disk`)},
+		{Channel: SubscriptionChannel(7)}, // neither: matches nothing
+	}
+	r := New(cfg, subs...)
+	cases := []struct {
+		labels amtemplate.KV
+		want   string
+	}{
+		{amtemplate.KV{"alertname": "Up", "severity": "critical", "job": "node"}, "ops telegram:42"},
+		{amtemplate.KV{"alertname": "Up", "severity": "critical", "job": "api"}, "ops"},
+		// A subscription takes nothing from the default channel.
+		{amtemplate.KV{"alertname": "NodeDiskFull", "severity": "warning"}, "all telegram:-1001"},
+		{amtemplate.KV{"alertname": "NodeDiskFull", "severity": "critical", "job": "node-1"}, "ops telegram:42 telegram:-1001"},
+		{amtemplate.KV{"alertname": "disk", "severity": "info"}, "all"},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, tg := range r.Targets(c.labels) {
+			got = append(got, tg.Channel)
+			if !tg.SendResolved {
+				t.Errorf("%v: %s does not send resolved", c.labels, tg.Channel)
+			}
+		}
+		if s := strings.Join(got, " "); s != c.want {
+			t.Errorf("%v: targets %q, want %q", c.labels, s, c.want)
+		}
+	}
+	if !r.Has("telegram:42") || r.Has("telegram:43") {
+		t.Error("Has does not know the subscription channels")
+	}
+	if id, ok := SubscriptionChat("telegram:-1001"); !ok || id != -1001 {
+		t.Errorf("SubscriptionChat = %d, %v", id, ok)
+	}
+	for _, bad := range []string{"ops", "telegram:", "telegram:x", "slack:1"} {
+		if _, ok := SubscriptionChat(bad); ok {
+			t.Errorf("SubscriptionChat(%q) is a chat", bad)
+		}
 	}
 }

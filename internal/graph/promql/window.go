@@ -57,6 +57,9 @@ func Window(forDur, override time.Duration, factor float64, minRange, maxRange t
 	return start, end, niceStep(end.Sub(start))
 }
 
+// Step is the query step of a chart over rng: the one alert charts use.
+func Step(rng time.Duration) time.Duration { return niceStep(rng) }
+
 // chartRange computes the clamped length of the window.
 func chartRange(forDur, override time.Duration, factor float64, minRange, maxRange time.Duration) time.Duration {
 	rng := override

@@ -50,7 +50,7 @@ func TestRedraw(t *testing.T) {
 	if got := p.End.Sub(p.Start); got != 6*time.Hour {
 		t.Errorf("window %v, want 6h whatever the episode's length", got)
 	}
-	if p.Query != `node_load1{instance="web-1:9100",job="node"}` {
+	if p.Query != `node_load1{instance="web-1:9100"}` {
 		t.Errorf("query %q is not the alert's own series", p.Query)
 	}
 	e2, _ := newTestEnricher(fakeFinder{}, d, time.Second)

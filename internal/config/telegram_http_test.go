@@ -58,6 +58,35 @@ func TestTelegramHTTPConfig(t *testing.T) {
 	}
 }
 
+// TestTelegramProxyURLs: proxy_urls is a list of proxies in order; their
+// passwords are secrets by type; a channel's proxy_url replaces the list.
+func TestTelegramProxyURLs(t *testing.T) {
+	c, err := load("testdata/telegram/good-proxy-urls.yml", fakeEnv(nil), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hosts []string
+	for _, u := range c.Telegram.ProxyURLs {
+		hosts = append(hosts, u.Scheme+"://"+u.Host)
+	}
+	if want := []string{"socks5h://proxy-a.internal:1080", "http://proxy-b.internal:3128", "https://proxy-c.internal:443"}; !slices.Equal(hosts, want) {
+		t.Errorf("proxy_urls %v, want %v", hosts, want)
+	}
+	secrets := c.Secrets()
+	for _, s := range []string{"s3cr3t-first", "s3cr3t-second"} {
+		if !slices.Contains(secrets, s) {
+			t.Errorf("Secrets() lacks %q: %q", s, secrets)
+		}
+	}
+	if ops := telegram.BotConfig(c, tgOf(c.Channel("ops"))); len(ops.ProxyURLs) != 3 || ops.HTTP.ProxyURL.URL != nil {
+		t.Errorf("ops: proxy_urls %v, proxy_url %v; want the top-level list", ops.ProxyURLs, ops.HTTP.ProxyURL)
+	}
+	own := telegram.BotConfig(c, tgOf(c.Channel("own-proxy")))
+	if len(own.ProxyURLs) != 0 || own.HTTP.ProxyURL.String() != "socks5://proxy-d.internal:1080" {
+		t.Errorf("own-proxy: proxy_urls %v, proxy_url %v; want its own proxy only", own.ProxyURLs, own.HTTP.ProxyURL)
+	}
+}
+
 // TestTelegramHTTPConfigInvalid pairs every testdata/telegram/invalid-*.yml
 // with the exact text `herald check-config` prints for it.
 func TestTelegramHTTPConfigInvalid(t *testing.T) {
@@ -67,6 +96,12 @@ testdata/telegram/invalid-http.yml:4: telegram.follow_redirects: not supported: 
 testdata/telegram/invalid-http.yml:6: telegram.tls_config.ca_file: cannot read "tls/missing-ca.pem": no such file or directory
 testdata/telegram/invalid-http.yml:10: telegram: unknown field "proxy_urll"
 testdata/telegram/invalid-http.yml:15: channels[0].telegram.proxy_url: unsupported proxy scheme "ftp" (want http, https, socks5 or socks5h)`,
+		"invalid-proxy-urls.yml": `testdata/telegram/invalid-proxy-urls.yml:4: telegram.proxy_urls: cannot be used together with proxy_url (list that proxy in proxy_urls)
+testdata/telegram/invalid-proxy-urls.yml:6: telegram.proxy_urls[1]: unsupported proxy scheme "socks4" (want http, https, socks5 or socks5h)
+testdata/telegram/invalid-proxy-urls.yml:7: telegram.proxy_urls[2]: same proxy as proxy_urls[0]
+testdata/telegram/invalid-proxy-urls.yml:8: telegram.proxy_urls[3]: unsupported proxy scheme "proxy-c.example.com" (want http, https, socks5 or socks5h)
+testdata/telegram/invalid-proxy-urls.yml:9: telegram.proxy_urls[4]: must not be empty`,
+		"invalid-proxy-urls-env.yml": `testdata/telegram/invalid-proxy-urls-env.yml:4: telegram.proxy_urls: cannot be used together with proxy_from_environment`,
 	}
 	files, _ := filepath.Glob("testdata/telegram/invalid-*.yml")
 	for _, f := range files {

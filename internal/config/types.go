@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
+	promconfig "github.com/prometheus/common/config"
 )
 
 // Config is the whole configuration file.
@@ -87,6 +88,14 @@ type TelegramConfig struct {
 	// socks5 or socks5h). Redirects are never followed, the token being
 	// in the URL path: follow_redirects: true is refused.
 	HTTP HTTPClientConfig `yaml:",inline"`
+	// ProxyURLs are proxies tried in turn (http, https, socks5 or
+	// socks5h, with credentials): the bot sends through the first and
+	// moves to the next when the one in use fails (a connection error, a
+	// refusal, a TLS handshake failure, a timeout), coming back to the
+	// first after a while. Not with proxy_url. Of prometheus/common's URL
+	// type, as proxy_url is, so that passwords are redacted by type and
+	// hidden in YAML dumps.
+	ProxyURLs []promconfig.URL `yaml:"proxy_urls"`
 	// Timeout bounds one API request (default 30s).
 	Timeout Duration `yaml:"timeout"`
 	// RateLimits are the bot's own limits (Telegram's documented ones by default).

@@ -114,12 +114,46 @@ func (l *loader) checkBot(prefix string, t *TelegramConfig) {
 }
 
 // checkBotURLs checks the bot's api_url (empty is allowed: the default
-// applies).
+// applies) and its proxy_urls: each a proxy Herald can dial, once, and
+// the list instead of the http_config's other ways to choose a proxy.
+// Errors never quote a URL: it may carry a password.
 func (l *loader) checkBotURLs(prefix string, t *TelegramConfig) {
 	if t.APIURL != "" && !l.hasFailed(prefix+".api_url") {
 		if err := checkHTTPURL(t.APIURL); err != nil {
 			l.fieldErrorf(prefix+".api_url", "%v", err)
 		}
+	}
+	field := prefix + ".proxy_urls"
+	if len(t.ProxyURLs) == 0 || l.hasFailed(field) {
+		return
+	}
+	switch {
+	case t.HTTP.ProxyURL.URL != nil:
+		l.fieldErrorf(field, "cannot be used together with proxy_url (list that proxy in proxy_urls)")
+	case t.HTTP.ProxyFromEnvironment:
+		l.fieldErrorf(field, "cannot be used together with proxy_from_environment")
+	}
+	seen := map[string]int{}
+	for i, u := range t.ProxyURLs {
+		f := indexPath(field, i)
+		if l.hasFailed(f) {
+			continue
+		}
+		if u.URL == nil || u.String() == "" {
+			l.fieldErrorf(f, "must not be empty")
+			continue
+		}
+		if err := checkProxyURL(u.String()); err != nil {
+			l.fieldErrorf(f, "%v", err)
+			continue
+		}
+		// Two accounts on one proxy may be two ways out, so the whole URL.
+		key := u.String()
+		if j, ok := seen[key]; ok {
+			l.fieldErrorf(f, "same proxy as %s", indexPath("proxy_urls", j))
+			continue
+		}
+		seen[key] = i
 	}
 }
 

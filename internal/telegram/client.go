@@ -45,13 +45,23 @@ type Client struct {
 type Option func(*options)
 
 type options struct {
-	minute  time.Duration
-	perChat *notify.Rate
+	minute       time.Duration
+	perChat      *notify.Rate
+	proxyRecheck time.Duration
+	now          func() time.Time
 }
 
 // WithGroupWindow sets the length of the group allowance's window
 // (Telegram's minute), so that tests can check the group limit in seconds.
 func WithGroupWindow(d time.Duration) Option { return func(o *options) { o.minute = d } }
+
+// WithProxyRecheck sets how long a bot with proxy_urls keeps to the proxy
+// it moved to before it tries the first again (DefaultProxyRecheck).
+func WithProxyRecheck(d time.Duration) Option { return func(o *options) { o.proxyRecheck = d } }
+
+// WithClock sets the clock of the proxy pool's recheck, so that tests can
+// move time instead of waiting for it.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithPerChatRate replaces the per-chat allowance made from the config,
 // so that tests can count tokens with a burst and a slow refill.
@@ -62,7 +72,7 @@ func WithPerChatRate(r notify.Rate) Option { return func(o *options) { o.perChat
 // values, so that a Client built in code is as safe as one loaded from a
 // file.
 func New(cfg config.TelegramConfig, logger *slog.Logger, opts ...Option) (*Client, error) {
-	o := options{minute: time.Minute}
+	o := options{minute: time.Minute, proxyRecheck: DefaultProxyRecheck, now: time.Now}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -87,7 +97,7 @@ func New(cfg config.TelegramConfig, logger *slog.Logger, opts ...Option) (*Clien
 	if u.User != nil {
 		c.secrets = append(c.secrets, u.User.String())
 	}
-	tr, err := c.transport(cfg.HTTP)
+	tr, err := c.transport(cfg, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -115,15 +125,31 @@ func New(cfg config.TelegramConfig, logger *slog.Logger, opts ...Option) (*Clien
 
 // transport is the http_config's transport, built by internal/httpconf
 // as every outgoing client of Herald is (proxy, tls_config, headers,
-// authorization for a Bot API server behind a gateway). Its secrets
-// (a proxy password, credentials) join the token in redaction.
-func (c *Client) transport(h config.HTTPClientConfig) (http.RoundTripper, error) {
+// authorization for a Bot API server behind a gateway), or a pool of such
+// transports, one per proxy of proxy_urls. Its secrets (proxy passwords,
+// credentials) join the token in redaction.
+func (c *Client) transport(cfg config.TelegramConfig, o *options) (http.RoundTripper, error) {
+	h := cfg.HTTP
 	if p := h.ProxyURL.URL; p != nil {
+		if len(cfg.ProxyURLs) > 0 {
+			return nil, errors.New("telegram: proxy_urls cannot be used together with proxy_url")
+		}
 		if err := checkProxy(p, "proxy_url"); err != nil {
 			return nil, err
 		}
 	}
 	c.secrets = append(c.secrets, httpconf.Secrets(h)...)
+	for _, u := range cfg.ProxyURLs {
+		if u.URL == nil {
+			continue
+		}
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			c.secrets = append(c.secrets, pw)
+		}
+	}
+	if len(cfg.ProxyURLs) > 0 {
+		return newProxyPool(h, cfg.ProxyURLs, o, c.logger, c.redact)
+	}
 	rt, err := httpconf.RoundTripper(h, "telegram")
 	if err != nil {
 		return nil, c.redact(err)

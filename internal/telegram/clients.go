@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"sync"
 
+	promconfig "github.com/prometheus/common/config"
+
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/notify"
 )
@@ -34,12 +36,13 @@ type keyedClient struct {
 type clientKey struct {
 	token, apiURL string
 	http          config.HTTPClientConfig
+	proxies       []promconfig.URL
 	timeout       config.Duration
 	limits        config.TelegramRateLimits
 }
 
 func keyOf(cfg config.TelegramConfig) clientKey {
-	return clientKey{string(cfg.BotToken), cfg.APIURL, cfg.HTTP, cfg.Timeout, cfg.RateLimits}
+	return clientKey{string(cfg.BotToken), cfg.APIURL, cfg.HTTP, cfg.ProxyURLs, cfg.Timeout, cfg.RateLimits}
 }
 
 // clientsKey keys the Clients of a notify.Shared.

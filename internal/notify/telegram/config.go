@@ -113,6 +113,7 @@ func BotConfig(cfg *config.Config, ch *Config) config.TelegramConfig {
 		// top-level proxy rather than none.
 		if u, err := url.Parse(ch.ProxyURL); err == nil {
 			bot.HTTP.ProxyURL = promconfig.URL{URL: u}
+			bot.ProxyURLs = nil
 			bot.HTTP.ProxyFromEnvironment = false
 			bot.HTTP.ProxyConnectHeader = nil
 		}

@@ -212,7 +212,7 @@ func (s *Server) allow(token string) *apiError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.cfg.RateNow()
 	if now.Before(s.penalty[token]) {
 		return errTooFast
 	}

@@ -57,8 +57,13 @@ type Config struct {
 	// MaxBodyBytes is the largest body accepted (default 20000).
 	MaxBodyBytes int
 	// Now is the clock signature timestamps are checked against (default
-	// time.Now); the rate limit always uses the real clock.
+	// time.Now).
 	Now func() time.Time
+	// RateNow is the clock of the rate limit and of Message.Received
+	// (default time.Now), so that a test of the limit can move time on
+	// instead of sleeping. It is not Now: tests pin the signature clock to
+	// a fixed time, under which a window would never end.
+	RateNow func() time.Time
 }
 
 // MaxTimestampSkew is how far a signature timestamp may be from the
@@ -99,6 +104,9 @@ func New(tb testing.TB, cfg Config) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.RateNow == nil {
+		cfg.RateNow = time.Now
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -175,7 +183,7 @@ func (s *Server) reply(w http.ResponseWriter, msg *Message, aerr *apiError) {
 	switch {
 	case aerr == nil:
 		s.stats.OK++
-		msg.Received = time.Now()
+		msg.Received = s.cfg.RateNow()
 		s.msgs.Add(msg)
 	case aerr.code == errTooFast.code:
 		s.stats.TooFast++

@@ -6,16 +6,30 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // clock is the fake's fixed time in these tests.
 var clock = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// manualClock is a rate clock that moves only when a test says so.
+type manualClock struct{ ns atomic.Int64 }
+
+func newManualClock(t time.Time) *manualClock {
+	c := &manualClock{}
+	c.ns.Store(t.UnixNano())
+	return c
+}
+
+func (c *manualClock) Now() time.Time      { return time.Unix(0, c.ns.Load()) }
+func (c *manualClock) Add(d time.Duration) { c.ns.Add(int64(d)) }
 
 func newTestFake(t *testing.T, cfg Config) *Server {
 	if cfg.Now == nil {
@@ -58,6 +72,7 @@ func post(t *testing.T, u, contentType, body string) (int, string) {
 }
 
 func TestAcceptsSignedMarkdown(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Config{})
 	if code, msg := post(t, signedURL(s, clock.Add(-time.Minute)), "application/json; charset=utf-8", markdownBody); code != 0 {
 		t.Fatalf("errcode %d %s", code, msg)
@@ -77,6 +92,7 @@ func TestAcceptsSignedMarkdown(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Config{Robots: []Robot{
 		{Token: DefaultToken, Secret: DefaultSecret},
 		{Token: "plain"},
@@ -134,7 +150,9 @@ func signWithPlus() (string, string) {
 }
 
 func TestRateLimitAnswersTooFast(t *testing.T) {
-	s := newTestFake(t, Config{Robots: []Robot{{Token: "a"}, {Token: "b"}}, Limit: 3, Window: 300 * time.Millisecond})
+	t.Parallel()
+	rate := newManualClock(clock)
+	s := newTestFake(t, Config{Robots: []Robot{{Token: "a"}, {Token: "b"}}, Limit: 3, Window: time.Minute, RateNow: rate.Now})
 	for i := range 3 {
 		if code, _ := post(t, s.RobotURL("a"), "application/json", markdownBody); code != 0 {
 			t.Fatalf("message %d: errcode %d", i, code)
@@ -147,7 +165,7 @@ func TestRateLimitAnswersTooFast(t *testing.T) {
 	if code, _ := post(t, s.RobotURL("b"), "application/json", markdownBody); code != 0 {
 		t.Fatalf("another robot has its own limit: %d", code)
 	}
-	time.Sleep(350 * time.Millisecond)
+	rate.Add(time.Minute)
 	if code, _ := post(t, s.RobotURL("a"), "application/json", markdownBody); code != 0 {
 		t.Fatalf("after the window: %d", code)
 	}
@@ -157,16 +175,23 @@ func TestRateLimitAnswersTooFast(t *testing.T) {
 }
 
 func TestPenaltyRefusesEverything(t *testing.T) {
-	s := newTestFake(t, Config{Robots: []Robot{{Token: "a"}}, Limit: 1, Window: 50 * time.Millisecond, Penalty: time.Hour})
+	t.Parallel()
+	rate := newManualClock(clock)
+	s := newTestFake(t, Config{Robots: []Robot{{Token: "a"}}, Limit: 1, Window: time.Minute, Penalty: 10 * time.Minute, RateNow: rate.Now})
 	post(t, s.RobotURL("a"), "application/json", markdownBody)
 	post(t, s.RobotURL("a"), "application/json", markdownBody)
-	time.Sleep(60 * time.Millisecond)
+	rate.Add(time.Minute)
 	if code, _ := post(t, s.RobotURL("a"), "application/json", markdownBody); code != 130101 {
 		t.Fatalf("during the penalty: %d", code)
+	}
+	rate.Add(9 * time.Minute)
+	if code, _ := post(t, s.RobotURL("a"), "application/json", markdownBody); code != 0 {
+		t.Fatalf("after the penalty: %d", code)
 	}
 }
 
 func TestWarnings(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Config{Robots: []Robot{{Token: "a"}}})
 	post(t, s.RobotURL("a"), "application/json", `{"msgtype":"markdown","markdown":{"title":"t","text":"x @u1"},"at":{"atMobiles":["138"],"atUserIds":["u1"]}}`)
 	post(t, s.RobotURL("a"), "application/json", `{"msgtype":"markdown","markdown":{"title":"t","text":"x"},"at":{"atUserIDs":["u1"]}}`)
@@ -180,6 +205,7 @@ func TestWarnings(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Config{Robots: []Robot{{Token: "a"}}})
 	s.FailNext(1, FaultInternal)
 	s.FailNext(1, FaultBadGateway)
@@ -229,4 +255,24 @@ func errTimeout(err error) error {
 		return err
 	}
 	return errors.New("not a timeout")
+}
+
+// FailNextAnswer answers whatever a test needs, as DingTalk or a proxy
+// in front of it would, and then the fake answers again.
+func TestFailNextAnswer(t *testing.T) {
+	t.Parallel()
+	s := newTestFake(t, Config{Robots: []Robot{{Token: "a"}}})
+	s.FailNextAnswer(1, http.StatusTooManyRequests, http.Header{"Retry-After": {"7"}}, "slow down")
+	resp, err := http.Post(s.RobotURL("a"), "application/json", strings.NewReader(markdownBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "7" || string(b) != "slow down" {
+		t.Fatalf("answer %d %v %q", resp.StatusCode, resp.Header, b)
+	}
+	if code, _ := post(t, s.RobotURL("a"), "application/json", markdownBody); code != 0 {
+		t.Fatalf("after the answer: %d", code)
+	}
 }

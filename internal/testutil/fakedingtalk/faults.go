@@ -1,6 +1,7 @@
 package fakedingtalk
 
 import (
+	"maps"
 	"net/http"
 	"time"
 
@@ -40,6 +41,17 @@ var answers = map[Fault]fakehttp.Fault{
 // FailNext makes the next n requests (before any check) fail with f.
 func (s *Server) FailNext(n int, f Fault) {
 	s.faults.FailNext(n, fakehttp.Kind("fakedingtalk", answers, f))
+}
+
+// FailNextAnswer makes the next n requests (before any check) answer
+// status with header and body: what DingTalk says that the fake does not
+// model (an errcode of its own, a 429 with Retry-After), or what a proxy
+// in front of it says.
+func (s *Server) FailNextAnswer(n, status int, header http.Header, body string) {
+	s.faults.FailNext(n, fakehttp.Drain(func(w http.ResponseWriter, r *http.Request) {
+		maps.Copy(w.Header(), header)
+		fakehttp.Answer(status, "", body)(w, r)
+	}))
 }
 
 // ClearFaults removes every planned failure and the latency.

@@ -294,7 +294,7 @@ func (s *Server) allow(tok string) *apiError {
 		w = [2]*fakehttp.Window{{N: s.cfg.PerMinute, Per: s.cfg.Minute}, {N: s.cfg.PerSecond, Per: s.cfg.Second}}
 		s.sent[tok] = w
 	}
-	now := time.Now()
+	now := s.cfg.RateNow()
 	if w[0].Wait(now) > 0 || w[1].Wait(now) > 0 {
 		return errTooFast
 	}

@@ -7,7 +7,8 @@
 // buttons, image keys it issued) and each bot's 100 messages a minute and
 // 5 a second — and answers the way Feishu answers: HTTP 200 with a code.
 // Tenant tokens expire on the fake's clock (or on demand) and are refused
-// with 99991663 afterwards. It records what Feishu would accept but Herald
+// with 99991663 afterwards; the rate limits count on a clock of their own,
+// which tests can move too. It records what Feishu would accept but Herald
 // must not send (fields Feishu ignores) as warnings, reads the markdown of
 // every card it accepts (links, mentions, images, formatting) for the
 // hostile-value tests, and fails on demand.
@@ -71,8 +72,13 @@ type Config struct {
 	// Feishu's).
 	TokenTTL time.Duration
 	// Now is the clock of signature timestamps and token expiry (default
-	// time.Now); the rate limits always use the real clock.
+	// time.Now).
 	Now func() time.Time
+	// RateNow is the clock of the rate limits and of Message.Received
+	// (default time.Now), so that a test of the limits can move time on
+	// instead of sleeping. It is not Now: tests pin the signature clock to
+	// a fixed time, under which a window would never end.
+	RateNow func() time.Time
 }
 
 // MaxTimestampSkew is how far a signature timestamp may be from the
@@ -133,6 +139,9 @@ func New(tb testing.TB, cfg Config) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.RateNow == nil {
+		cfg.RateNow = time.Now
 	}
 	s := &Server{
 		cfg:    cfg,
@@ -214,7 +223,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, hookPrefix):
 		msg, aerr := s.handleHook(r, strings.TrimPrefix(r.URL.Path, hookPrefix))
 		if aerr == nil {
-			msg.Received = time.Now()
+			msg.Received = s.cfg.RateNow()
 			s.msgs.Add(msg)
 		}
 		s.reply(w, aerr, nil)

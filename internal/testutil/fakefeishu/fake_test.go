@@ -18,6 +18,18 @@ import (
 // clock is the fake's time in these tests.
 var clock = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
+// manualClock is a clock that moves only when a test says so.
+type manualClock struct{ ns atomic.Int64 }
+
+func newManualClock(t time.Time) *manualClock {
+	c := &manualClock{}
+	c.ns.Store(t.UnixNano())
+	return c
+}
+
+func (c *manualClock) Now() time.Time      { return time.Unix(0, c.ns.Load()) }
+func (c *manualClock) Add(d time.Duration) { c.ns.Add(int64(d)) }
+
 func newTestFake(t *testing.T, cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return clock }
@@ -59,6 +71,7 @@ func post(t *testing.T, u, contentType, body string) (int, string) {
 }
 
 func TestAcceptsSignedCard(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Config{})
 	if code, msg := post(t, s.WebhookURL(), "application/json; charset=utf-8", signed(cardBody, clock.Add(-time.Minute))); code != 0 {
 		t.Fatalf("code %d %s", code, msg)
@@ -77,6 +90,7 @@ func TestAcceptsSignedCard(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Config{Bots: []Bot{{Token: DefaultToken, Secret: DefaultSecret}, {Token: "plain"},
 		{Token: "keyword", Keywords: []string{"alert"}}}})
 	good := func(body string) string { return signed(body, clock) }
@@ -112,7 +126,9 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	s := newTestFake(t, Config{Bots: []Bot{{Token: "a"}, {Token: "b"}}, PerMinute: 4, PerSecond: 2, Minute: 600 * time.Millisecond, Second: 150 * time.Millisecond})
+	t.Parallel()
+	rate := newManualClock(clock)
+	s := newTestFake(t, Config{Bots: []Bot{{Token: "a"}, {Token: "b"}}, PerMinute: 4, PerSecond: 2, RateNow: rate.Now})
 	for i := range 2 {
 		if code, _ := post(t, s.BotURL("a"), "application/json", cardBody); code != 0 {
 			t.Fatalf("message %d: %d", i, code)
@@ -124,11 +140,11 @@ func TestRateLimit(t *testing.T) {
 	if code, _ := post(t, s.BotURL("b"), "application/json", cardBody); code != 0 {
 		t.Fatalf("another bot has its own limit: %d", code)
 	}
-	time.Sleep(200 * time.Millisecond)
+	rate.Add(time.Second)
 	for range 2 {
 		post(t, s.BotURL("a"), "application/json", cardBody)
 	}
-	time.Sleep(200 * time.Millisecond)
+	rate.Add(time.Second)
 	if code, _ := post(t, s.BotURL("a"), "application/json", cardBody); code != 11232 {
 		t.Fatalf("5th in a minute: %d", code)
 	}
@@ -187,9 +203,9 @@ func getToken(t *testing.T, s *Server, secret string) (string, int, int) {
 // hour is left, and are refused with 99991663 after; an upload needs one
 // and a PNG.
 func TestTokensAndUploads(t *testing.T) {
-	var now atomic.Int64
-	now.Store(clock.Unix())
-	s := newTestFake(t, Config{Now: func() time.Time { return time.Unix(now.Load(), 0) }})
+	t.Parallel()
+	now := newManualClock(clock)
+	s := newTestFake(t, Config{Now: now.Now})
 	png := append([]byte("\x89PNG\r\n\x1a\n"), "chart"...)
 	if _, _, code := getToken(t, s, "wrong"); code != 10014 {
 		t.Fatalf("wrong secret: %d", code)
@@ -211,7 +227,7 @@ func TestTokensAndUploads(t *testing.T) {
 	if code != 0 || s.Images()[key].Type != "message" {
 		t.Fatalf("upload: %d %q", code, key)
 	}
-	now.Add(int64(2*time.Hour/time.Second) + 1)
+	now.Add(2*time.Hour + time.Second)
 	if code, _ := upload(t, s, tok, png); code != 99991663 {
 		t.Errorf("expired token: %d", code)
 	}
@@ -228,6 +244,7 @@ func TestTokensAndUploads(t *testing.T) {
 // Feishu reads mentions and emoji shortcodes besides markdown; full-width
 // look-alikes are text.
 func TestMarkup(t *testing.T) {
+	t.Parallel()
 	m := &Message{Markdown: []string{"**a** <at id=all></at> :OK: [x](http://e.example) <font color=red>r</font>",
 		"＜at id=all＞＜/at＞ ∶OK: ［x］(http:／／e.example)"}, Buttons: []Button{{Text: "Source", URL: "http://p/"}}}
 	got := m.Markup()
@@ -241,6 +258,7 @@ func TestMarkup(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	s := newTestFake(t, Config{Bots: []Bot{{Token: "a"}}})
 	s.FailNextCode(1, 11232, "frequency limited")
 	s.FailNext(1, FaultInternal)
@@ -257,5 +275,24 @@ func TestFaults(t *testing.T) {
 	}
 	if st := s.Stats(); st.Injected != 2 || st.Requests != 3 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// FailNextAnswer answers whatever a test needs, as Feishu's gateway or a
+// proxy in front of it would, and then the fake answers again.
+func TestFailNextAnswer(t *testing.T) {
+	t.Parallel()
+	s := newTestFake(t, Config{Bots: []Bot{{Token: "a"}}})
+	s.FailNextAnswer(1, http.StatusTooManyRequests, http.Header{"X-Ogw-Ratelimit-Reset": {"7"}}, `{"code":99991400,"msg":"request trigger frequency limit"}`)
+	resp, err := http.Post(s.BotURL("a"), "application/json", strings.NewReader(cardBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("x-ogw-ratelimit-reset") != "7" {
+		t.Fatalf("answer %d %v", resp.StatusCode, resp.Header)
+	}
+	if code, _ := post(t, s.BotURL("a"), "application/json", cardBody); code != 0 {
+		t.Fatalf("after the answer: %d", code)
 	}
 }

@@ -2,6 +2,7 @@ package fakefeishu
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"time"
 
@@ -44,6 +45,17 @@ func (s *Server) FailNext(n int, f Fault) {
 func (s *Server) FailNextCode(n, code int, msg string) {
 	body, _ := json.Marshal(map[string]any{"code": code, "msg": msg, "data": map[string]any{}})
 	s.faults.FailNext(n, fakehttp.Drain(fakehttp.Answer(http.StatusOK, "application/json; charset=utf-8", string(body))))
+}
+
+// FailNextAnswer makes the next n requests (to any API, before any
+// check) answer status with header and body: what Feishu's gateway says
+// that the fake does not model (a 429 with x-ogw-ratelimit-reset), or
+// what a proxy in front of it says.
+func (s *Server) FailNextAnswer(n, status int, header http.Header, body string) {
+	s.faults.FailNext(n, fakehttp.Drain(func(w http.ResponseWriter, r *http.Request) {
+		maps.Copy(w.Header(), header)
+		fakehttp.Answer(status, "", body)(w, r)
+	}))
 }
 
 // ClearFaults removes every planned failure and the latency.

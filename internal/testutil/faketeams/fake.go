@@ -49,6 +49,10 @@ type Config struct {
 	// on success and 200 with "Microsoft Teams endpoint returned HTTP
 	// error NNN" on failure.
 	Legacy bool
+	// RateNow is the clock of the rate limits and of Message.Received
+	// (default time.Now), so that a test of the limits can move time on
+	// instead of sleeping.
+	RateNow func() time.Time
 }
 
 // Server is a running fake webhook. It is safe for concurrent use.
@@ -57,6 +61,7 @@ type Server struct {
 	sig      string
 	maxBytes int
 	legacy   bool
+	now      func() time.Time
 	faults   fakehttp.Faults
 	msgs     *fakehttp.Log[Message]
 
@@ -70,8 +75,11 @@ type Server struct {
 // ends.
 func New(tb testing.TB, cfg Config) *Server {
 	tb.Helper()
-	s := &Server{sig: cfg.Sig, maxBytes: cfg.MaxBytes, legacy: cfg.Legacy,
+	s := &Server{sig: cfg.Sig, maxBytes: cfg.MaxBytes, legacy: cfg.Legacy, now: cfg.RateNow,
 		msgs: fakehttp.NewLog[Message]("faketeams", "messages", nil), limits: newLimiter(cfg.Limits)}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if s.sig == "" {
 		s.sig = DefaultSig
 	}
@@ -119,7 +127,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	wait := s.limits.allow(time.Now())
+	wait := s.limits.allow(s.now())
 	s.mu.Unlock()
 	if wait > 0 {
 		s.reply(w, &apiError{status: http.StatusTooManyRequests, code: "TooManyRequests",
@@ -170,7 +178,7 @@ func (s *Server) accept(w http.ResponseWriter, msg Message) {
 	s.mu.Lock()
 	s.nextRun++
 	msg.RunID = fmt.Sprintf("08584%015d", s.nextRun)
-	msg.Received = time.Now()
+	msg.Received = s.now()
 	s.msgs.Add(&msg)
 	s.stats.Accepted++
 	s.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -43,6 +44,7 @@ func post(t *testing.T, url, contentType, body string) (*http.Response, string) 
 func unlimited(t *testing.T) *Server { return New(t, Config{Limits: Limits{Unlimited: true}}) }
 
 func TestAcceptsAValidCard(t *testing.T) {
+	t.Parallel()
 	s := unlimited(t)
 	resp, body := post(t, s.URL(), "application/json", validCard)
 	if resp.StatusCode != http.StatusAccepted || body != "" {
@@ -71,6 +73,7 @@ func TestAcceptsAValidCard(t *testing.T) {
 }
 
 func TestRefusesBadCards(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, from, to, want string }{
 		{"not a message", `"type":"message"`, `"type":"msg"`, `$.type must be "message"`},
 		{"old version", `"version":"1.4"`, `"version":"1.2"`, "version 1.2 is not supported"},
@@ -125,6 +128,7 @@ func TestRefusesBadCards(t *testing.T) {
 }
 
 func TestRefusesBadRequests(t *testing.T) {
+	t.Parallel()
 	s := unlimited(t)
 	for _, tc := range []struct {
 		name, url, method, contentType string
@@ -155,6 +159,7 @@ func TestRefusesBadRequests(t *testing.T) {
 }
 
 func TestSizeLimit(t *testing.T) {
+	t.Parallel()
 	s := unlimited(t)
 	pad := func(total int) string {
 		base := strings.Replace(validCard, "free 3%", "", 1)
@@ -173,7 +178,10 @@ func TestSizeLimit(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	s := New(t, Config{Limits: Limits{Windows: []Window{{Requests: 4, Per: 300 * time.Millisecond}}}})
+	t.Parallel()
+	var now atomic.Int64 // the rate clock, moved by the test
+	s := New(t, Config{Limits: Limits{Windows: []Window{{Requests: 4, Per: 300 * time.Millisecond}}},
+		RateNow: func() time.Time { return time.Unix(0, now.Load()) }})
 	for i := range 4 {
 		if resp, body := post(t, s.URL(), "application/json", validCard); resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("post %d: %d %s", i, resp.StatusCode, body)
@@ -183,7 +191,7 @@ func TestRateLimit(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" || !strings.Contains(body, "TooManyRequests") {
 		t.Fatalf("fifth post: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
-	time.Sleep(300 * time.Millisecond)
+	now.Add(int64(300 * time.Millisecond))
 	if resp, _ := post(t, s.URL(), "application/json", validCard); resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("after the window: %d", resp.StatusCode)
 	}
@@ -193,6 +201,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestDefaultRateLimitIsTeams(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(Limits{})
 	now := time.Now()
 	for i := range 4 {
@@ -215,6 +224,7 @@ func TestDefaultRateLimitIsTeams(t *testing.T) {
 }
 
 func TestLegacyAnswers(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{Legacy: true, Limits: Limits{Unlimited: true}})
 	resp, body := post(t, s.URL(), "application/json", validCard)
 	if resp.StatusCode != http.StatusOK || body != "1" {
@@ -227,6 +237,7 @@ func TestLegacyAnswers(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	s := unlimited(t)
 	s.FailNext(1, FaultInternal)
 	s.FailNext(1, FaultBadGateway)
@@ -264,6 +275,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestUnescape(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		`\*a\* \_b\_ \[c\](d) a\\b`: `*a* _b_ [c](d) a\b`,
 		`C:\path 1\. x`:             `C:\path 1. x`,

@@ -73,6 +73,10 @@ type Config struct {
 	Window time.Duration
 	// Unlimited turns rate limiting off.
 	Unlimited bool
+	// RateNow is the clock of the rate limit and of Message.Time (default
+	// time.Now), so that a test of the limit can move time on instead of
+	// sleeping.
+	RateNow func() time.Time
 }
 
 // Server is a running fake robot. It is safe for concurrent use.
@@ -98,6 +102,9 @@ func New(tb testing.TB, cfg Config) *Server {
 	}
 	if cfg.Window <= 0 {
 		cfg.Window = DefaultWindow
+	}
+	if cfg.RateNow == nil {
+		cfg.RateNow = time.Now
 	}
 	s := &Server{cfg: cfg, msgs: fakehttp.NewLog("fakewecom", "messages", (*Message).clone)}
 	s.srv = fakehttp.NewServer(tb, http.HandlerFunc(s.serveHTTP))
@@ -144,13 +151,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, errorf(93000, "invalid webhook url"))
 		return
 	}
-	if aerr := s.allow(time.Now()); aerr != nil {
+	if aerr := s.allow(s.cfg.RateNow()); aerr != nil {
 		s.reply(w, aerr)
 		return
 	}
 	m, aerr := readMessage(r)
 	if aerr == nil {
-		m.Time = time.Now()
+		m.Time = s.cfg.RateNow()
 		s.msgs.Add(&m)
 	}
 	s.reply(w, aerr)

@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -59,6 +60,7 @@ func imageBody(raw []byte) map[string]any {
 }
 
 func TestChecks(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{Unlimited: true})
 	img := pngBytes(t, 40, 30)
 	badMD5 := imageBody(img)
@@ -117,6 +119,7 @@ func TestChecks(t *testing.T) {
 }
 
 func TestKeyPathAndMethod(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{Unlimited: true})
 	body := `{"msgtype":"text","text":{"content":"x"}}`
 	if a := post(t, s.BaseURL()+Path+"?key=wrong", "application/json", body); a.ErrCode != 93000 || !strings.Contains(a.ErrMsg, "invalid webhook url") {
@@ -147,19 +150,21 @@ func TestKeyPathAndMethod(t *testing.T) {
 // The 21st message in a window gets WeCom's 45009 with HTTP 200; once the
 // oldest message leaves the window, one more is taken.
 func TestRateLimit(t *testing.T) {
-	s := New(t, Config{Window: time.Second})
+	t.Parallel()
+	var now atomic.Int64 // the rate clock, moved by the test
+	s := New(t, Config{RateNow: func() time.Time { return time.Unix(0, now.Load()) }})
 	body := map[string]any{"msgtype": "text", "text": map[string]any{"content": "x"}}
-	start := time.Now()
 	for i := range DefaultLimit {
 		if a := send(t, s, body); a.ErrCode != 0 {
 			t.Fatalf("message %d: %+v", i, a)
 		}
 	}
+	now.Add(int64(DefaultWindow - time.Second))
 	a := send(t, s, body)
-	if time.Since(start) < time.Second && (a.Status != 200 || a.ErrCode != 45009 || !strings.HasPrefix(a.ErrMsg, "api freq out of limit")) {
+	if a.Status != 200 || a.ErrCode != 45009 || !strings.HasPrefix(a.ErrMsg, "api freq out of limit") {
 		t.Fatalf("21st message: %+v", a)
 	}
-	time.Sleep(time.Until(start.Add(1100 * time.Millisecond)))
+	now.Add(int64(time.Second))
 	if a := send(t, s, body); a.ErrCode != 0 {
 		t.Fatalf("after the window: %+v", a)
 	}
@@ -169,6 +174,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{Unlimited: true})
 	body := `{"msgtype":"text","text":{"content":"x"}}`
 	s.FailNext(1, FaultInternal)

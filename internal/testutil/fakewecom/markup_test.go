@@ -9,6 +9,7 @@ import (
 // in markdown; only mentions and bare URLs in a text message; and none of
 // the neutralised forms.
 func TestMarkup(t *testing.T) {
+	t.Parallel()
 	md := &Message{Type: "markdown", Content: "### 🔥 Disk\n<font color=\"warning\">critical</font> **b** `c`\n" +
 		"[Source](http://prom:9090/x) <@zhangsan> http://e/bare\n> quote\n" +
 		"［x］(http:／／e) ＜＠all＞ ＊＊b＊＊ ＃ h"}

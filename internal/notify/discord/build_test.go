@@ -36,8 +36,10 @@ func checkLimits(t *testing.T, m fakediscord.Message) {
 // first nine have an embed each, the tenth says how many more there are and
 // lists as many as fit. Nothing is dropped silently.
 func TestFoldedStorm(t *testing.T) {
+	t.Parallel()
 	for _, count := range []int{2, 10, 11, 100} {
 		t.Run(fmt.Sprint(count), func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(t, fakediscord.Limits{})
 			n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 			var alerts []amtemplate.Alert
@@ -93,6 +95,7 @@ func TestFoldedStorm(t *testing.T) {
 }
 
 func TestLongTextIsShortened(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	a := mkAlert(strings.Repeat("VeryLongAlertName", 20), "critical", strings.Repeat("i", 300))
@@ -108,6 +111,7 @@ func TestLongTextIsShortened(t *testing.T) {
 }
 
 func TestManyAndHugeLabels(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name      string
 		labels    int
@@ -119,6 +123,7 @@ func TestManyAndHugeLabels(t *testing.T) {
 		{"20 huge labels", 20, 1000, false, MaxFields},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(t, fakediscord.Limits{})
 			n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 			var kv []string
@@ -148,6 +153,7 @@ func TestManyAndHugeLabels(t *testing.T) {
 }
 
 func TestShorten(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in    string
 		limit int
@@ -182,6 +188,7 @@ func TestShorten(t *testing.T) {
 }
 
 func TestFitLines(t *testing.T) {
+	t.Parallel()
 	lines := []string{"aaaa", "bbbb", "cccc", "dddd"}
 	more := func(n int) string { return fmt.Sprintf("+%d", n) }
 	if got, left := fitLines(lines, 100, more); got != "aaaa\nbbbb\ncccc\ndddd" || left != 0 {

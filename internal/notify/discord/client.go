@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,9 +52,10 @@ type APIError struct {
 	Err error
 }
 
-// Error reads like Discord's answer, prefixed by the operation.
+// Error reads like Discord's answer. The operation comes before it, in
+// the error of the request (see notify.Request).
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("discord %s: HTTP %d: %s", e.Op, e.Status, e.Message)
+	s := fmt.Sprintf("HTTP %d: %s", e.Status, e.Message)
 	if e.Code != 0 {
 		s += fmt.Sprintf(" (code %d)", e.Code)
 	}
@@ -99,8 +99,9 @@ func (w *Webhook) edit(ctx context.Context, hc *http.Client, id string, p *paylo
 }
 
 // do waits for the rate limit, sends one request with hc (the channel's
-// client; nil for the webhook's own) and classifies the answer. It returns whether a failure is worth retrying; no error shows
-// the webhook's URL or token.
+// client) and classifies the answer, following its rate-limit headers. It
+// returns whether a failure is worth retrying; no error shows the
+// webhook's URL or token.
 func (w *Webhook) do(ctx context.Context, hc *http.Client, method, op, u string, p *payload, c *chart) (*sentMessage, bool, error) {
 	body, contentType, err := encode(p, c)
 	if err != nil {
@@ -112,37 +113,30 @@ func (w *Webhook) do(ctx context.Context, hc *http.Client, method, op, u string,
 		return nil, true, fmt.Errorf("discord %s: waiting for the webhook's rate limit: %w", op, err)
 	}
 	defer release() // the request counts from its answer on
-	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, false, w.redact(fmt.Errorf("discord %s: %w", op, notify.RedactURL(err)))
+	var msg *sentMessage
+	r := &notify.Request{Op: "discord " + op, Client: hc, Method: method, URL: u, Body: body, ContentType: contentType,
+		Header: http.Header{"User-Agent": {userAgent}}, MaxResponse: maxResponse, Secrets: w.secrets(),
+		Check: func(resp *http.Response, body []byte, retry bool, err error) (bool, error) {
+			msg, retry, err = check(op, resp, body, retry, err, w.secrets())
+			return retry, err
+		}}
+	header, _, retry, err := r.Do(ctx)
+	if header != nil {
+		w.observe(header)
 	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("User-Agent", userAgent)
-	if hc == nil {
-		hc = w.client
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		retry, err := notify.TransportError("discord "+op, err, w.secrets()...)
-		return nil, retry, err
-	}
-	w.observe(resp.Header)
-	raw, err := notify.ReadBody(resp, maxResponse)
-	if err != nil {
-		return nil, true, w.redact(fmt.Errorf("discord %s: %w", op, err))
-	}
-	msg, retry, err := check(op, resp, raw, w.secrets())
 	if rl, ok := errors.AsType[*notify.RateLimitError](err); ok {
 		w.limit.Pause(limitKey, time.Now().Add(rl.RetryAfter))
 	}
-	return msg, retry, w.redact(err)
+	if err != nil {
+		return nil, retry, err
+	}
+	return msg, false, nil
 }
 
-// check classifies an answer with the shared classifier and reads
-// Discord's error body for what the status does not say. secrets are kept
-// out of the quoted body.
-func check(op string, resp *http.Response, body []byte, secrets []string) (*sentMessage, bool, error) {
-	retry, herr := notify.CheckResponse(resp, body, secrets)
+// check reads the answer to op after the shared classifier gave retry and
+// herr: the message object of a success, Discord's error body for what the
+// status does not say. secrets are kept out of the quoted body.
+func check(op string, resp *http.Response, body []byte, retry bool, herr error, secrets []string) (*sentMessage, bool, error) {
 	if herr == nil {
 		if resp.StatusCode == http.StatusNoContent {
 			// Posted, but without wait=true's answer: nothing to edit later.
@@ -151,7 +145,7 @@ func check(op string, resp *http.Response, body []byte, secrets []string) (*sent
 		var m sentMessage
 		if err := json.Unmarshal(body, &m); err != nil || m.ID == "" {
 			// Not Discord's answer (a proxy's page): another attempt may get through.
-			return nil, true, fmt.Errorf("discord %s: HTTP %d without a message object: %q", op, resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
+			return nil, true, fmt.Errorf("HTTP %d without a message object: %q", resp.StatusCode, notify.Excerpt(string(body), 200, secrets))
 		}
 		return &m, false, nil
 	}
@@ -159,7 +153,7 @@ func check(op string, resp *http.Response, body []byte, secrets []string) (*sent
 	if err := json.Unmarshal(body, &ans); err != nil || (ans.Message == "" && ans.Code == 0) {
 		// Not Discord's JSON (a Cloudflare page): the classifier's error
 		// keeps the status and the start of the body.
-		return nil, retry, fmt.Errorf("discord %s: %w", op, herr)
+		return nil, retry, herr
 	}
 	aerr := &APIError{Op: op, Status: resp.StatusCode, Code: ans.Code, Message: ans.Message,
 		Details: flattenErrors("", ans.Errors), Global: ans.Global, Err: herr}

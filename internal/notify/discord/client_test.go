@@ -17,6 +17,7 @@ import (
 )
 
 func TestErrorClassification(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name   string
 		fault  fakediscord.FaultKind
@@ -36,6 +37,7 @@ func TestErrorClassification(t *testing.T) {
 		{name: "unknown thread", url: func(s *fakediscord.Server) string { return s.URL() + "?thread_id=42" }, status: 400, code: 10003},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(t, fakediscord.Limits{})
 			u := fake.URL()
 			if c.url != nil {
@@ -75,6 +77,7 @@ func noSecrets(t *testing.T, s, url string) {
 }
 
 func TestInvalidFormBodyIsPermanentAndExplained(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(400)
@@ -96,6 +99,7 @@ func TestInvalidFormBodyIsPermanentAndExplained(t *testing.T) {
 }
 
 func TestRateLimitAnswerIsHonoured(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	hook := testWebhook(t, fake.URL(), fastRates)
 	n := newNotifier(t, hook, nil, nil)
@@ -120,7 +124,12 @@ func TestRateLimitAnswerIsHonoured(t *testing.T) {
 // webhook whose own allowance is far looser still never gets a 429,
 // because it reads X-RateLimit-Remaining and X-RateLimit-Reset-After.
 func TestHeadersKeepSequentialBurstWithinLimits(t *testing.T) {
-	fake := newFake(t, fakediscord.Limits{Window: 400 * time.Millisecond})
+	t.Parallel()
+	// Discord's bucket lasts 2 s; a short one makes the test short. The
+	// pause ends by the reset the answer gives, which is always after the
+	// fake's: no latency can make a request early.
+	const window = 100 * time.Millisecond
+	fake := newFake(t, fakediscord.Limits{Window: window})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	start := time.Now()
 	for i := range 12 {
@@ -129,7 +138,7 @@ func TestHeadersKeepSequentialBurstWithinLimits(t *testing.T) {
 	if st := fake.Stats(); st.TooManyRequests != 0 || st.Posts != 12 {
 		t.Fatalf("%+v", st)
 	}
-	if took := time.Since(start); took < 800*time.Millisecond {
+	if took := time.Since(start); took < 2*window {
 		t.Errorf("12 requests in %v: the bucket's resets were not waited for", took)
 	}
 }
@@ -138,10 +147,15 @@ func TestHeadersKeepSequentialBurstWithinLimits(t *testing.T) {
 // go out before the answers that would say the bucket is empty; Herald's
 // own allowance, shaped like Discord's, keeps them within it.
 func TestConcurrentBurstNeverRateLimited(t *testing.T) {
-	fake := newFake(t, fakediscord.Limits{Window: 300 * time.Millisecond, PerChannel: 12, ChannelWindow: 2 * time.Second})
+	t.Parallel()
+	// Discord's windows made short: Herald counts a request until a window
+	// after its answer (see notify.Rate) and the fake from its arrival, so
+	// no latency can make requests look closer to the fake.
+	const bucket, channel = 100 * time.Millisecond, 400 * time.Millisecond
+	fake := newFake(t, fakediscord.Limits{Window: bucket, PerChannel: 12, ChannelWindow: channel})
 	rates := []notify.Rate{
-		{Events: webhookBurst, Per: 300*time.Millisecond + 50*time.Millisecond, Window: true},
-		{Events: 11, Per: 2 * time.Second, Window: true},
+		{Events: webhookBurst, Per: bucket + 50*time.Millisecond, Window: true},
+		{Events: 11, Per: channel, Window: true},
 	}
 	hook := testWebhook(t, fake.URL(), rates)
 	errs := make(chan error, 16)
@@ -165,6 +179,7 @@ func TestConcurrentBurstNeverRateLimited(t *testing.T) {
 // A resolved event takes two requests (edit, note); when only one fits
 // before the deadline, neither is sent.
 func TestResolvedThrottledBeforeSendingAnything(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	hook := testWebhook(t, fake.URL(), []notify.Rate{{Events: 2, Per: time.Minute, Window: true}})
 	n := newNotifier(t, hook, nil, nil)
@@ -178,6 +193,7 @@ func TestResolvedThrottledBeforeSendingAnything(t *testing.T) {
 }
 
 func TestWebhookURLs(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{
 		"discord.com/api/webhooks/1/tok",
 		"ftp://discord.com/api/webhooks/1/tok",
@@ -219,6 +235,7 @@ func TestWebhookURLs(t *testing.T) {
 }
 
 func TestGetSharesLimitsPerWebhook(t *testing.T) {
+	t.Parallel()
 	shared := notify.NewShared()
 	a1, err := Get(shared, "https://discord.com/api/webhooks/4242/tok-a")
 	if err != nil {
@@ -235,14 +252,15 @@ func TestGetSharesLimitsPerWebhook(t *testing.T) {
 // Discord's X-RateLimit headers hold the webhook back: after an answer
 // saying its bucket is empty, no request goes before the bucket resets.
 func TestWebhookFollowsHeaders(t *testing.T) {
+	t.Parallel()
 	w := testWebhook(t, "https://discord.com/api/webhooks/1/tok", fastRates)
 	w.observe(http.Header{"X-Ratelimit-Remaining": {"3"}, "X-Ratelimit-Reset-After": {"5"}})
 	if d := w.limit.Paused(limitKey); d != 0 {
 		t.Fatalf("paused %v with requests remaining", d)
 	}
-	w.observe(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset-After": {"0.250"}})
-	if d := w.delay(1); d < 200*time.Millisecond || d > 250*time.Millisecond {
-		t.Fatalf("delay %v after an empty bucket resetting in 250ms", d)
+	w.observe(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset-After": {"0.100"}})
+	if d := w.delay(1); d < 80*time.Millisecond || d > 100*time.Millisecond {
+		t.Fatalf("delay %v after an empty bucket resetting in 100ms", d)
 	}
 	start := time.Now()
 	release, err := w.limit.Acquire(context.Background(), limitKey)
@@ -250,7 +268,7 @@ func TestWebhookFollowsHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	release()
-	if took := time.Since(start); took < 200*time.Millisecond {
+	if took := time.Since(start); took < 80*time.Millisecond {
 		t.Fatalf("waited %v", took)
 	}
 	w.observe(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset-After": {"nonsense"}})
@@ -260,6 +278,7 @@ func TestWebhookFollowsHeaders(t *testing.T) {
 }
 
 func TestSeconds(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{"1": time.Second, "0.5": 500 * time.Millisecond, " 64.57 ": 64570 * time.Millisecond} {
 		if got, err := seconds(in); err != nil || got != want {
 			t.Errorf("seconds(%q) = %v, %v", in, got, err)
@@ -269,5 +288,19 @@ func TestSeconds(t *testing.T) {
 		if _, err := seconds(bad); err == nil {
 			t.Errorf("seconds(%q) accepted", bad)
 		}
+	}
+}
+
+// A window lets its allowance go at once: a resolved event's edit and note
+// take no time with no other traffic, so that a throttled one waits for a
+// turn rather than go out half.
+func TestWebhookIdle(t *testing.T) {
+	t.Parallel()
+	w := testWebhook(t, "https://discord.com/api/webhooks/1/tok", defaultRates())
+	if d := w.idle(2); d != 0 {
+		t.Errorf("idle(2) = %v, want 0", d)
+	}
+	if d := w.idle(webhookBurst + 1); d <= 0 || d > webhookWindow {
+		t.Errorf("idle(%d) = %v, want a share of a bucket's %v", webhookBurst+1, d, webhookWindow)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/httpconf"
@@ -63,7 +62,8 @@ func New(name string, cfg *Config, hook *Webhook, tmpl *template.Templates, logg
 	if err != nil {
 		return nil, fmt.Errorf("discord channel %s: %w", name, err)
 	}
-	client := &http.Client{Transport: rt, Timeout: requestTimeout, CheckRedirect: httpconf.NoRedirect}
+	// The token is in the URL's path: no redirect is followed.
+	client := notify.HTTPClient(rt, requestTimeout)
 	return &Notifier{name: name, cfg: cfg, hook: hook, client: client, tmpl: tmpl, logger: logger.With("channel", name)}, nil
 }
 
@@ -160,16 +160,9 @@ func (n *Notifier) resolveInPlace(ctx context.Context, m *notify.Message, id str
 // fits refuses to start a delivery of calls requests that the webhook's
 // rate limit would cut before ctx ends, so that an edit is never left
 // without its note: the *notify.ThrottledError makes the dispatcher pause
-// the channel without counting a failed attempt.
+// the channel without counting a failed attempt (see notify.Fits).
 func (n *Notifier) fits(ctx context.Context, calls int) error {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return nil
-	}
-	if d := n.hook.delay(calls); time.Now().Add(d).After(dl) {
-		return &notify.ThrottledError{Wait: d}
-	}
-	return nil
+	return notify.Fits(ctx, calls, n.hook.delay(calls), n.hook.idle(calls))
 }
 
 // String names the notifier; the webhook's token stays hidden.

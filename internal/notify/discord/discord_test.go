@@ -13,6 +13,7 @@ import (
 )
 
 func TestFiringMessage(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates),
 		&Config{Username: "Herald", AvatarURL: "https://example.com/herald.png"}, nil)
@@ -59,6 +60,7 @@ func TestFiringMessage(t *testing.T) {
 }
 
 func TestColours(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{Unlimited: true})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	for _, c := range []struct {
@@ -88,6 +90,7 @@ func TestColours(t *testing.T) {
 }
 
 func TestChartUploadedAsAttachment(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	m := message(alert.KindFiring, mkAlert("HostMemoryLow", "warning", "node-2:9100"))
@@ -107,6 +110,7 @@ func TestChartUploadedAsAttachment(t *testing.T) {
 }
 
 func TestBadChartIsLeftOut(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	logs := &alerts.LogBuffer{}
 	logger := logs.Logger()
@@ -124,6 +128,7 @@ func TestBadChartIsLeftOut(t *testing.T) {
 }
 
 func TestReminderIsANewMessage(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	a := mkAlert("DiskFull", "warning", "db:9100")
@@ -142,6 +147,7 @@ func TestReminderIsANewMessage(t *testing.T) {
 }
 
 func TestSentPartIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	m := message(alert.KindFiring, mkAlert("A", "critical", "x:1"))
@@ -155,6 +161,7 @@ func TestSentPartIsNotSentAgain(t *testing.T) {
 }
 
 func TestUsernameDiscordRefuses(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	hook := testWebhook(t, fake.URL(), fastRates)
 	tmpl := newNotifier(t, hook, nil, nil).tmpl

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
+	"github.com/heraldhq/herald/internal/template"
 	"github.com/heraldhq/herald/internal/testutil/alerts"
 	"github.com/heraldhq/herald/internal/testutil/fakediscord"
 )
@@ -38,13 +40,34 @@ func testWebhook(t *testing.T, url string, rates []notify.Rate) *Webhook {
 	return w
 }
 
+// mustTemplates are Herald's templates with Discord's on a fixed clock.
+func mustTemplates(t *testing.T) *template.Templates {
+	t.Helper()
+	tmpl, err := templates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}
+
+// templates are parsed once for the package: they are safe for concurrent
+// use and no test changes them.
+var templates = sync.OnceValues(func() (*template.Templates, error) {
+	tmpl, err := template.New(nil, nil, FS)
+	if err == nil {
+		tmpl.SetClock(func() time.Time { return alerts.StartsAt.Add(12 * time.Minute) })
+	}
+	return tmpl, err
+})
+
 // newNotifier makes a notifier with Herald's real templates on a fixed clock.
 func newNotifier(t *testing.T, hook *Webhook, cfg *Config, logger *slog.Logger) *Notifier {
 	t.Helper()
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	tmpl := mustTemplates(t)
+	if logger != nil {
+		// The test reads the log, template failures included.
+		tmpl = alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logger, FS)
 	}
-	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), logger, FS)
 	if cfg == nil {
 		cfg = &Config{}
 	}

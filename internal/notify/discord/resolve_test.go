@@ -31,6 +31,7 @@ func resolvedMessage(t *testing.T, previous []notify.Ref, withChart bool) *notif
 }
 
 func TestResolvedEditsTheFiringMessageAndPostsANote(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	firing := fire(t, n)
@@ -69,6 +70,7 @@ func TestResolvedEditsTheFiringMessageAndPostsANote(t *testing.T) {
 }
 
 func TestResolvedWithoutChartKeepsTheFiringChart(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	firing := fire(t, n)
@@ -80,6 +82,7 @@ func TestResolvedWithoutChartKeepsTheFiringChart(t *testing.T) {
 }
 
 func TestResolvedWhenTheFiringMessageIsGone(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	logs := &alerts.LogBuffer{}
 	logger := logs.Logger()
@@ -97,6 +100,7 @@ func TestResolvedWhenTheFiringMessageIsGone(t *testing.T) {
 }
 
 func TestResolvedNotEditedWhenFoldedOrElsewhere(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		prev notify.Ref
@@ -105,6 +109,7 @@ func TestResolvedNotEditedWhenFoldedOrElsewhere(t *testing.T) {
 		{"another thread", notify.Ref{ThreadID: "555"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(t, fakediscord.Limits{})
 			n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 			prev := fire(t, n)[0]
@@ -119,6 +124,7 @@ func TestResolvedNotEditedWhenFoldedOrElsewhere(t *testing.T) {
 }
 
 func TestResolvedInAThread(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL()+"?thread_id=555", fastRates), nil, nil)
 	firing := fire(t, n)
@@ -135,6 +141,7 @@ func TestResolvedInAThread(t *testing.T) {
 // A failed edit worth retrying posts nothing, so that the retry does the
 // whole event once.
 func TestResolvedEditFailureIsRetriedWhole(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakediscord.Limits{})
 	n := newNotifier(t, testWebhook(t, fake.URL(), fastRates), nil, nil)
 	firing := fire(t, n)

@@ -3,7 +3,6 @@ package discord
 import (
 	"strings"
 	"testing"
-	"time"
 
 	amtemplate "github.com/prometheus/alertmanager/template"
 
@@ -16,7 +15,8 @@ import (
 // The default Discord templates, rendered the way the notifier renders
 // them, on a fixed clock.
 func TestDefaultTemplates(t *testing.T) {
-	tmpl := alerts.Templates(t, alerts.StartsAt.Add(12*time.Minute), nil, FS)
+	t.Parallel()
+	tmpl := mustTemplates(t)
 	a := mkAlert("HostMemoryLow", "critical", "node-2:9100")
 	a.Annotations["runbook_url"] = "https://runbooks.example/mem"
 	a.Annotations["description"] = "3% left"
@@ -53,6 +53,7 @@ func TestDefaultTemplates(t *testing.T) {
 		{"line", lineBody, data(alert.KindFiring, false, a), "🔥 **HostMemoryLow** `node-2:9100` — memory of node-2:9100 is low"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			got := tmpl.Execute(c.body, c.body, c.d, template.Text)
 			if got != c.want {
 				t.Errorf("got:\n%s\nwant:\n%s", got, c.want)
@@ -67,6 +68,7 @@ func TestDefaultTemplates(t *testing.T) {
 // The links line the notifier adds under the description of one alert,
 // built from the labels as received.
 func TestBuildLinks(t *testing.T) {
+	t.Parallel()
 	a := mkAlert("HostMemoryLow", "critical", "node-2:9100")
 	a.Annotations["runbook_url"] = "https://runbooks.example/mem"
 	noLinks := mkAlert("NoLinks", "", "")
@@ -95,6 +97,7 @@ func TestBuildLinks(t *testing.T) {
 		{"targets that would break out", msg(alert.KindResolved, odd), "[Source](http://p.example/graph?g0.expr=rate%28x%5B5m%5D%29%20%3E%201)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			if got := buildLinks(c.m, c.m.Data.Alerts); got != c.want {
 				t.Errorf("got:\n%s\nwant:\n%s", got, c.want)
 			}

@@ -54,20 +54,22 @@ const limitKey = "webhook"
 // whatever comes before it (/api, /api/v10).
 var webhookPath = regexp.MustCompile(`/webhooks/([0-9]+)/([A-Za-z0-9._-]+)/?$`)
 
-// Webhook is one Discord webhook URL: where to post, the HTTP client and
-// the rate limiter shared by every channel that posts through the same
-// webhook. Its URL holds the webhook's token, a secret: no error, log line
-// or String of a Webhook shows it. It is safe for concurrent use.
+// Webhook is one Discord webhook URL: where to post and the rate limiter
+// shared by every channel that posts through the same webhook (each
+// channel sends with its own HTTP client, from its http_config). Its URL
+// holds the webhook's token, a secret: no error, log line or String of a
+// Webhook shows it. It is safe for concurrent use.
 type Webhook struct {
 	// base is the URL up to and with the token, without query.
 	base string
 	// query is the configured query (thread_id), without wait.
-	query  url.Values
-	id     string
-	token  string
-	client *http.Client
-	// limit holds Herald's allowances and the pauses Discord asked for.
+	query url.Values
+	id    string
+	token string
+	// limit holds Herald's allowances and the pauses Discord asked for;
+	// rates are the allowances it was made with.
 	limit *notify.Limiter
+	rates []notify.Rate
 }
 
 // webhookKey and limiterKey key a notify.Shared, which the app keeps
@@ -123,18 +125,26 @@ func newWebhook(rawURL string, rates []notify.Rate) (*Webhook, error) {
 		query: q,
 		id:    sub[1],
 		token: sub[2],
-		client: &http.Client{
-			Timeout: requestTimeout,
-			// The token is in the path: following a redirect would hand it
-			// to whatever host the redirect names. Discord never redirects.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
 		limit: notify.NewLimiter(rates...),
+		rates: rates,
 	}, nil
 }
 
 // delay is how long, as things stand, until n requests in a row are allowed.
 func (w *Webhook) delay(n int) time.Duration { return w.limit.Delay(limitKey, n) }
+
+// idle is how long n requests in a row take with no other traffic (see
+// notify.IdleDelay): a window lets its Events go at once.
+func (w *Webhook) idle(n int) time.Duration {
+	var d time.Duration
+	for _, r := range w.rates {
+		if r.Window {
+			r.Burst = r.Events
+		}
+		d = max(d, notify.IdleDelay(n, r))
+	}
+	return d
+}
 
 // observe reads the rate-limit headers of an answer: when the bucket is
 // empty (X-RateLimit-Remaining: 0), the next request waits until it resets

@@ -35,6 +35,10 @@ type Config struct {
 	Webhooks []Webhook
 	// Limits are the rate limits enforced (zero value: Discord's).
 	Limits Limits
+	// Now is the fake's clock (default time.Now): of its rate limits and
+	// of the times it records, so that a test of the limits can move time
+	// on instead of sleeping.
+	Now func() time.Time
 }
 
 // Webhook is a webhook the fake knows.
@@ -51,6 +55,7 @@ type Server struct {
 	srv    *fakehttp.Server
 	faults fakehttp.Faults
 	msgs   *fakehttp.Log[Message]
+	now    func() time.Time
 
 	mu       sync.Mutex
 	hooks    map[string]*Webhook
@@ -70,6 +75,10 @@ func New(tb testing.TB, cfg Config) *Server {
 		limits: newLimiter(cfg.Limits),
 		nextID: 1190000000000000000,
 		byID:   map[string]*Message{},
+		now:    cfg.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if len(cfg.Webhooks) == 0 {
 		cfg.Webhooks = []Webhook{{ID: DefaultID, Token: DefaultToken}}
@@ -171,7 +180,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var body map[string]any
 	if msg != nil {
-		body = msg.object()
+		body = msg.object(s.now())
 	}
 	s.mu.Unlock()
 	if aerr == nil && r.Method == http.MethodPost && r.URL.Query().Get("wait") != "true" {
@@ -232,7 +241,7 @@ func (s *Server) count(r *http.Request, status int) {
 			path += "/messages/" + m[3]
 		}
 	}
-	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Status: status, At: time.Now()})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Status: status, At: s.now()})
 }
 
 // newID returns the next snowflake-like id; the caller holds s.mu.

@@ -115,6 +115,7 @@ func code(a answer) int {
 func waitURL(s *Server) string { return s.URL() + "?wait=true" }
 
 func TestPostReturnsMessageObjectOnlyWithWait(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{})
 	a := postJSON(t, waitURL(s), map[string]any{"content": "hi", "allowed_mentions": map[string]any{"parse": []string{}}})
 	if a.status != 200 || a.body["id"] == "" || a.body["channel_id"] != DefaultChannelID || a.body["webhook_id"] != DefaultID {
@@ -133,6 +134,7 @@ func TestPostReturnsMessageObjectOnlyWithWait(t *testing.T) {
 }
 
 func TestUnknownWebhookAndBadToken(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{})
 	base := strings.TrimSuffix(s.URL(), "/"+DefaultToken)
 	if a := postJSON(t, base+"/wrongtoken?wait=true", map[string]any{"content": "x"}); a.status != 401 || code(a) != 50027 {
@@ -147,6 +149,7 @@ func TestUnknownWebhookAndBadToken(t *testing.T) {
 }
 
 func TestEmbedLimits(t *testing.T) {
+	t.Parallel()
 	long := func(n int) string { return strings.Repeat("a", n) }
 	fields := func(n int) []map[string]any {
 		var fs []map[string]any
@@ -184,6 +187,7 @@ func TestEmbedLimits(t *testing.T) {
 		{"missing attachment", map[string]any{"embeds": []any{map[string]any{"image": map[string]any{"url": "attachment://chart.png"}}}}, "embeds.0.image.url"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			s := New(t, Config{})
 			a := postJSON(t, waitURL(s), c.payload)
 			if a.status != 400 || code(a) != 50035 || formError(a, c.path) == "" {
@@ -195,6 +199,7 @@ func TestEmbedLimits(t *testing.T) {
 		})
 	}
 	t.Run("at the limits", func(t *testing.T) {
+		t.Parallel()
 		s := New(t, Config{})
 		p := map[string]any{"content": long(2000), "embeds": []any{
 			map[string]any{"title": long(256), "description": long(4096), "footer": map[string]any{"text": long(100)}},
@@ -205,6 +210,7 @@ func TestEmbedLimits(t *testing.T) {
 		}
 	})
 	t.Run("empty", func(t *testing.T) {
+		t.Parallel()
 		s := New(t, Config{})
 		if a := postJSON(t, waitURL(s), map[string]any{"content": "  "}); a.status != 400 || code(a) != 50006 {
 			t.Fatalf("%d %v", a.status, a.body)
@@ -213,6 +219,7 @@ func TestEmbedLimits(t *testing.T) {
 }
 
 func TestMultipart(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{})
 	img := testPNG(t)
 	payload := map[string]any{"embeds": []any{map[string]any{"title": "t", "image": map[string]any{"url": "attachment://chart.png"}}},
@@ -242,6 +249,7 @@ func TestMultipart(t *testing.T) {
 		{"attachment without file", payload, nil, "attachments.0.id"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			body, ct := multipartBody(t, c.payload, c.files)
 			a := do(t, http.MethodPost, waitURL(s), ct, body)
 			if a.status != 400 || formError(a, c.path) == "" {
@@ -255,6 +263,7 @@ func TestMultipart(t *testing.T) {
 }
 
 func TestEdit(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{Webhooks: []Webhook{{ID: "1", Token: "tok1"}, {ID: "2", Token: "tok2"}}})
 	img := testPNG(t)
 	payload := map[string]any{"embeds": []any{map[string]any{"title": "firing", "image": map[string]any{"url": "attachment://chart.png"}}},

@@ -4,12 +4,33 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
+// clock is a test's clock, moved by hand.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func TestWebhookBucket(t *testing.T) {
-	s := New(t, Config{Limits: Limits{Window: 300 * time.Millisecond}})
+	t.Parallel()
+	clk := &clock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	s := New(t, Config{Limits: Limits{Window: 300 * time.Millisecond}, Now: clk.Now})
 	for i := range 5 {
 		a := postJSON(t, waitURL(s), map[string]any{"content": "x"})
 		if a.status != 200 || a.header.Get("X-RateLimit-Remaining") != fmt.Sprint(4-i) {
@@ -22,7 +43,7 @@ func TestWebhookBucket(t *testing.T) {
 		a.header.Get("X-RateLimit-Scope") != "user" || a.body["message"] != "You are being rate limited." {
 		t.Fatalf("%d %v %v", a.status, a.header, a.body)
 	}
-	time.Sleep(time.Duration(ra*1000)*time.Millisecond + 20*time.Millisecond)
+	clk.Advance(time.Duration(ra*1000) * time.Millisecond)
 	if a := postJSON(t, waitURL(s), map[string]any{"content": "x"}); a.status != 200 {
 		t.Fatalf("after the reset: %d", a.status)
 	}
@@ -32,6 +53,7 @@ func TestWebhookBucket(t *testing.T) {
 }
 
 func TestChannelLimitAndForcedRateLimit(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{Limits: Limits{PerWebhook: 100, PerChannel: 3, ChannelWindow: time.Minute}})
 	for range 3 {
 		postJSON(t, waitURL(s), map[string]any{"content": "x"})
@@ -47,6 +69,7 @@ func TestChannelLimitAndForcedRateLimit(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	s := New(t, Config{})
 	s.FailNext(1, FaultInternal)
 	if a := postJSON(t, waitURL(s), map[string]any{"content": "x"}); a.status != 500 {

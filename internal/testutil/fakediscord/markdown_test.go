@@ -6,6 +6,7 @@ import (
 )
 
 func TestMarkup(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		content, want string
 		am            *AllowedMentions

@@ -33,7 +33,7 @@ func (s *Server) create(hook *Webhook, r *http.Request, req *request) (*Message,
 		ID: s.newID(), WebhookID: hook.ID, ChannelID: hook.ChannelID, ThreadID: thread,
 		Content: p.Content, Username: p.Username, AvatarURL: p.AvatarURL,
 		Embeds: p.Embeds, Attachments: atts, AllowedMentions: p.AllowedMentions,
-		Multipart: req.multipart, Created: time.Now(),
+		Multipart: req.multipart, Created: s.now(),
 	}
 	s.byID[m.ID] = m
 	s.msgs.Add(m)
@@ -151,9 +151,9 @@ func sortedKeys(m map[int]*upload) []int {
 	return keys
 }
 
-// object is the message object Discord answers with: attachment:// images
-// become CDN links, as Discord rewrites them.
-func (m *Message) object() map[string]any {
+// object is the message object Discord answers with at now: attachment://
+// images become CDN links, as Discord rewrites them.
+func (m *Message) object(now time.Time) map[string]any {
 	cdn := func(a Attachment) string {
 		return fmt.Sprintf("https://cdn.discordapp.com/attachments/%s/%s/%s", m.ChannelID, a.ID, a.Filename)
 	}
@@ -182,7 +182,7 @@ func (m *Message) object() map[string]any {
 		"pinned": false, "tts": false, "flags": 0, "timestamp": m.Created.UTC().Format(time.RFC3339Nano), "edited_timestamp": nil,
 	}
 	if len(m.Edits) > 0 {
-		obj["edited_timestamp"] = time.Now().UTC().Format(time.RFC3339Nano)
+		obj["edited_timestamp"] = now.UTC().Format(time.RFC3339Nano)
 	}
 	if m.ThreadID != "" {
 		obj["position"] = 0

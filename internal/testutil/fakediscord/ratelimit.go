@@ -75,7 +75,7 @@ type rateLimited struct {
 func (s *Server) limit(hook *Webhook, post bool) *rateLimited {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l, now := s.limits, time.Now()
+	l, now := s.limits, s.now()
 	b := l.bucketOf(hook.ID, now)
 	if l.cfg.Unlimited {
 		return nil // and the headers keep saying so
@@ -112,7 +112,7 @@ func (l *limiter) bucketOf(id string, now time.Time) *bucket {
 // (https://discord.com/developers/docs/topics/rate-limits#header-format).
 func (s *Server) setLimitHeaders(w http.ResponseWriter, hook *Webhook) {
 	s.mu.Lock()
-	l, now := s.limits, time.Now()
+	l, now := s.limits, s.now()
 	b := l.bucketOf(hook.ID, now)
 	remaining := max(l.cfg.PerWebhook-b.used, 0)
 	resetAfter := b.reset.Sub(now)

@@ -3,8 +3,8 @@ package dingtalk
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,26 +15,22 @@ import (
 	"github.com/heraldhq/herald/internal/testutil/fakedingtalk"
 )
 
-// answering is a server that answers every request with status and body.
-func answering(t *testing.T, status int, body string, header map[string]string) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		for k, v := range header {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/robot/send?access_token=" + fakedingtalk.DefaultToken
+// reply is what the fake answers once instead of DingTalk.
+type reply struct {
+	status int
+	body   string
+	header http.Header
 }
 
 // Every failure is classified (retry or not, rate limit or not), and no
 // error or log line shows the access token or the signing secret.
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakedingtalk.Config{})
 	for _, tc := range []struct {
 		name      string
 		url       string
+		reply     *reply
 		fault     fakedingtalk.Fault
 		timeout   time.Duration
 		retry     bool
@@ -48,13 +44,13 @@ func TestErrors(t *testing.T) {
 		{name: "connection reset", fault: fakedingtalk.FaultReset, retry: true, contains: "dingtalk send"},
 		{name: "hang", fault: fakedingtalk.FaultHang, timeout: 300 * time.Millisecond, retry: true, contains: "dingtalk send"},
 		{name: "unknown token in a 200", url: fake.RobotURL("revoked0token0of0a0deleted0robot"), code: 300001},
-		{name: "too long in a 200", url: answering(t, 200, `{"errcode":460101,"errmsg":"message too long, exceed 20000 bytes"}`, nil), code: CodeTooLong},
-		{name: "keywords in a 200", url: answering(t, 200, `{"errcode":310000,"errmsg":"keywords not in content"}`, nil), code: CodeSecurity, contains: "security settings"},
-		{name: "throttled in a 200", url: answering(t, 200, `{"errcode":410100,"errmsg":"发送速度太快而限流"}`, nil), retry: true, code: CodeTooFastRobot, rateLimit: RobotWindow},
-		{name: "200 without an answer", url: answering(t, 200, "<html>captive portal</html>", nil), retry: true, contains: "without a DingTalk answer"},
-		{name: "404", url: answering(t, 404, "not found", nil), contains: "HTTP 404"},
-		{name: "429", url: answering(t, 429, "", map[string]string{"Retry-After": "7"}), retry: true, rateLimit: 7 * time.Second},
-		{name: "redirect not followed", url: answering(t, 302, "", map[string]string{"Location": "https://evil.example/"}), contains: "HTTP 302"},
+		{name: "too long in a 200", reply: &reply{200, `{"errcode":460101,"errmsg":"message too long, exceed 20000 bytes"}`, nil}, code: CodeTooLong},
+		{name: "keywords in a 200", reply: &reply{200, `{"errcode":310000,"errmsg":"keywords not in content"}`, nil}, code: CodeSecurity, contains: "security settings"},
+		{name: "throttled in a 200", reply: &reply{200, `{"errcode":410100,"errmsg":"发送速度太快而限流"}`, nil}, retry: true, code: CodeTooFastRobot, rateLimit: RobotWindow},
+		{name: "200 without an answer", reply: &reply{200, "<html>captive portal</html>", nil}, retry: true, contains: "without a DingTalk answer"},
+		{name: "404", reply: &reply{404, "not found", nil}, contains: "HTTP 404"},
+		{name: "429", reply: &reply{429, "", http.Header{"Retry-After": {"7"}}}, retry: true, rateLimit: 7 * time.Second},
+		{name: "redirect not followed", reply: &reply{302, "", http.Header{"Location": {"https://evil.example/"}}}, contains: "HTTP 302"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := channelConfig(fake)
@@ -63,12 +59,15 @@ func TestErrors(t *testing.T) {
 			}
 			var logs alerts.LogBuffer
 			n := fixed(newNotifier(t, cfg, logs.Logger()), "t", "x")
-			if tc.fault != fakedingtalk.FaultNone {
+			switch {
+			case tc.fault != fakedingtalk.FaultNone:
 				fake.FailNext(1, tc.fault)
-				// A request lost on a stale connection must not leave
-				// the fault to the next case.
-				t.Cleanup(fake.ClearFaults)
+			case tc.reply != nil:
+				fake.FailNextAnswer(1, tc.reply.status, tc.reply.header, tc.reply.body)
 			}
+			// A request lost on a stale connection must not leave the
+			// fault to the next case.
+			t.Cleanup(fake.ClearFaults)
 			timeout := tc.timeout
 			if timeout == 0 {
 				timeout = 5 * time.Second
@@ -102,7 +101,11 @@ func TestErrors(t *testing.T) {
 // limit: the error says to wait until the window frees, and every channel
 // of the robot pauses meanwhile without sending anything.
 func TestTooFastPausesTheRobot(t *testing.T) {
-	fake := newFake(t, fakedingtalk.Config{Limit: 2, Window: time.Second})
+	t.Parallel()
+	// The fake's window moves only when the test says: the third message
+	// is over its limit however long the first two take.
+	var fakeNow atomic.Int64
+	fake := newFake(t, fakedingtalk.Config{Limit: 2, Window: time.Second, RateNow: func() time.Time { return time.Unix(0, fakeNow.Load()) }})
 	// Herald believes in more than the fake allows, as when another
 	// program posts to the same robot.
 	shared := WithShared(notify.NewShared(WithRobotLimit(fake.WebhookURL(), 100, time.Second)))
@@ -132,7 +135,9 @@ func TestTooFastPausesTheRobot(t *testing.T) {
 	if fake.Stats().Requests != requests {
 		t.Error("a paused robot sent a request")
 	}
+	// Herald's pause runs on the real clock.
 	time.Sleep(throttled.Wait + 50*time.Millisecond)
+	fakeNow.Add(int64(time.Second))
 	if _, _, err := b.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {
 		t.Fatalf("after the pause: %v", err)
 	}

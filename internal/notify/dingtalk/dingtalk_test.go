@@ -15,6 +15,7 @@ import (
 const chartURL = "https://herald.example/images/0123abcd.png?exp=1740900000&sig=Zm9v"
 
 func TestPayloads(t *testing.T) {
+	t.Parallel()
 	mention := &Mention{Mobiles: []string{"13800000000", " 13900000000 "}, UserIDs: []string{"manager7"}}
 	resolved := message(alert.KindResolved, cpu())
 	resolved.Previous = []notify.Ref{{Part: 0, ChatID: "dingtalk:abc"}}
@@ -90,6 +91,7 @@ func TestPayloads(t *testing.T) {
 // A chart without a hosted URL cannot reach DingTalk: the message goes
 // without it, and the log says so once for the channel, not per message.
 func TestChartWithoutURLLoggedOnce(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakedingtalk.Config{})
 	var logs alerts.LogBuffer
 	n := newNotifier(t, channelConfig(fake), logs.Logger())
@@ -113,6 +115,7 @@ func TestChartWithoutURLLoggedOnce(t *testing.T) {
 // A message in several parts goes out as several messages marked (i/n);
 // a retry after a failure sends only the parts still missing.
 func TestPartsAndResume(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakedingtalk.Config{})
 	cfg := channelConfig(fake)
 	cfg.Mention = &Mention{Mobiles: []string{"13800000000"}}
@@ -159,6 +162,7 @@ func TestPartsAndResume(t *testing.T) {
 
 // A folded storm of 100 alerts arrives whole: every alert named once.
 func TestFoldedStormNamesEveryAlert(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakedingtalk.Config{})
 	n := newNotifier(t, channelConfig(fake), nil)
 	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), storm(100)); err != nil {

@@ -20,6 +20,7 @@ const scaledWindow = time.Second
 // A burst from three channels sharing one robot never gets "send too
 // fast": the robot's limiter spreads it over windows of at most 19.
 func TestBurstNeverTooFast(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakedingtalk.Config{Limit: RobotMessages, Window: scaledWindow})
 	shared := WithShared(notify.NewShared(WithRobotLimit(fake.WebhookURL(), RobotMessages, scaledWindow)))
 	const channels, each = 3, 15

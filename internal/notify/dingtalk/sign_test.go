@@ -15,6 +15,7 @@ import (
 // The expected value was computed with Python's hmac, hashlib and base64,
 // the way DingTalk's documentation shows it.
 func TestSign(t *testing.T) {
+	t.Parallel()
 	const want = "/LQa3m4/z5Okfk0b8FmL0MYBP0VbKOed9K0AYqvVD9c="
 	if got := Sign("SECtest0secret", now.UnixMilli()); got != want {
 		t.Fatalf("Sign = %s, want %s", got, want)
@@ -30,6 +31,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestSigningTransport(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	tr := &SigningTransport{Base: rec, Secret: "SECtest0secret", Now: func() time.Time { return now }}
 	req, _ := http.NewRequest(http.MethodPost, "https://oapi.dingtalk.com/robot/send?access_token=abc", nil)
@@ -66,6 +68,7 @@ func TestSigningTransportNeedsBase(t *testing.T) {
 // refused as DingTalk refuses it, and that is permanent (retrying with the
 // same clock cannot help).
 func TestSignatureAcceptedByFake(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, fakedingtalk.Config{})
 	n := fixed(newNotifier(t, channelConfig(fake), nil), "title", "text")
 	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), message(alert.KindFiring, cpu())); err != nil {

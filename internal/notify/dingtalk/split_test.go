@@ -9,6 +9,7 @@ import (
 )
 
 func TestEscLen(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "plain", `"quoted" \ back`, "a\nb\r\tc", "<b>&amp;</b>", "\x00\x1f",
 		"\u2028\u2029", "日本語 Узел 🚀", "bad \xff utf8", "\ufffd"} {
 		if got, want := escLen(s), len(encode(s))-2; got < want || (got != want && !strings.ContainsRune(s, utf8.RuneError)) {
@@ -18,6 +19,7 @@ func TestEscLen(t *testing.T) {
 }
 
 func TestSplit(t *testing.T) {
+	t.Parallel()
 	var lines []string
 	for i := range 400 {
 		lines = append(lines, fmt.Sprintf("- %03d %s", i, strings.Repeat("日本", i%20)))
@@ -44,6 +46,7 @@ func TestSplit(t *testing.T) {
 // A line longer than a part is cut between characters, at a space near
 // the end when there is one, and nothing is lost.
 func TestSplitLongLine(t *testing.T) {
+	t.Parallel()
 	line := strings.Repeat("告警", 1000) + " " + strings.Repeat("x", 50)
 	parts := split(line, 1000, 1000)
 	for i, p := range parts {
@@ -65,6 +68,7 @@ func TestSplitLongLine(t *testing.T) {
 // A storm too long for MaxParts messages names as many alerts as fit and
 // says how many more there are; the header and footer stay.
 func TestShortenSaysWhatItLeavesOut(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("### 🔥 3000 alerts firing\n\n")
 	for i := range 3000 {
@@ -99,6 +103,7 @@ func TestShortenSaysWhatItLeavesOut(t *testing.T) {
 // A text without list items that is too long loses its last lines, with a
 // note of how many.
 func TestTruncateWithoutList(t *testing.T) {
+	t.Parallel()
 	text := strings.Repeat(strings.Repeat("z", 99)+"\n", 2000)
 	ps := layout("t", text, "", nil)
 	if len(ps) != MaxParts || !strings.Contains(ps[MaxParts-1].Markdown.Text, "more lines not shown") {
@@ -114,6 +119,7 @@ func TestTruncateWithoutList(t *testing.T) {
 // Text that JSON escaping doubles (quotes, backslashes, line breaks) still
 // gives bodies within the limit.
 func TestLayoutCountsEscaping(t *testing.T) {
+	t.Parallel()
 	text := strings.Repeat(`"\"`+"\n", 9000)
 	extras := "![chart](https://h/i.png)\n\n@13800000000"
 	ps := layout(strings.Repeat("标题", 100), text, extras, &at{AtMobiles: []string{"13800000000"}})

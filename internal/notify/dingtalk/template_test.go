@@ -18,6 +18,7 @@ var link = regexp.MustCompile(`!?\[[^\]\n]*\]\([^)\s]*\)`)
 // line breaks the labels and summaries carry, so that a split at a line
 // break never breaks markup; titles are one line.
 func TestDefaultTemplatesKeepMarkupOnOneLine(t *testing.T) {
+	t.Parallel()
 	nasty := amtemplate.KV{"alertname": "Disk\nFull", "severity": "warning\nhigh", "instance": "db\n1:9100",
 		"job": "node\nexporter", "summary": "line one\nline two", "runbook": "x"}
 	folded := message(alert.KindResolved, nasty, cpu())
@@ -50,6 +51,7 @@ func TestDefaultTemplatesKeepMarkupOnOneLine(t *testing.T) {
 
 // A folded message names every alert in it, each on its own list line.
 func TestFoldedListNamesEveryAlert(t *testing.T) {
+	t.Parallel()
 	n := newNotifier(t, &Config{URL: "https://oapi.dingtalk.com/robot/send?access_token=t"}, nil)
 	title, text := n.render(storm(100))
 	if title != "🔥 100 alerts firing" {
@@ -63,6 +65,7 @@ func TestFoldedListNamesEveryAlert(t *testing.T) {
 // A channel's own templates replace the defaults; a broken one falls back
 // to them rather than losing the alert.
 func TestChannelTemplates(t *testing.T) {
+	t.Parallel()
 	cfg := &Config{URL: "https://oapi.dingtalk.com/robot/send?access_token=t",
 		Title: `[{{ .Kind }}] {{ .CommonLabels.alertname }}`, Message: `{{ len .Alerts }} alert(s) for {{ .Channel }}`}
 	title, text := newNotifier(t, cfg, nil).render(message(alert.KindFiring, cpu()))

@@ -2,8 +2,8 @@ package feishu
 
 import (
 	"errors"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -15,17 +15,11 @@ import (
 	"github.com/heraldhq/herald/internal/testutil/fakefeishu"
 )
 
-// answering is a server that answers every request with status and body.
-func answering(t *testing.T, status int, body string, header map[string]string) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		for k, v := range header {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+// reply is what the fake answers once instead of Feishu.
+type reply struct {
+	status int
+	body   string
+	header http.Header
 }
 
 // Every failure is classified (retry or not, rate limit or not), and no
@@ -35,7 +29,7 @@ func TestErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name      string
-		base      string // a server standing for Feishu; "" is the fake
+		reply     *reply // answered once by the fake, as Feishu's gateway or a proxy would
 		token     string // the bot's token, when not the fake's default
 		fault     fakefeishu.Fault
 		code      int // a code the fake answers on demand
@@ -55,21 +49,18 @@ func TestErrors(t *testing.T) {
 		{name: "ip not allowed", code: CodeIPNotAllowed, apiCode: CodeIPNotAllowed, contains: "IP allowlist"},
 		{name: "keywords", code: CodeKeywords, apiCode: CodeKeywords, contains: "keyword"},
 		{name: "deleted bot", token: "0000dead-0000-bot0-token-thatwasdeleted0", apiCode: 19001},
-		{name: "gateway 429 with reset", base: answering(t, 429, `{"code":99991400,"msg":"request trigger frequency limit"}`,
-			map[string]string{"x-ogw-ratelimit-reset": "7"}), retry: true, apiCode: CodeGatewayTooFast, rateLimit: 7 * time.Second},
-		{name: "429 without a code", base: answering(t, 429, "", map[string]string{"Retry-After": "3"}), retry: true, rateLimit: 3 * time.Second},
-		{name: "200 without an answer", base: answering(t, 200, "<html>captive portal</html>", nil), retry: true, contains: "without a Feishu answer"},
-		{name: "404", base: answering(t, 404, "not found", nil), contains: "HTTP 404"},
-		{name: "redirect not followed", base: answering(t, 302, "", map[string]string{"Location": "https://evil.example/"}), contains: "HTTP 302"},
+		{name: "gateway 429 with reset", reply: &reply{429, `{"code":99991400,"msg":"request trigger frequency limit"}`,
+			http.Header{"X-Ogw-Ratelimit-Reset": {"7"}}}, retry: true, apiCode: CodeGatewayTooFast, rateLimit: 7 * time.Second},
+		{name: "429 without a code", reply: &reply{429, "", http.Header{"Retry-After": {"3"}}}, retry: true, rateLimit: 3 * time.Second},
+		{name: "200 without an answer", reply: &reply{200, "<html>captive portal</html>", nil}, retry: true, contains: "without a Feishu answer"},
+		{name: "404", reply: &reply{404, "not found", nil}, contains: "HTTP 404"},
+		{name: "redirect not followed", reply: &reply{302, "", http.Header{"Location": {"https://evil.example/"}}}, contains: "HTTP 302"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			fake := newFake(t, fakefeishu.Config{})
 			cfg := channelConfig(fake)
-			switch {
-			case tc.base != "":
-				cfg.Domain, cfg.URL = tc.base, config.Secret(tc.base+"/open-apis/bot/v2/hook/"+fakefeishu.DefaultToken)
-			case tc.token != "":
+			if tc.token != "" {
 				cfg.URL = config.Secret(fake.BotURL(tc.token))
 			}
 			var logs alerts.LogBuffer
@@ -79,6 +70,9 @@ func TestErrors(t *testing.T) {
 			}
 			if tc.code != 0 {
 				fake.FailNextCode(1, tc.code, "answer "+fakefeishu.DefaultToken)
+			}
+			if tc.reply != nil {
+				fake.FailNextAnswer(1, tc.reply.status, tc.reply.header, tc.reply.body)
 			}
 			timeout := tc.timeout
 			if timeout == 0 {
@@ -138,15 +132,18 @@ func TestSignature(t *testing.T) {
 	}
 }
 
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 // SigningTransport adds the signature to a copy of the body at the moment
 // it leaves; without a secret the request goes as it is.
 func TestSigningTransport(t *testing.T) {
 	t.Parallel()
 	var got string
 	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		b := new(strings.Builder)
-		_, _ = copyBody(b, r)
-		got = b.String()
+		b, _ := io.ReadAll(r.Body)
+		got = string(b)
 		return nil, errors.New("not sent")
 	})
 	tr := &SigningTransport{Base: rt, Secret: "demo", Now: func() time.Time { return time.Unix(1599360473, 0) }}

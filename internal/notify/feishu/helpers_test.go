@@ -32,14 +32,11 @@ func newClock(t time.Time) *clock {
 func (c *clock) Now() time.Time      { return time.Unix(0, c.t.Load()).UTC() }
 func (c *clock) Add(d time.Duration) { c.t.Add(int64(d)) }
 func fixedClock() func() time.Time   { return func() time.Time { return now } }
+
+// mustTemplates are Herald's templates with their clock at now.
 func mustTemplates(t *testing.T) *template.Templates {
 	t.Helper()
-	tm, err := template.New(nil, nil, Templates)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm.SetClock(fixedClock())
-	return tm
+	return alerts.Templates(t, now, nil, Templates)
 }
 
 // newFake starts a fake Feishu with the default signed bot and app and

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,9 @@ type Options struct {
 	// Images serves hosted charts (GET /images/{file}); nil when charts are
 	// not hosted.
 	Images http.Handler
+	// Telegram receives the bot's updates in webhook mode (POST
+	// /telegram/webhook); nil without a bot.
+	Telegram http.Handler
 }
 
 // state is what a configuration gives the server; swapped whole on reload.
@@ -51,6 +55,12 @@ type Server struct {
 	opts    Options
 	state   atomic.Pointer[state]
 	metrics *metrics
+
+	// mu orders Update and Subscribe, which each rebuild the router from
+	// the latest configuration and subscriptions.
+	mu   sync.Mutex
+	cfg  *config.Config
+	subs []route.Subscription
 }
 
 // New makes a server for a validated configuration.
@@ -62,8 +72,28 @@ func New(cfg *config.Config, opts Options) *Server {
 
 // Update applies a reloaded configuration.
 func (s *Server) Update(cfg *config.Config) {
-	s.state.Store(&state{router: route.New(cfg), auth: newAuth(&cfg.Webhook), maxBody: int64(cfg.Webhook.MaxBodySize)})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg = cfg
+	s.swap()
 }
+
+// Subscribe routes alerts by the bot's subscriptions from now on, beside
+// the configured routes.
+func (s *Server) Subscribe(subs []route.Subscription) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.subs = subs
+	s.swap()
+}
+
+// swap builds the state of s.cfg and s.subs; the caller holds s.mu.
+func (s *Server) swap() {
+	s.state.Store(&state{router: route.New(s.cfg, s.subs...), auth: newAuth(&s.cfg.Webhook), maxBody: int64(s.cfg.Webhook.MaxBodySize)})
+}
+
+// Router is the routing table in force.
+func (s *Server) Router() *route.Router { return s.state.Load().router }
 
 // Handler returns the HTTP handler with every route.
 func (s *Server) Handler() http.Handler {
@@ -77,6 +107,9 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /-/ready", s.ready)
 	mux.HandleFunc("POST /-/reload", s.reload)
+	if s.opts.Telegram != nil {
+		mux.Handle("/telegram/webhook", s.opts.Telegram)
+	}
 	if s.opts.Images != nil {
 		mux.Handle("GET /images/{file}", s.opts.Images)
 	}

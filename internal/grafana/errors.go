@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/heraldhq/herald/internal/notify"
 )
@@ -16,10 +15,11 @@ const (
 	// ReasonAuth: Grafana refused the credentials (401, 403, or a
 	// redirect to its login page).
 	ReasonAuth = "grafana_auth"
-	// ReasonNotFound: no such page (404): a wrong url or sub-path.
+	// ReasonNotFound: no such dashboard, or no such page (404): a wrong
+	// url or sub-path.
 	ReasonNotFound = "grafana_not_found"
-	// ReasonNoRenderer: Grafana answered something else than the rendered
-	// panel, as it does without the image renderer.
+	// ReasonNoRenderer: Grafana has no image renderer, or answered a
+	// render with something else than the panel, as it does without one.
 	ReasonNoRenderer = "grafana_no_renderer"
 	// ReasonHTTP: any other error status.
 	ReasonHTTP = "grafana_http"
@@ -31,8 +31,21 @@ const (
 	ReasonUnreachable = "grafana_unreachable"
 )
 
-// maxErrorBody bounds what of an error answer goes into an error.
-const maxErrorBody = 200
+// Sentinels that errors.Is finds in an *Error of the matching Reason, so
+// that a caller (the bot) can tell the user what is wrong.
+var (
+	// ErrNoRenderer: Grafana cannot render panels. Grafana 13 removed the
+	// grafana-image-renderer plugin: it needs the remote renderer service
+	// ([rendering] server_url and callback_url).
+	ErrNoRenderer = errors.New("grafana has no image renderer")
+	// ErrNotFound: no such dashboard (or a wrong grafana.url).
+	ErrNotFound = errors.New("grafana: not found")
+	// ErrAuth: Grafana refused the credentials.
+	ErrAuth = errors.New("grafana refused the credentials")
+	// ErrTimeout: no answer before the deadline, or Grafana's renderer
+	// gave up within the time Herald gave it.
+	ErrTimeout = errors.New("grafana timed out")
+)
 
 // Error is a failed call to Grafana. Its text never holds a secret. The
 // client never retries: the caller has a deadline and decides.
@@ -55,6 +68,21 @@ func (e *Error) Error() string { return e.text }
 // Unwrap gives the cause, so that errors.Is finds context.DeadlineExceeded.
 func (e *Error) Unwrap() error { return e.err }
 
+// Is matches ErrNoRenderer, ErrNotFound, ErrAuth and ErrTimeout by Reason.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrTimeout:
+		return e.Reason == ReasonTimeout
+	case ErrNoRenderer:
+		return e.Reason == ReasonNoRenderer
+	case ErrNotFound:
+		return e.Reason == ReasonNotFound
+	case ErrAuth:
+		return e.Reason == ReasonAuth
+	}
+	return false
+}
+
 // IsPermanent reports whether err is a Grafana error that retrying cannot
 // fix, so that callers can log it once, loudly, instead of per alert.
 func IsPermanent(err error) bool {
@@ -74,7 +102,8 @@ func (c *Client) fail(e *Error, msg string, cause error) *Error {
 }
 
 // statusError classifies a non-2xx answer. body is Grafana's error answer
-// (JSON {"message": ...} usually), quoted shortly for the operator.
+// (JSON {"message": ...} from the API, its HTML error page from /render),
+// quoted shortly for the operator.
 func (c *Client) statusError(op string, resp *http.Response, body []byte) *Error {
 	code := resp.StatusCode
 	e := &Error{StatusCode: code, Reason: ReasonHTTP}
@@ -88,7 +117,14 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) *Error
 		hint = fmt.Sprintf(" (redirect to %q: Grafana wants a login; check grafana.api_token or basic_auth)", redirectPath(resp))
 	case code == http.StatusNotFound:
 		e.Reason, e.Permanent = ReasonNotFound, true
-		hint = " (check grafana.url, with Grafana's sub-path if it has one)"
+		if grafanaMessage(body) == "" {
+			// Grafana's API names what it did not find ("Dashboard not
+			// found"); anything else is a wrong path to Grafana.
+			hint = " (check grafana.url, with Grafana's sub-path if it has one)"
+		}
+	case code == http.StatusInternalServerError && strings.Contains(string(body), "timeout error"):
+		// The renderer gave up within the "timeout" Herald sent.
+		e.Reason = ReasonTimeout
 	case code == http.StatusTooManyRequests || code/100 == 5:
 		// A busy or broken Grafana may do better for the next alert.
 	default:
@@ -97,10 +133,15 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) *Error
 	msg := fmt.Sprintf("grafana %s: HTTP %d%s", op, code, hint)
 	// Secrets go before quote's cut: one cut in two would no longer be
 	// recognised by fail.
-	if q := quote([]byte(notify.RedactText(string(body), c.secrets...))); q != "" {
+	if q := c.quote(resp.Header.Get("Content-Type"), body); q != "" {
 		msg += ": " + q
 	}
 	return c.fail(e, msg, nil)
+}
+
+// quote is the start of what can be read of an answer, without secrets.
+func (c *Client) quote(contentType string, body []byte) string {
+	return quote([]byte(notify.RedactText(string(readable(contentType, body)), c.secrets...)))
 }
 
 // redirectPath is the path a redirect points to, without its query.
@@ -110,20 +151,4 @@ func redirectPath(resp *http.Response) string {
 		return ""
 	}
 	return loc.Path
-}
-
-// quote is the start of body as one line, or "" for a binary body.
-func quote(body []byte) string {
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if !utf8.ValidString(s) {
-		return ""
-	}
-	if len(s) > maxErrorBody {
-		cut := maxErrorBody
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
 }

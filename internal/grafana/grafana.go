@@ -1,5 +1,6 @@
 // Package grafana is a client of the Grafana HTTP API for what Herald
-// needs from it: panels rendered to PNG through the image renderer.
+// needs from it: panels rendered to PNG through the image renderer, and,
+// for the bot, dashboards found by name and their panels listed.
 // Rendering is read-only: a template dashboard takes the query, title and
 // threshold from variables in the render URL, so that concurrent alerts
 // never race on a shared dashboard (the seeds rewrote one per render and
@@ -8,6 +9,7 @@ package grafana
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -135,6 +137,33 @@ func (c *Client) get(ctx context.Context, op, path string, query url.Values, acc
 			fmt.Sprintf("grafana %s: answer larger than %d bytes", op, limit), nil)
 	}
 	return resp, body, nil
+}
+
+// getJSON GETs path?query and decodes Grafana's JSON answer into v. A 2xx
+// answer that is not JSON is a proxy's or Grafana's HTML page: grafana.url
+// is not Grafana's root URL.
+func (c *Client) getJSON(ctx context.Context, op, path string, query url.Values, limit int64, v any) error {
+	resp, body, err := c.get(ctx, op, path, query, "application/json", limit)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return c.statusError(op, resp, body)
+	}
+	err = json.Unmarshal(body, v)
+	switch {
+	case err == nil:
+		return nil
+	case json.Valid(body):
+		// Another shape than Grafana's: a Grafana version Herald does not know.
+		return c.fail(&Error{Reason: ReasonBadAnswer, StatusCode: resp.StatusCode, Permanent: true},
+			"grafana "+op+": unexpected answer", err)
+	}
+	msg := fmt.Sprintf("grafana %s: the answer is not Grafana's JSON (is grafana.url Grafana's root URL?)", op)
+	if q := c.quote(resp.Header.Get("Content-Type"), body); q != "" {
+		msg += " It begins: " + q
+	}
+	return c.fail(&Error{Reason: ReasonBadAnswer, StatusCode: resp.StatusCode, Permanent: true}, msg, nil)
 }
 
 // transportError classifies a failure to get an answer. The URL (which

@@ -1,12 +1,9 @@
 package grafana
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image/png"
 	"math"
-	"mime"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -75,7 +72,10 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 // URL, so concurrent renders cannot affect one another. It makes one
 // attempt within ctx (no retries: the caller has a deadline), and tells
 // Grafana the time left so that its renderer stops when Herald has given
-// up. Errors are *Error.
+// up. Errors are *Error: errors.Is(err, ErrNoRenderer) when Grafana has
+// no image renderer (asked of Grafana when its answer is not clear),
+// IsPermanent when retrying cannot help; a 5xx, 429 or a busy renderer
+// are worth another attempt, which is the caller's to make.
 func (c *Client) RenderPanel(ctx context.Context, r PanelRequest) ([]byte, error) {
 	op := fmt.Sprintf("render dashboard %q panel %d", r.DashboardUID, r.PanelID)
 	w, h := r.Width, r.Height
@@ -115,9 +115,9 @@ func (c *Client) RenderPanel(ctx context.Context, r PanelRequest) ([]byte, error
 		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, c.statusError(op, resp, body)
+		return nil, c.renderStatusError(ctx, op, resp, body)
 	}
-	if err := c.checkImage(op, resp.Header.Get("Content-Type"), body, w, h); err != nil {
+	if err := c.checkImage(ctx, op, resp.Header.Get("Content-Type"), body, w, h); err != nil {
 		return nil, err
 	}
 	c.logger.Debug("rendered a Grafana panel", "dashboard", r.DashboardUID, "panel", r.PanelID,
@@ -133,44 +133,4 @@ func (c *Client) renderTimeout(ctx context.Context) int {
 		d = min(d, time.Until(dl))
 	}
 	return max(1, int(math.Ceil(d.Seconds())))
-}
-
-// checkImage makes sure a 2xx answer is the rendered panel. Without the
-// image renderer Grafana does not fail: it answers 200 with a placeholder
-// PNG ("No image renderer available/installed"), the same for its
-// concurrency limit, and a proxy or a wrong sub-path answers Grafana's
-// HTML page. A chart that says "not installed" must not reach the chat.
-func (c *Client) checkImage(op, contentType string, body []byte, w, h int) error {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt != "image/png" || !bytes.HasPrefix(body, pngSignature) {
-		if mt == "" {
-			mt = "no content type"
-		}
-		msg := fmt.Sprintf("grafana %s: answered %s instead of a PNG: is the grafana-image-renderer plugin installed "+
-			"(or [rendering] server_url set to a remote renderer), and is grafana.url Grafana's root URL?", op, mt)
-		if q := quote(body); q != "" {
-			msg += " The answer begins: " + q
-		}
-		return c.fail(&Error{Reason: ReasonNoRenderer, StatusCode: 200, Permanent: true}, msg, nil)
-	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(body))
-	if err != nil {
-		return c.fail(&Error{Reason: ReasonBadAnswer, StatusCode: 200}, "grafana "+op+": unreadable PNG", err)
-	}
-	if !sameShape(cfg.Width, cfg.Height, w, h) {
-		return c.fail(&Error{Reason: ReasonNoRenderer, StatusCode: 200}, fmt.Sprintf("grafana %s: answered a %dx%d image for a %dx%d render: "+
-			"one of Grafana's placeholder images (grafana-image-renderer plugin not installed, busy or failing; see Grafana's log)",
-			op, cfg.Width, cfg.Height, w, h), nil)
-	}
-	return nil
-}
-
-// sameShape reports whether a gw×gh image is a w×h render, possibly scaled
-// up by the renderer's device scale factor (to within a pixel).
-func sameShape(gw, gh, w, h int) bool {
-	if gw < w || gh < h {
-		return false
-	}
-	diff := gw*h - gh*w
-	return max(diff, -diff) <= max(w, h)
 }

@@ -5,17 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	promconfig "github.com/prometheus/common/config"
+	"image/color"
 	"image/png"
+	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	promconfig "github.com/prometheus/common/config"
+
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/grafana"
+	"github.com/heraldhq/herald/internal/testutil/fakegrafana"
 )
 
 // A PromQL query with everything a URL must escape: quotes, braces, =~,
@@ -26,19 +29,6 @@ var (
 	from = time.Date(2025, 3, 1, 11, 0, 0, 0, time.UTC)
 	to   = from.Add(time.Hour)
 )
-
-func newClient(t *testing.T, f *fakeGrafana, mutate ...func(*config.GrafanaConfig)) *grafana.Client {
-	t.Helper()
-	cfg := config.GrafanaConfig{URL: f.URL() + "/", APIToken: fakeToken, OrgID: fakeOrg, Timeout: config.Duration(5 * time.Second)}
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	c, err := grafana.New(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func request(query string) grafana.PanelRequest {
 	return grafana.PanelRequest{DashboardUID: "herald-alert", PanelID: 1, From: from, To: to,
@@ -51,48 +41,42 @@ func request(query string) grafana.PanelRequest {
 		}}
 }
 
-func ctxT(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestRenderPanel(t *testing.T) {
-	f := newFakeGrafana(t, answerPNG)
+	t.Parallel()
+	f := newFake(t)
 	c := newClient(t, f)
 	img, err := c.RenderPanel(ctxT(t, 3*time.Second), request(nastyQuery))
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkImage(t, img, 800, 400, nastyQuery)
-	reqs := f.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests", len(reqs))
+	checkImage(t, img, 800, 400, fakegrafana.PanelColor("herald-alert", 1, nastyQuery))
+	renders := f.Renders()
+	if len(renders) != 1 {
+		t.Fatalf("%d renders", len(renders))
 	}
-	want := map[string]string{
-		"uid": "herald-alert", "orgId": "3", "panelId": "1", "from": "1740826800000", "to": "1740830400000",
-		"width": "800", "height": "400", "tz": "Europe/Berlin",
-		"var-query": nastyQuery, "var-title": "CPU > 90% — web-1 & co", "var-threshold": "0.9", "var-datasource": "Prom Main",
+	r := renders[0]
+	if r.UID != "herald-alert" || r.PanelID != 1 || !r.From.Equal(from) || !r.To.Equal(to) || r.Width != 800 ||
+		r.Height != 400 || r.TZ != "Europe/Berlin" || r.Theme != "" || !r.Found {
+		t.Errorf("render %+v", r)
 	}
-	got := reqs[0]
-	for k, v := range want {
-		if got.Get(k) != v {
-			t.Errorf("%s = %q, want %q", k, got.Get(k), v)
-		}
+	wantVars := url.Values{"query": {nastyQuery}, "title": {"CPU > 90% — web-1 & co"}, "threshold": {"0.9"},
+		"datasource": {"Prom Main"}}
+	if fmt.Sprint(r.Vars) != fmt.Sprint(wantVars) {
+		t.Errorf("vars %v, want %v", r.Vars, wantVars)
 	}
 	// The time Herald is willing to wait, so that Grafana stops rendering
 	// when Herald has given up.
-	if n, _ := strconv.Atoi(got.Get("timeout")); n < 1 || n > 3 {
-		t.Errorf("timeout = %q, want the seconds left (1..3)", got.Get("timeout"))
+	if r.Timeout < 1 || r.Timeout > 3 {
+		t.Errorf("timeout = %d, want the seconds left (1..3)", r.Timeout)
 	}
-	if len(got) != len(want)+1 {
-		t.Errorf("parameters %v", got)
+	req := f.Requests()[0]
+	if req.Path != "/render/d-solo/herald-alert" || req.Auth != "bearer" || len(req.Query()) != 12 {
+		t.Errorf("request %+v", req)
 	}
 }
 
-// checkImage decodes a render and checks its size and that it answers the
-// request for query.
-func checkImage(t *testing.T, b []byte, w, h int, query string) {
+// checkImage decodes a render and checks its size and color.
+func checkImage(t *testing.T, b []byte, w, h int, want color.RGBA) {
 	t.Helper()
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
@@ -102,18 +86,17 @@ func checkImage(t *testing.T, b []byte, w, h int, query string) {
 		t.Errorf("image %v, want %dx%d", sz, w, h)
 	}
 	r, g, bl, _ := img.At(w/2, h/2).RGBA()
-	want := queryColor(query)
 	if uint8(r>>8) != want.R || uint8(g>>8) != want.G || uint8(bl>>8) != want.B {
-		t.Errorf("the image answers another query than %q", query)
+		t.Errorf("the image answers another request")
 	}
 }
 
 func TestRenderPanelBasicAuthAndDefaults(t *testing.T) {
-	f := newFakeGrafana(t, answerPNG)
-	f.basic = true
+	t.Parallel()
+	f := newFake(t)
 	c := newClient(t, f, func(c *config.GrafanaConfig) {
 		c.APIToken = ""
-		c.HTTP.BasicAuth = &promconfig.BasicAuth{Username: fakeUser, Password: fakePassword}
+		c.HTTP.BasicAuth = &promconfig.BasicAuth{Username: fakegrafana.DefaultUser, Password: fakegrafana.DefaultPassword}
 	})
 	r := request("up")
 	r.Width, r.Height, r.TZ, r.Vars = 0, 0, "", nil
@@ -121,94 +104,80 @@ func TestRenderPanelBasicAuthAndDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkImage(t, img, grafana.DefaultWidth, grafana.DefaultHeight, "")
-	if q := f.Requests()[0]; q.Has("tz") || q.Has("var-query") {
-		t.Errorf("empty fields sent: %v", q)
+	checkImage(t, img, grafana.DefaultWidth, grafana.DefaultHeight, fakegrafana.PanelColor("herald-alert", 1, ""))
+	if q := f.Requests()[0]; q.Auth != "basic" || q.Query().Has("tz") || q.Query().Has("var-query") {
+		t.Errorf("request %+v", q)
 	}
 }
 
-func TestRenderErrors(t *testing.T) {
-	tests := []struct {
-		name      string
-		answer    answer
-		token     config.Secret
-		reason    string
-		permanent bool
-		says      string
-	}{
-		{name: "wrong token", answer: answerPNG, token: "glsa_wrong_" + fakeToken + "_x", reason: grafana.ReasonAuth,
-			permanent: true, says: "HTTP 401 (check grafana.api_token"},
-		{name: "HTML page", answer: answerHTML, reason: grafana.ReasonNoRenderer, permanent: true,
-			says: "answered text/html instead of a PNG: is the grafana-image-renderer plugin installed"},
-		{name: "JSON error", answer: answerJSON, reason: grafana.ReasonNoRenderer, permanent: true,
-			says: `grafana-image-renderer plugin installed (or [rendering] server_url set to a remote renderer), and is grafana.url Grafana's root URL? The answer begins: {"message":"Rendering failed`},
-		{name: "placeholder image", answer: answerPlaceholder, reason: grafana.ReasonNoRenderer,
-			says: "answered a 500x250 image for a 800x400 render: one of Grafana's placeholder images (grafana-image-renderer plugin"},
-		{name: "500", answer: answer500, reason: grafana.ReasonHTTP, says: "HTTP 500: {\"message\":\"Rendering failed: timeout\"}"},
-		{name: "404", answer: answer404, reason: grafana.ReasonNotFound, permanent: true, says: "HTTP 404 (check grafana.url"},
-		{name: "login redirect", answer: answerLogin, reason: grafana.ReasonAuth, permanent: true, says: `redirect to "/grafana/login"`},
+// TestRenderChosenRange is the bot's render: any panel of any dashboard
+// (here one in a collapsed row), over the range and at the size the user
+// chose, with the dashboard's own variables.
+func TestRenderChosenRange(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, fakegrafana.Dashboard{UID: "node", Title: "Node", Panels: []map[string]any{
+		fakegrafana.Panel(1, "Load", "timeseries", 0, 0),
+		fakegrafana.Row(2, "Disks", 8, true, fakegrafana.Panel(7, "IO of $instance", "timeseries", 0, 9)),
+	}})
+	c := newClient(t, f)
+	now := time.Date(2025, 6, 1, 12, 34, 56, 789e6, time.UTC)
+	r := grafana.PanelRequest{DashboardUID: "node", PanelID: 7, From: now.Add(-6 * time.Hour), To: now,
+		Width: 1000, Height: 500, Theme: "light", TZ: "UTC"}
+	img, err := c.RenderPanel(ctxT(t, 3*time.Second), r)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeGrafana(t, tt.answer)
-			c := newClient(t, f, func(c *config.GrafanaConfig) {
-				if tt.token != "" {
-					c.APIToken = tt.token
-				}
-			})
-			img, err := c.RenderPanel(ctxT(t, 3*time.Second), request(nastyQuery))
-			e, ok := errors.AsType[*grafana.Error](err)
-			if img != nil || !ok {
-				t.Fatalf("img %d bytes, err %v", len(img), err)
-			}
-			if e.Reason != tt.reason || e.Permanent != tt.permanent || grafana.IsPermanent(err) != tt.permanent {
-				t.Errorf("reason %q permanent %v, want %q %v", e.Reason, e.Permanent, tt.reason, tt.permanent)
-			}
-			if !strings.Contains(err.Error(), tt.says) || !strings.HasPrefix(err.Error(), `grafana render dashboard "herald-alert" panel 1: `) {
-				t.Errorf("error %q\ndoes not say %q", err, tt.says)
-			}
-			checkNoSecret(t, err.Error(), fakeToken, string(tt.token))
-		})
+	checkImage(t, img, 1000, 500, fakegrafana.PanelColor("node", 7, ""))
+	got := f.Renders()[0]
+	if !got.Found || !got.From.Equal(now.Add(-6*time.Hour)) || !got.To.Equal(now) || got.Theme != "light" || len(got.Vars) != 0 {
+		t.Errorf("render %+v", got)
 	}
-}
-
-func checkNoSecret(t *testing.T, s string, secrets ...string) {
-	t.Helper()
-	for _, secret := range secrets {
-		if secret != "" && strings.Contains(s, secret) {
-			t.Errorf("a secret leaked: %q", s)
-		}
+	if got.RawTo != strconv.FormatInt(now.UnixMilli(), 10) {
+		t.Errorf("to = %q, want epoch milliseconds", got.RawTo)
 	}
 }
 
 func TestRenderHangReturnsAtTheDeadline(t *testing.T) {
-	f := newFakeGrafana(t, answerHang)
+	t.Parallel()
+	f := newFake(t)
 	c := newClient(t, f)
+	f.FailNext(1, fakegrafana.FaultHang)
 	start := time.Now()
 	_, err := c.RenderPanel(ctxT(t, 300*time.Millisecond), request("up"))
 	took := time.Since(start)
 	e, ok := errors.AsType[*grafana.Error](err)
-	if !ok || e.Reason != grafana.ReasonTimeout || e.Permanent || !errors.Is(err, context.DeadlineExceeded) {
+	if !ok || e.Reason != grafana.ReasonTimeout || e.Permanent || !errors.Is(err, context.DeadlineExceeded) ||
+		!errors.Is(err, grafana.ErrTimeout) {
 		t.Fatalf("err %v", err)
 	}
 	if took > time.Second {
 		t.Errorf("returned after %v, the deadline was 300ms", took)
 	}
-	if got := f.Requests()[0].Get("timeout"); got != "1" {
+	if got := f.Requests()[0].Query().Get("timeout"); got != "1" {
 		t.Errorf("timeout = %q, want 1 (second, rounded up)", got)
 	}
 	// The client's own timeout bounds a caller without a deadline.
 	c = newClient(t, f, func(c *config.GrafanaConfig) { c.Timeout = config.Duration(200 * time.Millisecond) })
+	f.FailNext(1, fakegrafana.FaultHang)
 	if _, err := c.RenderPanel(context.Background(), request("up")); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("client timeout: %v", err)
+	}
+	// No question about the renderer after a timeout: the time is up.
+	for _, r := range f.Requests() {
+		if r.Path != "/render/d-solo/herald-alert" {
+			t.Errorf("request %+v", r)
+		}
 	}
 }
 
 func TestRenderConcurrentNeverMix(t *testing.T) {
-	f := newFakeGrafana(t, answerPNG)
-	f.jitter = 30 * time.Millisecond
-	c := newClient(t, f)
-	ctx := ctxT(t, 10*time.Second)
+	t.Parallel()
+	f := newFake(t)
+	f.SetLatency(5 * time.Millisecond)
+	// Generous: the test is about answers never mixing, and a loaded
+	// machine under the race detector is slow.
+	c := newClient(t, f, func(c *config.GrafanaConfig) { c.Timeout = config.Duration(30 * time.Second) })
+	ctx := ctxT(t, 30*time.Second)
 	var wg sync.WaitGroup
 	for i := range 40 {
 		wg.Go(func() {
@@ -220,17 +189,18 @@ func TestRenderConcurrentNeverMix(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			checkImage(t, img, r.Width, r.Height, q)
+			checkImage(t, img, r.Width, r.Height, fakegrafana.PanelColor("herald-alert", 1, q))
 		})
 	}
 	wg.Wait()
-	if n := len(f.Requests()); n != 40 {
-		t.Errorf("%d requests", n)
+	if n := len(f.Renders()); n != 40 {
+		t.Errorf("%d renders", n)
 	}
 }
 
 func TestRenderRejectsBadRequests(t *testing.T) {
-	f := newFakeGrafana(t, answerPNG)
+	t.Parallel()
+	f := newFake(t)
 	c := newClient(t, f)
 	for _, mutate := range []func(*grafana.PanelRequest){
 		func(r *grafana.PanelRequest) { r.DashboardUID = "../api/dashboards" },
@@ -251,24 +221,25 @@ func TestRenderRejectsBadRequests(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
+	t.Parallel()
 	tokenFile := t.TempDir() + "/token"
-	if err := os.WriteFile(tokenFile, []byte(fakeToken+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(tokenFile, []byte(fakegrafana.DefaultToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f := newFakeGrafana(t, answerPNG)
+	f := newFake(t)
 	c := newClient(t, f, func(c *config.GrafanaConfig) { c.APIToken, c.APITokenFile = "", tokenFile })
 	if _, err := c.RenderPanel(ctxT(t, 3*time.Second), request("up")); err != nil {
 		t.Errorf("token from api_token_file: %v", err)
 	}
 	for _, s := range []string{c.String(), fmt.Sprintf("%v %+v %#v", c, c, c), fmt.Sprint(*c)} {
-		checkNoSecret(t, s, fakeToken)
+		checkNoSecret(t, s, fakegrafana.DefaultToken)
 	}
 	for _, cfg := range []config.GrafanaConfig{
 		{URL: ""},
 		{URL: "ftp://grafana"},
-		{URL: "http://admin:" + fakePassword + "@grafana:3000"},
-		{URL: "http://grafana:3000", APIToken: fakeToken, HTTP: config.HTTPClientConfig{HTTPClientConfig: promconfig.HTTPClientConfig{
-			BasicAuth: &promconfig.BasicAuth{Username: "a", Password: fakePassword}}}},
+		{URL: "http://admin:" + fakegrafana.DefaultPassword + "@grafana:3000"},
+		{URL: "http://grafana:3000", APIToken: fakegrafana.DefaultToken, HTTP: config.HTTPClientConfig{HTTPClientConfig: promconfig.HTTPClientConfig{
+			BasicAuth: &promconfig.BasicAuth{Username: "a", Password: fakegrafana.DefaultPassword}}}},
 		{URL: "http://grafana:3000", APITokenFile: "/nonexistent/token"},
 	} {
 		_, err := grafana.New(cfg, nil)
@@ -276,6 +247,6 @@ func TestNew(t *testing.T) {
 			t.Errorf("%+v accepted", cfg)
 			continue
 		}
-		checkNoSecret(t, err.Error(), fakePassword)
+		checkNoSecret(t, err.Error(), fakegrafana.DefaultPassword)
 	}
 }

@@ -1,10 +1,17 @@
 // Package faketelegram is a strict fake of the Telegram Bot API for tests.
 // It checks what Telegram checks (tokens, chats, topics, parse_mode=HTML,
-// length limits, rate limits, replies and edits; for bots, getUpdates long
-// polls and offsets, webhooks and their secret_token, callback queries and
-// command lists) and answers the way Telegram answers, so that a bug in
-// Herald fails a test instead of a delivery. It can also fail on demand: 5xx, hangs, connection resets and
+// length limits, rate limits, replies and edits, inline keyboards; for
+// bots, getUpdates long polls and offsets, webhooks and their
+// secret_token, callback queries and command lists) and answers the way
+// Telegram answers, so that a bug in Herald fails a test instead of a
+// delivery. It can also fail on demand: 5xx, hangs, connection resets and
 // latency.
+//
+// For bot scenario tests, updates go in (PushIncoming, PushMessage,
+// PushEdited, PushCallback, Press, PushMyChatMember; getUpdates returns
+// them, or PostWebhook posts them to a webhook handler) and every call
+// comes out recorded (Calls, WaitCalls, WaitCall; Messages for what the
+// bot sent, with their keyboards).
 package faketelegram
 
 import (
@@ -66,6 +73,7 @@ type Server struct {
 	token  string
 	faults fakehttp.Faults
 	msgs   *fakehttp.Log[Message]
+	calls  *callLog
 
 	mu         sync.Mutex
 	chats      map[int64]*Chat
@@ -83,6 +91,7 @@ func New(tb testing.TB, cfg Config) *Server {
 	s := &Server{
 		token:      cfg.Token,
 		msgs:       fakehttp.NewLog("faketelegram", "messages", (*Message).clone),
+		calls:      &callLog{changed: make(chan struct{})},
 		chats:      map[int64]*Chat{},
 		limits:     newLimiter(cfg.Limits),
 		nextID:     map[int64]int64{},
@@ -140,20 +149,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	token, method, ok2 := strings.Cut(rest, "/")
 	switch {
 	case !ok || !ok2 || method == "":
-		s.reply(w, method, nil, &apiError{code: http.StatusNotFound, desc: "Not Found"})
+		s.reply(w, method, nil, nil, &apiError{code: http.StatusNotFound, desc: "Not Found"})
 		return
 	case token != s.token:
-		s.reply(w, method, nil, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"})
+		s.reply(w, method, nil, nil, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"})
 		return
 	}
 	h, ok := s.handler(strings.ToLower(method))
 	if !ok && !strings.EqualFold(method, "getUpdates") {
-		s.reply(w, method, nil, &apiError{code: http.StatusNotFound, desc: "Not Found: method not found"})
+		s.reply(w, method, nil, nil, &apiError{code: http.StatusNotFound, desc: "Not Found: method not found"})
 		return
 	}
 	p, aerr := readParams(r)
 	if aerr != nil {
-		s.reply(w, method, nil, aerr)
+		s.reply(w, method, nil, nil, aerr)
 		return
 	}
 	if f := s.chatFault(p); f != nil {
@@ -168,11 +177,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	result, aerr := h(p)
 	s.mu.Unlock()
-	s.reply(w, method, result, aerr)
+	s.reply(w, method, p, result, aerr)
 }
 
-// reply writes Telegram's answer envelope and counts it.
-func (s *Server) reply(w http.ResponseWriter, method string, result any, aerr *apiError) {
+// reply writes Telegram's answer envelope, counts it and records the call
+// with its parameters p (nil when they could not be read).
+func (s *Server) reply(w http.ResponseWriter, method string, p *params, result any, aerr *apiError) {
+	s.record(method, p, aerr)
 	s.mu.Lock()
 	s.stats.Calls[method]++
 	switch {

@@ -23,18 +23,20 @@ type handler func(p *params) (any, *apiError)
 
 func (s *Server) handler(method string) (handler, bool) {
 	h, ok := map[string]handler{
-		"getme":               s.getMe,
-		"sendmessage":         s.sendMessage,
-		"editmessagetext":     s.editMessageText,
-		"sendphoto":           s.sendPhoto,
-		"editmessagemedia":    s.editMessageMedia,
-		"editmessagecaption":  s.editMessageCaption,
-		"setwebhook":          s.setWebhook,
-		"deletewebhook":       s.deleteWebhook,
-		"getwebhookinfo":      s.getWebhookInfo,
-		"answercallbackquery": s.answerCallbackQuery,
-		"setmycommands":       s.setMyCommands,
-		"getmycommands":       s.getMyCommands,
+		"getme":                  s.getMe,
+		"sendmessage":            s.sendMessage,
+		"editmessagetext":        s.editMessageText,
+		"sendphoto":              s.sendPhoto,
+		"editmessagemedia":       s.editMessageMedia,
+		"editmessagecaption":     s.editMessageCaption,
+		"setwebhook":             s.setWebhook,
+		"deletewebhook":          s.deleteWebhook,
+		"getwebhookinfo":         s.getWebhookInfo,
+		"editmessagereplymarkup": s.editMessageReplyMarkup,
+		"deletemessage":          s.deleteMessage,
+		"answercallbackquery":    s.answerCallbackQuery,
+		"setmycommands":          s.setMyCommands,
+		"getmycommands":          s.getMyCommands,
 	}[method]
 	return h, ok
 }
@@ -169,6 +171,9 @@ func (s *Server) common(c *Chat, p *params, m *Message) *apiError {
 	if m.DisableNotification, err = p.bool("disable_notification"); err != nil {
 		return err
 	}
+	if m.ReplyMarkup, err = keyboard(p); err != nil {
+		return err
+	}
 	m.LinkPreviewDisabled, err = p.linkPreviewDisabled()
 	return err
 }
@@ -193,6 +198,9 @@ func (s *Server) edited(p *params) (*Chat, *Message, *apiError) {
 	if !ok {
 		return nil, nil, badRequest("message to edit not found")
 	}
+	if m.From != 0 {
+		return nil, nil, badRequest("message can't be edited")
+	}
 	return c, m, nil
 }
 
@@ -209,7 +217,11 @@ func (s *Server) editMessageText(p *params) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	if text == m.Text && strings.EqualFold(mode, m.ParseMode) {
+	kb, err := keyboard(p)
+	if err != nil {
+		return nil, err
+	}
+	if text == m.Text && strings.EqualFold(mode, m.ParseMode) && kb.equal(m.ReplyMarkup) {
 		return nil, badRequest(notModified)
 	}
 	noPreview, err := p.linkPreviewDisabled()
@@ -218,7 +230,52 @@ func (s *Server) editMessageText(p *params) (any, *apiError) {
 	}
 	s.msgs.Update(func() {
 		m.LinkPreviewDisabled = noPreview
-		m.revise(text, plain, mode, nil)
+		m.revise(text, plain, mode, nil, kb)
 	})
 	return m.result(c), nil
+}
+
+// editMessageReplyMarkup replaces the keyboard alone; without
+// reply_markup it removes it.
+func (s *Server) editMessageReplyMarkup(p *params) (any, *apiError) {
+	c, m, err := s.edited(p)
+	if err != nil {
+		return nil, err
+	}
+	kb, err := keyboard(p)
+	if err != nil {
+		return nil, err
+	}
+	if kb.equal(m.ReplyMarkup) {
+		return nil, badRequest(notModified)
+	}
+	s.msgs.Update(func() {
+		m.ReplyMarkup = kb
+		m.MarkupEdits++
+	})
+	return m.result(c), nil
+}
+
+// deleteMessage removes a message, the bot's or a user's: it is marked
+// Deleted in Messages and can no longer be replied to or edited.
+func (s *Server) deleteMessage(p *params) (any, *apiError) {
+	c, err := s.target(p)
+	if err != nil {
+		return nil, err
+	}
+	id, err := p.int64("message_id")
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 {
+		return nil, badRequest("message identifier is not specified")
+	}
+	key := msgKey{c.ID, id}
+	m, ok := s.byID[key]
+	if !ok {
+		return nil, badRequest("message to delete not found")
+	}
+	delete(s.byID, key)
+	s.msgs.Update(func() { m.Deleted = true })
+	return true, nil
 }

@@ -102,7 +102,11 @@ func (s *Server) editMessageMedia(p *params) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	s.msgs.Update(func() { m.revise(in.Caption, plain, in.ParseMode, b) })
+	kb, err := keyboard(p)
+	if err != nil {
+		return nil, err
+	}
+	s.msgs.Update(func() { m.revise(in.Caption, plain, in.ParseMode, b, kb) })
 	return m.result(c), nil
 }
 
@@ -119,9 +123,13 @@ func (s *Server) editMessageCaption(p *params) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	if text == m.Text && strings.EqualFold(mode, m.ParseMode) {
+	kb, err := keyboard(p)
+	if err != nil {
+		return nil, err
+	}
+	if text == m.Text && strings.EqualFold(mode, m.ParseMode) && kb.equal(m.ReplyMarkup) {
 		return nil, badRequest(notModified)
 	}
-	s.msgs.Update(func() { m.revise(text, plain, mode, nil) })
+	s.msgs.Update(func() { m.revise(text, plain, mode, nil, kb) })
 	return m.result(c), nil
 }

@@ -29,6 +29,17 @@ type Message struct {
 	// oldest first; empty when the message was never edited.
 	Edits []string
 	Date  time.Time
+	// ReplyMarkup is the inline keyboard under the message, nil for none.
+	// An edit without reply_markup removes it, as on Telegram.
+	ReplyMarkup Keyboard
+	// MarkupEdits counts the edits that changed the keyboard alone
+	// (editMessageReplyMarkup).
+	MarkupEdits int
+	// Deleted is set once deleteMessage removed the message.
+	Deleted bool
+	// From is the user who sent the message, 0 for the bot's own
+	// messages (the only ones Messages lists).
+	From int64
 }
 
 // Stats count what the fake answered.
@@ -51,6 +62,7 @@ func (m *Message) clone() Message {
 	c := *m
 	c.Edits = slices.Clone(m.Edits)
 	c.Photo = bytes.Clone(m.Photo)
+	c.ReplyMarkup = m.ReplyMarkup.clone()
 	return c
 }
 
@@ -58,7 +70,8 @@ func (m *Message) clone() Message {
 // their current content.
 func (s *Server) Messages() []Message { return s.msgs.All() }
 
-// Message returns one message by chat and id.
+// Message returns one message by chat and id, the bot's or a user's; a
+// deleted one is not found.
 func (s *Server) Message(chat, id int64) (Message, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -94,26 +107,44 @@ func (s *Server) store(m *Message) {
 	s.msgs.Add(m)
 }
 
-// revise replaces the text (and, unless photo is nil, the photo) of a
-// stored message, keeping the old text in Edits; inside s.msgs.Update.
-func (m *Message) revise(text, plain, mode string, photo []byte) {
+// revise replaces the text (and, unless photo is nil, the photo) and the
+// keyboard of a stored message, keeping the old text in Edits; inside
+// s.msgs.Update.
+func (m *Message) revise(text, plain, mode string, photo []byte, kb Keyboard) {
 	m.Edits = append(m.Edits, m.Text)
-	m.Text, m.Plain, m.ParseMode = text, plain, mode
+	m.Text, m.Plain, m.ParseMode, m.ReplyMarkup = text, plain, mode, kb
 	if photo != nil {
 		m.Photo = photo
 	}
 }
 
-// result is the Bot API's Message object for m.
-func (m *Message) result(c *Chat) map[string]any {
+// chatObject is the Bot API's Chat object for c.
+func chatObject(c *Chat) map[string]any {
 	chat := map[string]any{"id": c.ID, "type": c.kind()}
 	if c.Username != "" {
 		chat["username"] = c.Username
 	}
 	if c.ID < 0 {
 		chat["title"] = "Chat " + strconv.FormatInt(c.ID, 10)
+	} else {
+		chat["first_name"] = "User " + strconv.FormatInt(c.ID, 10)
 	}
+	return chat
+}
+
+// result is the Bot API's Message object for m.
+func (m *Message) result(c *Chat) map[string]any {
+	chat := chatObject(c)
 	r := map[string]any{"message_id": m.ID, "date": m.Date.Unix(), "chat": chat}
+	if m.From != 0 {
+		// A user's message; the caller adds "from".
+		if ents := textEntities(m.Plain); len(ents) > 0 {
+			r["entities"] = ents
+		}
+	}
+	if m.ReplyMarkup != nil {
+		r["reply_markup"] = m.ReplyMarkup.result()
+	}
 	if m.ThreadID != 0 {
 		r["message_thread_id"] = m.ThreadID
 		r["is_topic_message"] = true

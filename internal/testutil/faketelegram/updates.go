@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -18,7 +17,7 @@ const (
 
 // updateTypes are the update kinds the fake produces, the names
 // allowed_updates takes.
-var updateTypes = []string{"message", "callback_query"}
+var updateTypes = []string{"message", "edited_message", "callback_query", "my_chat_member"}
 
 // botState is what the interactive side of the API keeps: pending
 // updates, the webhook, callback queries and command lists. Guarded by
@@ -39,6 +38,8 @@ type botState struct {
 	queries  map[string]bool
 	answers  []CallbackAnswer
 	commands map[CommandScope][]BotCommand
+	// users are the people who wrote to the bot, for their User objects.
+	users map[int64]User
 }
 
 // update is a pending update: its kind (for allowed_updates) and object.
@@ -50,7 +51,7 @@ type update struct {
 
 func newBotState() botState {
 	return botState{nextID: 1, changed: make(chan struct{}), pollers: make(chan struct{}),
-		queries: map[string]bool{}, commands: map[CommandScope][]BotCommand{}}
+		queries: map[string]bool{}, commands: map[CommandScope][]BotCommand{}, users: map[int64]User{}}
 }
 
 // wake wakes every long poll; the caller holds s.mu.
@@ -66,40 +67,6 @@ func (s *Server) push(kind string, obj map[string]any) int64 {
 	s.bot.updates = append(s.bot.updates, update{id: id, kind: kind, obj: obj})
 	s.bot.wake()
 	return id
-}
-
-// PushMessage queues a text message from user in chat (a command such as
-// "/alerts" or plain text) and returns its update_id.
-func (s *Server) PushMessage(chat, user int64, text string) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.chats[chat]
-	kind := "private"
-	if c != nil {
-		kind = c.kind()
-	}
-	id := s.nextID[chat] + 1
-	s.nextID[chat] = id
-	return s.push("message", map[string]any{"message_id": id, "date": time.Now().Unix(),
-		"chat": map[string]any{"id": chat, "type": kind}, "from": userObject(user), "text": text})
-}
-
-// PushCallback queues the press of a button with data under message msg
-// of chat by user and returns the callback query's id, which
-// answerCallbackQuery must answer.
-func (s *Server) PushCallback(chat, msg, user int64, data string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	qid := strconv.FormatInt(user, 10) + "-" + strconv.FormatInt(s.bot.nextID, 10)
-	s.bot.queries[qid] = true
-	m := map[string]any{"message_id": msg, "date": time.Now().Unix(), "chat": map[string]any{"id": chat}}
-	s.push("callback_query", map[string]any{"id": qid, "from": userObject(user), "message": m,
-		"chat_instance": strconv.FormatInt(chat, 10), "data": data})
-	return qid
-}
-
-func userObject(id int64) map[string]any {
-	return map[string]any{"id": id, "is_bot": false, "first_name": "User " + strconv.FormatInt(id, 10), "language_code": "en"}
 }
 
 // Polling returns a channel closed when the next long poll starts to wait,
@@ -129,7 +96,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p *params) {
 		}
 	}
 	if aerr != nil {
-		s.reply(w, "getUpdates", nil, aerr)
+		s.reply(w, "getUpdates", p, nil, aerr)
 		return
 	}
 	if limit <= 0 || limit > 100 {
@@ -140,7 +107,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p *params) {
 	s.mu.Lock()
 	if s.bot.webhook.URL != "" {
 		s.mu.Unlock()
-		s.reply(w, "getUpdates", nil, &apiError{code: http.StatusConflict, desc: conflictWebhook})
+		s.reply(w, "getUpdates", p, nil, &apiError{code: http.StatusConflict, desc: conflictWebhook})
 		return
 	}
 	s.bot.poll++
@@ -150,12 +117,12 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p *params) {
 		ups := s.confirm(offset, allowed, int(limit))
 		if len(ups) > 0 || ctx.Err() != nil {
 			s.mu.Unlock()
-			s.reply(w, "getUpdates", ups, nil)
+			s.reply(w, "getUpdates", p, ups, nil)
 			return
 		}
 		if s.bot.poll != mine {
 			s.mu.Unlock()
-			s.reply(w, "getUpdates", nil, &apiError{code: http.StatusConflict, desc: conflictPoller})
+			s.reply(w, "getUpdates", p, nil, &apiError{code: http.StatusConflict, desc: conflictPoller})
 			return
 		}
 		changed := s.bot.changed
@@ -204,7 +171,7 @@ func checkAllowed(allowed []string) *apiError {
 	for _, a := range allowed {
 		if !slices.Contains(updateTypes, a) {
 			raw, _ := json.Marshal(a)
-			return badRequest("unsupported update type " + string(raw) + " in allowed_updates (the fake knows message and callback_query)")
+			return badRequest("unsupported update type " + string(raw) + " in allowed_updates (the fake knows message, edited_message, callback_query and my_chat_member)")
 		}
 	}
 	return nil

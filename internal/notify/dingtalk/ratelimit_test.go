@@ -62,6 +62,8 @@ func TestBurstNeverTooFast(t *testing.T) {
 // the attempt ends is not started: Herald says how long to wait instead of
 // cutting it in the middle.
 func TestWholeMessageOrNothing(t *testing.T) {
+	// Not parallel: the sends before the throttled one must stay within
+	// the window, which a loaded machine can stretch.
 	fake := newFake(t, fakedingtalk.Config{Limit: RobotMessages, Window: scaledWindow})
 	shared := WithShared(notify.NewShared(WithRobotLimit(fake.WebhookURL(), RobotMessages, scaledWindow)))
 	n := fixed(newNotifier(t, channelConfig(fake), nil, shared), "t", "x")

@@ -213,7 +213,8 @@ func TestSentPartsSkips(t *testing.T) {
 // note, and stays within MaxBodyBytes, escaping included; a storm of 3000
 // alerts is one card that says how much it left out.
 func TestSizeLimit(t *testing.T) {
-	t.Parallel()
+	// Not parallel: a CPU-heavy build under a delivery deadline, which
+	// the parallel tests would slow down (they start after the serial ones).
 	fake := newFake(t, fakefeishu.Config{})
 	n := newNotifier(t, channelConfig(fake), nil)
 	if _, _, err := n.Notify(alerts.Context(t, 5*time.Second), storm(3000)); err != nil {

@@ -39,6 +39,7 @@ func send(t *testing.T, fake *faketeams.Server, m *notify.Message) faketeams.Mes
 }
 
 func TestLongDescriptionIsCut(t *testing.T) {
+	t.Parallel()
 	m := message(alert.KindFiring, hostDown)
 	m.Data.Alerts[0].Annotations["description"] = strings.Repeat("stack frame 日本語 ", 8000) // ~150 KB
 	got := send(t, strictFake(t), m)
@@ -51,6 +52,7 @@ func TestLongDescriptionIsCut(t *testing.T) {
 }
 
 func TestManyLabelsLeaveFewerFacts(t *testing.T) {
+	t.Parallel()
 	labels := amtemplate.KV{"alertname": "Wide", "severity": "warning"}
 	for i := range 300 {
 		labels[fmt.Sprintf("label_%03d", i)] = strings.Repeat("v", 200)
@@ -68,6 +70,7 @@ func TestManyLabelsLeaveFewerFacts(t *testing.T) {
 var moreAlerts = regexp.MustCompile(`… (\d+) more alerts?`)
 
 func TestFoldedStormKeepsRowsThatFit(t *testing.T) {
+	t.Parallel()
 	var labels []amtemplate.KV
 	for i := range 100 {
 		labels = append(labels, amtemplate.KV{
@@ -96,6 +99,7 @@ func TestFoldedStormKeepsRowsThatFit(t *testing.T) {
 }
 
 func TestHugeGeneratorURLIsDropped(t *testing.T) {
+	t.Parallel()
 	m := message(alert.KindFiring, hostDown)
 	m.Data.Alerts[0].GeneratorURL = "http://prometheus:9090/graph?g0.expr=" + strings.Repeat("up%7Bjob%3D%22node%22%7D+or+", 2000)
 	got := send(t, strictFake(t), m)
@@ -105,6 +109,7 @@ func TestHugeGeneratorURLIsDropped(t *testing.T) {
 }
 
 func TestHugeCustomTitleIsCut(t *testing.T) {
+	t.Parallel()
 	fake := strictFake(t)
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
 	inner := n.render
@@ -124,6 +129,8 @@ func TestHugeCustomTitleIsCut(t *testing.T) {
 // Whatever the sizes, the post fits and every alert is either shown or
 // counted.
 func TestAnyMessageFits(t *testing.T) {
+	// Not parallel: a CPU-heavy build under a delivery deadline, which
+	// the parallel tests would slow down (they start after the serial ones).
 	fake := strictFake(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	word := func(n int) string {

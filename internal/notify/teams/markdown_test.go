@@ -9,6 +9,7 @@ import (
 )
 
 func TestEscapeMarkdown(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"node_exporter", "node_exporter"},
 		{"HostDown", "HostDown"},
@@ -47,6 +48,7 @@ func TestEscapeMarkdown(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		n    int

@@ -15,6 +15,7 @@ import (
 )
 
 func TestFiringCard(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
 	m := message(alert.KindFiring, hostDown)
@@ -60,6 +61,7 @@ func TestFiringCard(t *testing.T) {
 }
 
 func TestCards(t *testing.T) {
+	t.Parallel()
 	warning := amtemplate.KV{"alertname": "DiskFilling", "instance": "db-1:9100", "severity": "warning"}
 	info := amtemplate.KV{"alertname": "Deploy", "severity": "info"}
 	unknown := amtemplate.KV{"alertname": "Odd", "severity": "p7"}
@@ -118,6 +120,7 @@ func TestCards(t *testing.T) {
 // Label values and annotations are shown as they are, whatever Markdown
 // would make of them.
 func TestMarkdownInLabels(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
 	labels := amtemplate.KV{"alertname": "*Disk*_full_", "instance": "db_01:9100", "job": "- [x](http://evil)",
@@ -140,6 +143,7 @@ func TestMarkdownInLabels(t *testing.T) {
 }
 
 func TestCustomTemplates(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	cfg := &Config{Title: `{{ .CommonLabels.alertname }} ({{ .Kind }})`, Message: `{{ .CommonLabels.instance }} is *down*`}
 	n := New("ops", cfg, mustHook(t, fake.URL(), noLimits), mustTemplates(t), nil)
@@ -152,6 +156,7 @@ func TestCustomTemplates(t *testing.T) {
 }
 
 func TestSentMessageIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
 	m := message(alert.KindFiring, hostDown)
@@ -163,6 +168,7 @@ func TestSentMessageIsNotSentAgain(t *testing.T) {
 }
 
 func TestChartByURL(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
 	m := message(alert.KindFiring, hostDown)
@@ -218,6 +224,7 @@ func TestChartWithoutURLIsLoggedOncePerChannel(t *testing.T) {
 // A message without data (it cannot come from the dispatcher, but a
 // notifier must not panic on it) still gives a valid card.
 func TestEmptyMessage(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	n := newNotifier(t, mustHook(t, fake.URL(), noLimits), nil)
 	for _, m := range []*notify.Message{{Kind: alert.KindFiring}, {Kind: alert.KindResolved, Data: &amtemplate.Data{}}} {
@@ -233,6 +240,7 @@ func TestEmptyMessage(t *testing.T) {
 // Blank lines in the message become space between text blocks, not empty
 // blocks (which Teams refuses).
 func TestParagraphs(t *testing.T) {
+	t.Parallel()
 	c := content{style: styleGood, title: "t", lines: buildLines("a\n\n\n b \n\nc\nd\n\n")}
 	body := layout(c, shortenSteps[0], len(c.lines)).Attachments[0].Content.Body
 	var got []string

@@ -12,6 +12,7 @@ import (
 )
 
 func TestDefaultTemplates(t *testing.T) {
+	t.Parallel()
 	n := New("ops", &Config{}, &Webhook{}, mustTemplates(t), nil)
 	full := message(alert.KindFiring, hostDown)
 	full.Data.Alerts[0].Annotations["description"] = "No scrape for 5 minutes."
@@ -54,6 +55,7 @@ func TestDefaultTemplates(t *testing.T) {
 // A list has exactly one line per alert, so that a shortened card counts
 // the rows it leaves out as alerts; and the templates write no Markdown.
 func TestDefaultListIsOneLinePerAlert(t *testing.T) {
+	t.Parallel()
 	n := New("ops", &Config{}, &Webhook{}, mustTemplates(t), nil)
 	var labels []amtemplate.KV
 	for i := range 100 {

@@ -16,6 +16,7 @@ import (
 )
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		cfg    faketeams.Config
@@ -92,6 +93,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status int
 		body   string
@@ -124,6 +126,7 @@ func TestCheck(t *testing.T) {
 // A burst from two channels on one webhook is paced by Herald, so that
 // Teams never has to answer 429.
 func TestBurstNeverThrottled(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("takes three seconds")
 	}
@@ -164,6 +167,8 @@ func TestBurstNeverThrottled(t *testing.T) {
 // A message that cannot leave before the attempt's deadline is not sent at
 // all: the dispatcher pauses the channel and tries again.
 func TestThrottledBeforeSending(t *testing.T) {
+	// Not parallel: the sends before the throttled one must stay within
+	// the window, which a loaded machine can stretch.
 	fake := newFake(t)
 	hook := mustHook(t, fake.URL(), Options{})
 	n := newNotifier(t, hook, nil)
@@ -205,6 +210,7 @@ func TestShared(t *testing.T) {
 }
 
 func TestRatesAreUnderTeamsLimits(t *testing.T) {
+	t.Parallel()
 	for _, r := range DefaultRates() {
 		if !r.Window {
 			t.Errorf("%+v is not a window", r)

@@ -18,6 +18,7 @@ import (
 )
 
 func TestClassification(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		status     int
 		header     http.Header
@@ -68,6 +69,7 @@ func TestClassification(t *testing.T) {
 }
 
 func TestTransportFailuresAreRetried(t *testing.T) {
+	t.Parallel()
 	// A port nobody listens on.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -99,6 +101,7 @@ func TestTransportFailuresAreRetried(t *testing.T) {
 // token, header values, the HMAC secret — stays out of errors and logs,
 // even when the receiver echoes the request in its error answer.
 func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
+	t.Parallel()
 	secrets := []string{"pAssw0rd-secret", "PathT0kenSecret123", "QueryT0kenSecret456", "HeaderValueSecret789", "hmac-secret-0000"}
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)

@@ -11,6 +11,7 @@ import (
 // A band and a series threshold reach the receiver as a list; the single
 // threshold and op stay the first number, for receivers of the older fields.
 func TestEventThresholds(t *testing.T) {
+	t.Parallel()
 	lo, hi := 20.0, 85.0
 	m := message(alert.KindFiring, mkAlert("Temp", "node-2:9100"))
 	m.Image = &notify.Image{URL: "https://herald.example/images/a.png", Query: "t", Threshold: &lo, Op: ">",

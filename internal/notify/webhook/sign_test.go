@@ -15,6 +15,7 @@ import (
 )
 
 func TestSignKnownAnswer(t *testing.T) {
+	t.Parallel()
 	// Computed independently: printf '1740830405.{"a":1}' | openssl dgst -sha256 -hmac k3y
 	mac := hmac.New(sha256.New, []byte("k3y"))
 	mac.Write([]byte(`1740830405.{"a":1}`))
@@ -27,6 +28,7 @@ func TestSignKnownAnswer(t *testing.T) {
 // A receiver can verify every request with the secret, the two headers and
 // the raw body; a changed body, an old request or the wrong secret fail.
 func TestSignedRequestsVerify(t *testing.T) {
+	t.Parallel()
 	for _, header := range []string{"", "X-Hub-Signature-256"} {
 		t.Run(fmt.Sprintf("header %q", header), func(t *testing.T) {
 			rcv := newReceiver(t)
@@ -73,6 +75,7 @@ func TestSignedRequestsVerify(t *testing.T) {
 
 // Each attempt is signed when it leaves: a retry gets a fresh timestamp.
 func TestEachAttemptSignedAnew(t *testing.T) {
+	t.Parallel()
 	rcv := newReceiver(t)
 	now := signedAt
 	n, err := New("hooks", &Config{URL: config.Secret(rcv.URL), HMACSecret: "k", SignatureHeader: "X-Sig"}, nil,

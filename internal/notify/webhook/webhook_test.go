@@ -117,6 +117,7 @@ func notifyCtx(t *testing.T, n *Notifier, m *notify.Message, timeout time.Durati
 // The body of a firing event with a chart is exactly the golden file,
 // which documents schema version 1.
 func TestEventSchema(t *testing.T) {
+	t.Parallel()
 	rcv := newReceiver(t)
 	n := newNotifier(t, Config{URL: config.Secret(rcv.URL)}, nil)
 	m := message(alert.KindFiring, mkAlert("HostMemoryLow", "node-2:9100"))
@@ -164,6 +165,7 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 func TestFoldedAndResolvedEvents(t *testing.T) {
+	t.Parallel()
 	a, b, c := mkAlert("A", "x:1"), mkAlert("B", "y:1"), mkAlert("C", "z:1")
 	ev1 := buildEvent(message(alert.KindFiring, a, b, c))
 	ev2 := buildEvent(message(alert.KindFiring, c, a, b))
@@ -191,6 +193,7 @@ func TestFoldedAndResolvedEvents(t *testing.T) {
 }
 
 func TestChartWithoutURLIsLeftOutAndLoggedOnce(t *testing.T) {
+	t.Parallel()
 	rcv := newReceiver(t)
 	logs := &testutil.Buffer{}
 	n := newNotifier(t, Config{URL: config.Secret(rcv.URL)}, slog.New(slog.NewTextHandler(logs, nil)))
@@ -212,6 +215,7 @@ func TestChartWithoutURLIsLeftOutAndLoggedOnce(t *testing.T) {
 }
 
 func TestHeaders(t *testing.T) {
+	t.Parallel()
 	rcv := newReceiver(t)
 	n := newNotifier(t, Config{URL: config.Secret(rcv.URL + "/hook?x=1"),
 		Headers: map[string]config.Secret{"Authorization": "Bearer s3cr3t-t0ken", "X-Team": "ops", "Content-Type": "text/plain"}}, nil)
@@ -237,6 +241,7 @@ func TestHeaders(t *testing.T) {
 }
 
 func TestInvalidHeadersAreRefused(t *testing.T) {
+	t.Parallel()
 	for _, h := range []map[string]config.Secret{{"Bad Name": "x"}, {"X-Ok": "line\nbreak-secret-value"}} {
 		_, err := New("hooks", &Config{URL: "http://x.example", Headers: h, SignatureHeader: "X-Sig"}, nil)
 		if err == nil || strings.Contains(err.Error(), "secret-value") {
@@ -252,6 +257,7 @@ func TestInvalidHeadersAreRefused(t *testing.T) {
 }
 
 func TestSentPartIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	rcv := newReceiver(t)
 	n := newNotifier(t, Config{URL: config.Secret(rcv.URL)}, nil)
 	m := message(alert.KindFiring, mkAlert("A", "x:1"))

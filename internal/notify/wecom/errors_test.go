@@ -16,6 +16,7 @@ import (
 )
 
 func TestNotifyErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		fault     fakewecom.Fault
@@ -88,6 +89,7 @@ func check(msgType string, resp *http.Response, body []byte, window time.Duratio
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	ok := &http.Response{StatusCode: 200, Header: http.Header{}}
 	tests := []struct {
 		name  string
@@ -116,6 +118,7 @@ func TestCheck(t *testing.T) {
 
 // A proxy page answering 200 on the robot's behalf is not a success.
 func TestNotifyNotWeComAnswer(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("<html>captive portal</html>"))
 	}))
@@ -136,6 +139,7 @@ func TestNotifyNotWeComAnswer(t *testing.T) {
 
 // A connection error names the host but neither the key nor the path.
 func TestTransportErrorRedacted(t *testing.T) {
+	t.Parallel()
 	robot, err := NewRobot("http://127.0.0.1:1/cgi-bin/webhook/send?key=unreachable-secret-key", WithTimeout(time.Second))
 	if err != nil {
 		t.Fatal(err)

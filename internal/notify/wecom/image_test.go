@@ -16,6 +16,7 @@ import (
 )
 
 func TestFitImage(t *testing.T) {
+	t.Parallel()
 	small := chartPNG(t, 400, 300)
 	// A flat image stored without compression: far over the limit as it
 	// is, tiny once compressed.
@@ -64,6 +65,7 @@ func TestFitImage(t *testing.T) {
 }
 
 func TestHalveAverages(t *testing.T) {
+	t.Parallel()
 	src := image.NewRGBA(image.Rect(10, 10, 14, 12)) // not at the origin
 	for i := range src.Pix {
 		src.Pix[i] = 200
@@ -76,6 +78,8 @@ func TestHalveAverages(t *testing.T) {
 }
 
 func TestNotifyImage(t *testing.T) {
+	// Not parallel: a CPU-heavy build under a delivery deadline, which
+	// the parallel tests would slow down (they start after the serial ones).
 	chart := chartPNG(t, 600, 300)
 	tests := []struct {
 		name      string

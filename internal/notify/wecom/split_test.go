@@ -34,6 +34,7 @@ func checkParts(t *testing.T, parts []string, limit int) {
 }
 
 func TestSplitLines(t *testing.T) {
+	t.Parallel()
 	var lines []string
 	for i := range 300 {
 		lines = append(lines, fmt.Sprintf("🔥 **Alert%03d** host-%03d — 磁盘空间不足", i, i))
@@ -57,6 +58,7 @@ func TestSplitLines(t *testing.T) {
 }
 
 func TestSplitLongLines(t *testing.T) {
+	t.Parallel()
 	cjk := strings.Repeat("磁盘空间不足", 400) // 7200 bytes, no space
 	tests := []struct {
 		name  string
@@ -112,6 +114,7 @@ func TestSplitLongLines(t *testing.T) {
 }
 
 func TestLayout(t *testing.T) {
+	t.Parallel()
 	var alerts amtemplate.Alerts
 	var lines []string
 	lines = append(lines, "**🔥 120 alerts firing**")
@@ -160,6 +163,7 @@ func TestLayout(t *testing.T) {
 }
 
 func TestNameKey(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"HostDown":              "HostDown",
 		"Disk <90%":             "Disk",

@@ -48,6 +48,7 @@ func markupOK(t *testing.T, md string) {
 }
 
 func TestTemplateKinds(t *testing.T) {
+	t.Parallel()
 	withRunbook := message(alert.KindFiring, nasty)
 	a := &withRunbook.Data.Alerts[0]
 	a.Annotations["runbook_url"] = "https://wiki.example/Disk_(full) page"
@@ -92,6 +93,7 @@ func TestTemplateKinds(t *testing.T) {
 // A folded storm names every alert, one line each, in order: what the
 // notifier's count of left-out alerts relies on.
 func TestTemplateFoldedListNamesEveryAlert(t *testing.T) {
+	t.Parallel()
 	var labels []amtemplate.KV
 	for i := range 100 {
 		labels = append(labels, amtemplate.KV{"alertname": fmt.Sprintf("Storm <%d>", i), "instance": fmt.Sprintf("h%d", i)})

@@ -23,6 +23,7 @@ var nasty = amtemplate.KV{
 }
 
 func TestNotifyFiring(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	robot := mustRobot(t, fake)
 	n := newNotifier(t, robot, channelConfig(fake), nil)
@@ -53,6 +54,7 @@ func TestNotifyFiring(t *testing.T) {
 }
 
 func TestNotifyResolvedAndReminder(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	cfg := channelConfig(fake)
 	cfg.Mention = &Mention{All: true, UserIDs: []string{"zhangsan"}}
@@ -94,6 +96,7 @@ func TestNotifyResolvedAndReminder(t *testing.T) {
 }
 
 func TestNotifyMentions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		mention  *Mention
@@ -146,6 +149,7 @@ func TestNotifyMentions(t *testing.T) {
 }
 
 func TestNewRefusesBadMentions(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	for _, m := range []*Mention{
 		{UserIDs: []string{"<@all>"}},
@@ -166,6 +170,7 @@ func TestNewRefusesBadMentions(t *testing.T) {
 }
 
 func TestNewRobotChecksURL(t *testing.T) {
+	t.Parallel()
 	for _, u := range []string{"", "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", "ftp://x/y?key=a",
 		"https://qyapi.weixin.qq.com/cgi-bin/webhook/send", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="} {
 		if _, err := NewRobot(u); err == nil {
@@ -210,6 +215,7 @@ func TestSharedRobot(t *testing.T) {
 // A retry resumes after the messages an earlier attempt sent: every
 // message arrives once.
 func TestNotifyResumes(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	cfg := channelConfig(fake)
 	cfg.Mention = &Mention{All: true}
@@ -241,6 +247,7 @@ func TestNotifyResumes(t *testing.T) {
 }
 
 func TestNotifyTemplateFailureStillSends(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	cfg := channelConfig(fake)
 	cfg.Message = `{{ template "no.such.template" . }}`
@@ -254,6 +261,7 @@ func TestNotifyTemplateFailureStillSends(t *testing.T) {
 }
 
 func TestImageRefusedIsNotFatal(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t)
 	cfg := channelConfig(fake)
 	cfg.Mention = &Mention{All: true}

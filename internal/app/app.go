@@ -11,17 +11,21 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/heraldhq/herald/internal/bot"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
 	"github.com/heraldhq/herald/internal/graph"
 	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/images"
 	"github.com/heraldhq/herald/internal/notify"
+	tgnotify "github.com/heraldhq/herald/internal/notify/telegram"
 	"github.com/heraldhq/herald/internal/platform"
 	"github.com/heraldhq/herald/internal/platforms"
 	"github.com/heraldhq/herald/internal/server"
@@ -62,6 +66,12 @@ type App struct {
 	images *images.Store
 	// s3 uploads charts when images.s3 is set; nil otherwise.
 	s3 *images.S3Store
+	// enricher is the chart maker of the configuration in force, for the bot.
+	enricher chartsOf
+	// subs are the bot's subscriptions as last read from the store.
+	subs atomic.Pointer[subscriptions]
+	// resubscribe serialises the rebuilds that follow a subscription change.
+	resubscribe sync.Mutex
 }
 
 // publisher is the chart host, or nil (a nil *images.Store or
@@ -138,6 +148,13 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.openImages(cfg); err != nil {
 		return err
 	}
+	if botRuns(cfg) {
+		subs, err := a.loadSubscriptions(ctx, st)
+		if err != nil {
+			return fmt.Errorf("read subscriptions: %w", err)
+		}
+		a.subs.Store(subs)
+	}
 	setup, err := a.Setup(cfg)
 	if err != nil {
 		return err
@@ -160,11 +177,35 @@ func (a *App) Run(ctx context.Context) error {
 	if a.images != nil {
 		srvOpts.Images = a.images
 	}
+	var tgBot *bot.Bot
+	if botRuns(cfg) {
+		srvOpts.Telegram = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tgBot.ServeHTTP(w, r) })
+	}
 	srv := server.New(cfg, srvOpts)
+	if subs := a.subs.Load(); subs != nil {
+		srv.Subscribe(subs.routes)
+	}
+	if botRuns(cfg) {
+		tgBot, err = a.newBot(cfg, st, srv, &a.enricher, func() { a.subscribed(ctx, st, srv, disp) })
+		if err != nil {
+			return err
+		}
+		tgnotify.UseKeyboards(a.shared, tgBot)
+		if err := tgBot.Start(ctx); err != nil {
+			return err
+		}
+	}
 	a.co.Subscribe(func(c *config.Config) error {
 		s, err := a.Setup(c)
 		if err != nil {
 			return err
+		}
+		if tgBot != nil {
+			d, err := botDeps(c, &a.enricher, a.logger)
+			if err != nil {
+				return err
+			}
+			tgBot.Update(c, d)
 		}
 		disp.Update(s)
 		srv.Update(c)
@@ -191,6 +232,12 @@ func (a *App) Run(ctx context.Context) error {
 		go a.images.Run(dctx)
 	}
 	go a.prune(dctx, st)
+	botDone := make(chan struct{})
+	if tgBot != nil {
+		go func() { tgBot.Run(dctx); close(botDone) }()
+	} else {
+		close(botDone)
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	a.logger.Info("Herald started", "listen_address", ln.Addr().String(), "channels", len(cfg.Channels),
@@ -210,10 +257,34 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	stopDispatch()
 	<-dispDone
+	<-botDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// subscribed takes up a change of the bot's subscriptions: the router
+// routes by them and the dispatcher has a channel for every subscribed
+// chat.
+func (a *App) subscribed(ctx context.Context, st *store.Store, srv *server.Server, disp *dispatch.Dispatcher) {
+	a.resubscribe.Lock()
+	defer a.resubscribe.Unlock()
+	subs, err := a.loadSubscriptions(ctx, st)
+	if err != nil {
+		a.logger.Error("cannot read the subscriptions; routing keeps the previous ones", "err", err)
+		return
+	}
+	a.subs.Store(subs)
+	s, err := a.Setup(a.co.Current())
+	if err != nil {
+		a.logger.Error("cannot set up the subscribed chats' channels", "err", err)
+		return
+	}
+	// The channels first, so that no alert is routed to a chat the
+	// dispatcher has no channel for.
+	disp.Update(s)
+	srv.Subscribe(subs.routes)
 }
 
 // registerReloadMetrics exports the outcome and time of the last reload

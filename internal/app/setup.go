@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
@@ -33,9 +34,14 @@ func (a *App) Setup(cfg *config.Config) (*dispatch.Setup, error) {
 	if charts != nil {
 		s.Charts = charts
 	}
+	a.enricher.e.Store(charts)
 	env := &platform.Env{Logger: a.logger, Templates: tmpl, Shared: a.shared, Stdout: a.opts.Stdout}
-	for i := range cfg.Channels {
-		ch := &cfg.Channels[i]
+	channels := cfg.Channels
+	if subs := a.subs.Load(); subs != nil && botRuns(cfg) {
+		channels = append(slices.Clip(channels), subscriptionChannels(cfg, subs.chats)...)
+	}
+	for i := range channels {
+		ch := &channels[i]
 		p, ok := platform.Find(a.platforms, ch.Platform)
 		if !ok {
 			return nil, fmt.Errorf("channel %s: platform %q is not supported", ch.Name, ch.Platform)

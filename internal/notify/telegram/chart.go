@@ -53,6 +53,7 @@ func (n *Notifier) sendCharted(ctx context.Context, m *notify.Message, caption s
 			Caption:             caption,
 			ParseMode:           parseMode,
 			DisableNotification: silent,
+			ReplyMarkup:         n.keyboard(ctx, m, caption),
 		}
 		if reply != nil {
 			p.ReplyParameters = &tg.ReplyParameters{MessageID: reply.id, AllowSendingWithoutReply: true}
@@ -65,14 +66,14 @@ func (n *Notifier) sendCharted(ctx context.Context, m *notify.Message, caption s
 			if len(parts) == 0 {
 				parts = []string{caption} // the caption was the whole text
 			}
-			return n.sendParts(ctx, m, parts, 0, reply.messageID(), silent)
+			return n.sendParts(ctx, m, parts, 0, reply.messageID(), silent, p.ReplyMarkup)
 		case err != nil:
 			return nil, retry, err
 		}
 		refs = append(refs, n.ref(m, 0, sent.MessageID, true))
 		photo = sent.MessageID
 	}
-	more, retry, err := n.sendParts(ctx, m, parts, 1, photo, silent)
+	more, retry, err := n.sendParts(ctx, m, parts, 1, photo, silent, nil)
 	return append(refs, more...), retry, err
 }
 

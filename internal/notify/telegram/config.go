@@ -25,6 +25,8 @@ type Config struct {
 	DisableNotification bool `yaml:"disable_notification"`
 	// EditOnResolve edits the firing message to show it resolved (default true).
 	EditOnResolve *bool `yaml:"edit_on_resolve"`
+	// Buttons are the buttons under alert messages (see docs/bot.md).
+	Buttons ButtonsConfig `yaml:"buttons"`
 	// Bot overrides the top-level telegram bot for this channel.
 	BotToken     config.Secret `yaml:"bot_token"`
 	BotTokenFile string        `yaml:"bot_token_file"`
@@ -36,7 +38,7 @@ type Config struct {
 // Info alerts arrive silently by default because a phone that buzzes for
 // everything gets muted.
 func DefaultConfig() Config {
-	return Config{SilentSeverities: []string{"info", "none"}, EditOnResolve: new(true)}
+	return Config{SilentSeverities: []string{"info", "none"}, EditOnResolve: new(true), Buttons: DefaultButtons()}
 }
 
 // newConfig is the section the config loader decodes into.
@@ -63,6 +65,7 @@ func (c *Config) Validate() []config.FieldError {
 	}
 	errs.CheckBotToken("bot_token", c.BotToken)
 	errs.CheckBotURLs("", c.APIURL, c.ProxyURL)
+	c.Buttons.validate(&errs)
 	return errs
 }
 

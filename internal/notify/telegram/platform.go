@@ -26,5 +26,9 @@ func build(env *platform.Env, cfg *config.Config, ch *config.ChannelConfig) (not
 	if err != nil {
 		return nil, err
 	}
-	return New(ch.Name, ch.Section.(*Config), bot, env.Templates, env.Logger, WithChartOnResolve(cfg.Graph.OnResolve)), nil
+	n := New(ch.Name, ch.Section.(*Config), bot, env.Templates, env.Logger, WithChartOnResolve(cfg.Graph.OnResolve))
+	if cfg.Telegram.Mode != config.BotOff {
+		n.keyboards = sharedKeyboards(env.Shared)
+	}
+	return n, nil
 }

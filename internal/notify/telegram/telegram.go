@@ -38,6 +38,9 @@ type Notifier struct {
 	// render turns a message into Telegram HTML; a field so that tests can
 	// pin the text while the templates change.
 	render func(*notify.Message) string
+	// keyboards makes the buttons under alert messages once the bot runs;
+	// nil for none.
+	keyboards *keyboards
 }
 
 var _ notify.Notifier = (*Notifier)(nil)
@@ -122,7 +125,7 @@ func (n *Notifier) send(ctx context.Context, m *notify.Message, text string, par
 		if err := n.fits(ctx, len(parts)-m.SentParts); err != nil {
 			return nil, true, err
 		}
-		return n.sendParts(ctx, m, parts, 0, reply.messageID(), silent)
+		return n.sendParts(ctx, m, parts, 0, reply.messageID(), silent, n.keyboard(ctx, m, ""))
 	}
 	caption, long := captionOf(text)
 	if !long {
@@ -155,7 +158,9 @@ func (n *Notifier) fits(ctx context.Context, calls int) error {
 // sendParts sends the text parts of m, numbered from first, that an
 // earlier attempt did not send. The first of them replies to replyTo
 // (when not 0); a resumed attempt has lost the message to reply to.
-func (n *Notifier) sendParts(ctx context.Context, m *notify.Message, parts []string, first int, replyTo int64, silent bool) ([]notify.Ref, bool, error) {
+//
+// kb, when not nil, goes under the last part.
+func (n *Notifier) sendParts(ctx context.Context, m *notify.Message, parts []string, first int, replyTo int64, silent bool, kb *tg.InlineKeyboardMarkup) ([]notify.Ref, bool, error) {
 	var refs []notify.Ref
 	for i := max(first, m.SentParts); i < first+len(parts); i++ {
 		p := &tg.SendMessageParams{
@@ -168,6 +173,9 @@ func (n *Notifier) sendParts(ctx context.Context, m *notify.Message, parts []str
 		}
 		if i == first && replyTo != 0 {
 			p.ReplyParameters = &tg.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
+		}
+		if i == first+len(parts)-1 {
+			p.ReplyMarkup = kb
 		}
 		sent, retry, err := n.bot.SendMessage(ctx, p)
 		if err != nil {

@@ -89,7 +89,7 @@ func (p *proxyPool) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	next := p.fail(i, resp, err)
 	ctx := req.Context()
-	if next == i || ctx.Err() != nil || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+	if next == i || ended(req) || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
 		return resp, err
 	}
 	if resp != nil {
@@ -124,12 +124,29 @@ func (p *proxyPool) current() int {
 
 // failed reports whether the proxy is to blame for the outcome of req: a
 // transport error, unless the caller gave up (a cancelled context), or a
-// 407 (the proxy refused the credentials; only a proxy sends it).
+// 407 (the proxy refused the credentials; only a proxy sends it). A
+// timeout is the proxy's failure.
 func (p *proxyPool) failed(req *http.Request, resp *http.Response, err error) bool {
 	if err != nil {
 		return !errors.Is(req.Context().Err(), context.Canceled)
 	}
 	return resp.StatusCode == http.StatusProxyAuthRequired
+}
+
+// ended reports whether req's time is up: its context is done, or the
+// http.Client's timeout cancelled it. The client does the latter through
+// Request.Cancel for a transport it does not know, such as the pool, and
+// that may come a moment before the context's deadline.
+func ended(req *http.Request) bool {
+	if req.Context().Err() != nil {
+		return true
+	}
+	select {
+	case <-req.Cancel: //nolint:staticcheck // what http.Client closes on its timeout
+		return true
+	default:
+		return false
+	}
 }
 
 // fail moves the pool past proxy i, if it is still the one in use, and

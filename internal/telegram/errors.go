@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/internal/notify"
 )
 
 // The kinds of error answer, for errors.Is: an *APIError is the one its
-// code (or, for ErrMigrated, its migrate_to_chat_id) names. A rate limit
+// code names (ErrMigrated: its migrate_to_chat_id; ErrNotModified,
+// ErrQueryTooOld and ErrMessageNotFound: a 400 with Telegram's words for
+// them, which are also ErrBadRequest). A rate limit
 // is a *notify.RateLimitError (errors.As) with Telegram's retry_after,
 // because the dispatcher's retry stage honours that type for every
 // platform; it wraps the *APIError.
@@ -32,6 +35,26 @@ var (
 	// ErrMigrated is a group upgraded to a supergroup: every message to
 	// the old id fails; APIError.MigrateToChatID is the new one.
 	ErrMigrated = errors.New("telegram: group migrated to a supergroup")
+	// ErrNotModified is an edit that would change nothing ("message is not
+	// modified"): the message already shows what the edit wanted, so a
+	// caller treats it as done.
+	ErrNotModified = errors.New("telegram: message is not modified")
+	// ErrQueryTooOld is answerCallbackQuery for a query answered already
+	// or pressed too long ago ("query is too old and response timeout
+	// expired or query ID is invalid"): nobody waits for the answer.
+	ErrQueryTooOld = errors.New("telegram: callback query is too old")
+	// ErrMessageNotFound is an edit or deletion of a message that is gone
+	// (deleted, or never there).
+	ErrMessageNotFound = errors.New("telegram: message not found")
+)
+
+// Telegram's descriptions of the 400 answers that have a kind of their
+// own, lower case (https://core.telegram.org/bots/api#making-requests
+// documents none; these are what the Bot API sends).
+var (
+	notModifiedText  = []string{"message is not modified"}
+	queryTooOldText  = []string{"query is too old", "query id is invalid"}
+	messageGoneTexts = []string{"message to edit not found", "message to delete not found", "message_id_invalid"}
 )
 
 // APIError is an error answer of the Bot API: {"ok":false,"error_code":...}.
@@ -86,6 +109,26 @@ func (e *APIError) Is(target error) bool {
 		return e.Code == http.StatusNotFound
 	case ErrConflict:
 		return e.Code == http.StatusConflict
+	case ErrNotModified:
+		return e.badRequestSays(notModifiedText)
+	case ErrQueryTooOld:
+		return e.badRequestSays(queryTooOldText)
+	case ErrMessageNotFound:
+		return e.badRequestSays(messageGoneTexts)
+	}
+	return false
+}
+
+// badRequestSays reports a 400 whose description contains one of texts.
+func (e *APIError) badRequestSays(texts []string) bool {
+	if e.Code != http.StatusBadRequest {
+		return false
+	}
+	d := strings.ToLower(e.Description)
+	for _, t := range texts {
+		if strings.Contains(d, t) {
+			return true
+		}
 	}
 	return false
 }

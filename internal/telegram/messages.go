@@ -34,7 +34,9 @@ func (c *Client) SendMessage(ctx context.Context, p *SendMessageParams) (*Messag
 	return &m, false, nil
 }
 
-// EditMessageText replaces the text of a message.
+// EditMessageText replaces the text of a message, and its keyboard with
+// p.ReplyMarkup (none when nil). The same text and keyboard again fail
+// with an error that is ErrNotModified.
 func (c *Client) EditMessageText(ctx context.Context, p *EditMessageTextParams) (bool, error) {
 	return c.call(ctx, config.ChatID(p.ChatID), "editMessageText", p, nil)
 }
@@ -42,6 +44,20 @@ func (c *Client) EditMessageText(ctx context.Context, p *EditMessageTextParams) 
 // EditMessageCaption replaces the caption of a photo message.
 func (c *Client) EditMessageCaption(ctx context.Context, p *EditMessageCaptionParams) (bool, error) {
 	return c.call(ctx, config.ChatID(p.ChatID), "editMessageCaption", p, nil)
+}
+
+// EditMessageReplyMarkup replaces the inline keyboard of a message (nil
+// p.ReplyMarkup removes it). An edit that changes nothing fails with an
+// error that is ErrNotModified, which a caller may ignore.
+func (c *Client) EditMessageReplyMarkup(ctx context.Context, p *EditMessageReplyMarkupParams) (bool, error) {
+	return c.call(ctx, config.ChatID(p.ChatID), "editMessageReplyMarkup", p, nil)
+}
+
+// DeleteMessage deletes a message (the bot's own, or in a group where it
+// may); one that is gone already fails with an error that is
+// ErrMessageNotFound.
+func (c *Client) DeleteMessage(ctx context.Context, p *DeleteMessageParams) (bool, error) {
+	return c.call(ctx, config.ChatID(p.ChatID), "deleteMessage", p, nil)
 }
 
 // SendPhoto uploads png with p (multipart/form-data, the only encoding in

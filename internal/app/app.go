@@ -311,7 +311,7 @@ func (a *App) registerReloadMetrics() {
 }
 
 // prune removes old finished deliveries every hour, with the retention of
-// the configuration in force at the time.
+// the configuration in force at the time, and the bot's expired state.
 func (a *App) prune(ctx context.Context, st *store.Store) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -322,16 +322,20 @@ func (a *App) prune(ctx context.Context, st *store.Store) {
 		case <-t.C:
 		}
 		keep := a.co.Current().Storage.Retention.D()
-		if keep <= 0 {
-			continue
+		// Retention 0 keeps every delivery, but the bot's short-lived
+		// state (button states past their expiry, update ids) still goes.
+		before := time.Unix(0, 0)
+		if keep > 0 {
+			before = time.Now().Add(-keep)
 		}
-		n, err := st.Prune(ctx, time.Now().Add(-keep))
+		n, err := st.Prune(ctx, before)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.logger.Warn("cannot prune old deliveries", "err", err)
 		case n != (store.Pruned{}):
 			a.logger.Info("pruned old deliveries", "deliveries", n.Deliveries, "events", n.Events,
-				"notifications", n.Notifications, "retention", keep)
+				"notifications", n.Notifications, "acks", n.Acks, "actions", n.Actions, "buttons", n.Buttons,
+				"updates", n.Updates, "retention", keep)
 		}
 	}
 }

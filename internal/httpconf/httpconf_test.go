@@ -19,6 +19,7 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/alertmanager"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/grafana"
 	"github.com/heraldhq/herald/internal/httpconf"
@@ -52,6 +53,11 @@ func newTarget(t *testing.T, token string) *target {
 			ht, _ := strconv.Atoi(r.URL.Query().Get("height"))
 			w.Header().Set("Content-Type", "image/png")
 			_ = png.Encode(w, image.NewRGBA(image.Rect(0, 0, wd, ht)))
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/am/api/v2/") {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `[]`)
 			return
 		}
 		if strings.HasSuffix(r.URL.Path, "/api/v1/query") {
@@ -91,6 +97,9 @@ prometheus:
     tls_config: {ca_file: ca.pem}
 grafana:
   url: %[2]s/grafana
+  <<: *http
+alertmanager:
+  url: %[2]s/am
   <<: *http
 channels:
   - name: hook
@@ -171,6 +180,25 @@ func TestGrafanaThroughProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := tg.seen(); len(got) != 1 || got[0] != "/grafana/render/d-solo/herald" {
+		t.Errorf("target got %q", got)
+	}
+	checkTunnels(t, proxy, tg)
+}
+
+// And Alertmanager's, which the bot lists alerts from and silences in.
+func TestAlertmanagerThroughProxy(t *testing.T) {
+	t.Parallel()
+	const token = "tok-s3cr3t"
+	tg, proxy := newTarget(t, token), fakehttp.NewProxy(t)
+	c := writeConfig(t, tg, proxy, token)
+	client, err := alertmanager.New(c.Alertmanager, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Silences(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := tg.seen(); len(got) != 1 || got[0] != "/am/api/v2/silences" {
 		t.Errorf("target got %q", got)
 	}
 	checkTunnels(t, proxy, tg)

@@ -79,13 +79,23 @@ type MessageEntity struct {
 }
 
 // EntityText is the part of text (a message's Text or Caption) that e
-// covers, "" when e lies outside it.
+// covers, "" when e lies outside it or cuts a character in two.
 func EntityText(text string, e MessageEntity) string {
 	units := utf16.Encode([]rune(text))
-	if e.Offset < 0 || e.Length < 0 || e.Offset+e.Length > len(units) {
+	if e.Offset < 0 || e.Length < 0 || e.Offset > len(units) || e.Length > len(units)-e.Offset {
 		return ""
 	}
-	return string(utf16.Decode(units[e.Offset : e.Offset+e.Length]))
+	end := e.Offset + e.Length
+	if lowSurrogate(units, e.Offset) || lowSurrogate(units, end) {
+		return ""
+	}
+	return string(utf16.Decode(units[e.Offset:end]))
+}
+
+// lowSurrogate reports whether units[i] is the second half of a character
+// outside the BMP, where no entity starts or ends.
+func lowSurrogate(units []uint16, i int) bool {
+	return i < len(units) && units[i] >= 0xDC00 && units[i] <= 0xDFFF
 }
 
 // LinkPreviewOptions are a message's link preview settings. Alert texts

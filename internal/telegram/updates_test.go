@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,4 +169,24 @@ func TestErrorKinds(t *testing.T) {
 	if !ok || !ok2 || rl.RetryAfter != 7*time.Second || ae.RetryAfter != 7*time.Second {
 		t.Errorf("429: %v", err)
 	}
+}
+
+// FuzzEntityText: entity offsets come from outside (Telegram, or whoever
+// posts to the webhook); no offset, length or text may make EntityText
+// panic or return what the text does not hold.
+func FuzzEntityText(f *testing.F) {
+	f.Add("🔥 /silence@herald_bot 2h", 3, 20)
+	f.Add("/start", 0, 6)
+	f.Add("\xff\xfe/x", 2, 2)
+	f.Add("a", -1, 5)
+	f.Add("ab", math.MaxInt, 1)
+	f.Add("🔥x", 1, 2)
+	f.Fuzz(func(t *testing.T, text string, offset, length int) {
+		got := EntityText(text, MessageEntity{Type: "bot_command", Offset: offset, Length: length})
+		// Invalid UTF-8 reads as U+FFFD, one per byte, as Telegram cannot
+		// have sent it.
+		if got != "" && !strings.Contains(string([]rune(text)), got) {
+			t.Errorf("EntityText(%q, %d, %d) = %q, not in the text", text, offset, length, got)
+		}
+	})
 }

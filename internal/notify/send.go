@@ -127,10 +127,22 @@ func Fits(ctx context.Context, calls int, wait, idle time.Duration) error {
 }
 
 // IdleDelay is how long n requests in a row take under rate with no other
-// traffic: the burst goes at once, the rest at rate's pace.
+// traffic: for a token bucket the burst goes at once and the rest at
+// rate's pace; for a window (Rate.Window) a window's worth goes at once
+// and each further one waits a whole window.
 func IdleDelay(n int, rate Rate) time.Duration {
+	if rate.Events <= 0 {
+		return 0
+	}
+	if rate.Window {
+		extra := n - rate.Events
+		if extra <= 0 {
+			return 0
+		}
+		return time.Duration((extra+rate.Events-1)/rate.Events) * rate.Per
+	}
 	extra := n - max(rate.Burst, 1)
-	if extra <= 0 || rate.Events <= 0 {
+	if extra <= 0 {
 		return 0
 	}
 	return time.Duration(extra) * rate.Per / time.Duration(rate.Events)

@@ -154,6 +154,13 @@ func TestIdleDelay(t *testing.T) {
 	if got := notify.IdleDelay(10, notify.Rate{}); got != 0 {
 		t.Errorf("no rate: %v", got)
 	}
+	// DingTalk's 20 a minute, counted in a window.
+	w := notify.Rate{Events: 20, Per: time.Minute, Window: true}
+	for n, want := range map[int]time.Duration{1: 0, 20: 0, 21: time.Minute, 40: time.Minute, 41: 2 * time.Minute} {
+		if got := notify.IdleDelay(n, w); got != want {
+			t.Errorf("window: IdleDelay(%d) = %v, want %v", n, got, want)
+		}
+	}
 }
 
 func TestWarningsOnce(t *testing.T) {

@@ -99,15 +99,9 @@ func (l *robotLimit) pause(d time.Duration) { l.limiter.Pause(limitKey, time.Now
 func (l *robotLimit) delay(n int) time.Duration { return l.limiter.Delay(limitKey, n) }
 
 // idleDelay is how long n messages take on a robot nobody else uses: the
-// least Herald's own limit can make them wait. The rate is a window, so
-// rate.Events go at once and as many again a window later, not one every
-// Per/Events as notify.IdleDelay counts for a bucket.
-func (l *robotLimit) idleDelay(n int) time.Duration {
-	if n <= l.rate.Events {
-		return 0
-	}
-	return time.Duration((n-1)/l.rate.Events) * l.rate.Per
-}
+// least Herald's own limit can make them wait (a window: rate.Events go at
+// once and as many again a window later).
+func (l *robotLimit) idleDelay(n int) time.Duration { return notify.IdleDelay(n, l.rate) }
 
 // acquire takes the robot's turn for one message, or returns a
 // *notify.ThrottledError when that is later than ctx allows, and at once

@@ -199,9 +199,10 @@ func (b *Bot) Run(ctx context.Context) {
 			backoff = min(backoff*2, time.Minute)
 			continue
 		}
-		next := offset
+		next, refused := offset, false
 		for _, u := range ups {
 			if err := b.Handle(ctx, u); err != nil {
+				refused = true
 				break
 			}
 			next = u.UpdateID + 1
@@ -210,7 +211,7 @@ func (b *Bot) Run(ctx context.Context) {
 			offset = next
 			b.saveOffset(ctx, offset)
 		}
-		if next-1 < lastID(ups) {
+		if refused {
 			// The store refused an update: ask for it again later.
 			b.logger.Warn("cannot record an update; asking Telegram for it again", "retry_in", backoff)
 			if !sleep(ctx, backoff) {
@@ -221,14 +222,6 @@ func (b *Bot) Run(ctx context.Context) {
 		}
 		backoff = time.Second
 	}
-}
-
-// lastID is the id of the last update of ups, 0 for none.
-func lastID(ups []telegram.Update) int64 {
-	if len(ups) == 0 {
-		return 0
-	}
-	return ups[len(ups)-1].UpdateID
 }
 
 // sleep waits d or until ctx is done, and reports whether it waited.

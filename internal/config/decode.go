@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"net/url"
 	"reflect"
 	"strings"
 
@@ -88,6 +89,12 @@ func (l *loader) scalar(n *yaml.Node, v reflect.Value, field string) {
 	}
 	err := n.Decode(v.Addr().Interface())
 	if err == nil {
+		return
+	}
+	// A URL that does not parse (a proxy_url) is quoted whole by net/url,
+	// password included: say what is wrong without the URL.
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		l.fail(field, n.Line, "invalid URL: "+ue.Err.Error())
 		return
 	}
 	var te *yaml.TypeError

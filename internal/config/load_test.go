@@ -71,6 +71,9 @@ testdata/invalid-bot.yml:16: charts[0].query: invalid PromQL: 1:11: parse error:
 testdata/invalid-bot.yml:17: charts[0].unit: unknown unit "furlongs" (want a Grafana unit id such as percent, bytes, s or Bps)
 testdata/invalid-bot.yml:20: charts[2].name: duplicate chart name "load"
 testdata/invalid-bot.yml:22: charts[2].range: not a valid duration string: "-1h"`},
+		// A URL that does not parse is not quoted: it holds a password.
+		{"invalid-proxy-password.yml", `testdata/invalid-proxy-password.yml:3: telegram.proxy_urls[0]: invalid URL: invalid URL escape "%zz"
+testdata/invalid-proxy-password.yml:6: prometheus.proxy_url: invalid URL: invalid URL escape "%zz"`},
 		{"invalid-default-channel.yml", `testdata/invalid-default-channel.yml:4: default_channel: unknown channel "ops"`},
 		{"invalid-proxy-scheme.yml", `testdata/invalid-proxy-scheme.yml:3: telegram.proxy_url: unsupported proxy scheme "ftp" (want http, https, socks5 or socks5h)
 testdata/invalid-proxy-scheme.yml:4: telegram.api_url: must be an absolute http or https URL

@@ -45,6 +45,7 @@ func DefaultConfig() Config {
 		},
 		Telegram: TelegramConfig{
 			APIURL:  DefaultTelegramAPIURL,
+			HTTP:    defaultTelegramHTTP(),
 			Timeout: Duration(30 * time.Second),
 			// Telegram's documented limits: https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
 			RateLimits:        TelegramRateLimits{PerChat: 1, PerGroupPerMinute: 20, Global: 30},
@@ -149,4 +150,13 @@ func (c *Config) StormThreshold(ch *ChannelConfig) int {
 // channel built in code (nil SendResolved) gets the default, true.
 func (c *ChannelConfig) ResolvedEnabled() bool {
 	return c.SendResolved == nil || *c.SendResolved
+}
+
+// defaultTelegramHTTP is the http_config of a telegram section that says
+// nothing: HTTP/2 when the server offers it, as net/http's own client
+// did before, and no redirects (the token is in the URL path).
+func defaultTelegramHTTP() HTTPClientConfig {
+	h := DefaultHTTPClientConfig()
+	h.FollowRedirects = false
+	return h
 }

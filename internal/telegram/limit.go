@@ -56,13 +56,7 @@ func (c *Client) Delay(chat config.ChatID, n int) time.Duration {
 
 // IdleDelay is how long n messages to one chat take with no other
 // traffic: the least the per-chat limit can make them wait.
-func (c *Client) IdleDelay(n int) time.Duration {
-	burst := max(c.perChat.Burst, 1)
-	if n <= burst || c.perChat.Events <= 0 {
-		return 0
-	}
-	return time.Duration(n-burst) * c.perChat.Per / time.Duration(c.perChat.Events)
-}
+func (c *Client) IdleDelay(n int) time.Duration { return notify.IdleDelay(n, c.perChat) }
 
 // rates are the allowances of chat besides the global one.
 func (c *Client) rates(chat config.ChatID) []notify.Rate {

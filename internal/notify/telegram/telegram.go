@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
@@ -144,15 +143,7 @@ func (n *Notifier) send(ctx context.Context, m *notify.Message, text string, par
 // message that could not go out whole within one attempt even with no
 // other traffic is sent anyway, part by part, rather than never.
 func (n *Notifier) fits(ctx context.Context, calls int) error {
-	dl, ok := ctx.Deadline()
-	if calls < 2 || !ok {
-		return nil // one call waits for its own token
-	}
-	d := n.bot.Delay(n.cfg.ChatID, calls)
-	if !time.Now().Add(d).After(dl) || n.bot.IdleDelay(calls) >= time.Until(dl) {
-		return nil
-	}
-	return &notify.ThrottledError{Wait: d}
+	return notify.Fits(ctx, calls, n.bot.Delay(n.cfg.ChatID, calls), n.bot.IdleDelay(calls))
 }
 
 // sendParts sends the text parts of m, numbered from first, that an

@@ -191,11 +191,33 @@ func (b *Bot) panelsPage(ctx context.Context, chat int64, t *catalog, uid string
 	return fmt.Sprintf(t.Panels, esc(d.Title)), kb, nil
 }
 
+// renderAttempts is how many times a panel is asked of Grafana when its
+// renderer fails in a way worth retrying (busy, a 5xx); each attempt has
+// grafana.timeout, and the waits between them are short, so a person
+// waits a few seconds more at worst, never indefinitely.
+const renderAttempts = 3
+
+// render renders a panel, retrying a failure Grafana may not repeat; "no
+// renderer", an unknown panel or refused credentials are said at once.
+func (b *Bot) render(ctx context.Context, r grafana.PanelRequest) ([]byte, error) {
+	wait := time.Second
+	for attempt := 1; ; attempt++ {
+		png, err := b.settings().Grafana.RenderPanel(ctx, r)
+		if err == nil || attempt == renderAttempts || grafana.IsPermanent(err) || errors.Is(err, grafana.ErrNoRenderer) || ctx.Err() != nil {
+			return png, err
+		}
+		b.logger.Debug("panel render failed; trying again", "attempt", attempt, "err", err)
+		if !sleep(ctx, wait) {
+			return nil, err
+		}
+		wait *= 2
+	}
+}
+
 // renderPanel renders a panel over rng and sends it with window buttons.
 func (b *Bot) renderPanel(ctx context.Context, p *press, st dashState, rng time.Duration) string {
 	now := b.now()
-	png, err := b.settings().Grafana.RenderPanel(ctx, grafana.PanelRequest{DashboardUID: st.UID, PanelID: st.Panel,
-		From: now.Add(-rng), To: now})
+	png, err := b.render(ctx, grafana.PanelRequest{DashboardUID: st.UID, PanelID: st.Panel, From: now.Add(-rng), To: now})
 	thread := threadOf(p.q.Message)
 	switch {
 	case errors.Is(err, grafana.ErrNoRenderer):

@@ -272,8 +272,14 @@ func (b *Bot) ack(ctx context.Context, p *press, st *alertState) string {
 // redraw draws the alert's chart over d and puts it in place of the
 // message's photo, or sends it in reply to a message without one.
 func (b *Bot) redraw(ctx context.Context, p *press, st *alertState, d time.Duration) string {
+	charts := b.settings().Charts
+	if charts == nil {
+		// The buttons outlive a reload that dropped prometheus.url.
+		b.answer(ctx, p.q, stripTags(p.t.NoProm), true)
+		return "failed"
+	}
 	b.answer(ctx, p.q, fmt.Sprintf(p.t.ButtonRange, shortDuration(d)), false)
-	png, err := b.settings().Charts.Redraw(ctx, st.Alert, d)
+	png, err := charts.Redraw(ctx, st.Alert, d)
 	if err != nil {
 		b.send(ctx, p.chat.ID, threadOf(p.q.Message), fmt.Sprintf(p.t.ChartFailed, esc(err.Error())), nil)
 		return "failed"

@@ -84,9 +84,9 @@ func durations(ds []config.Duration) []time.Duration {
 }
 
 // alertKeyboard lays out the buttons of an alert message; silenced (an
-// undo state id and its text) replaces the silence row, ackedBy the ack
-// button.
-func (b *Bot) alertKeyboard(key []byte, id int64, st *alertState, t *catalog, silenced *undoRow, ackedBy string) *telegram.InlineKeyboardMarkup {
+// undo state id and its text) replaces the silence row, acked (the label
+// saying who acknowledged) the ack button.
+func (b *Bot) alertKeyboard(key []byte, id int64, st *alertState, t *catalog, silenced *undoRow, acked string) *telegram.InlineKeyboardMarkup {
 	kb := &telegram.InlineKeyboardMarkup{}
 	switch {
 	case silenced != nil:
@@ -100,8 +100,8 @@ func (b *Bot) alertKeyboard(key []byte, id int64, st *alertState, t *catalog, si
 		kb.InlineKeyboard = append(kb.InlineKeyboard, row)
 	}
 	switch {
-	case ackedBy != "":
-		kb.InlineKeyboard = append(kb.InlineKeyboard, []telegram.InlineKeyboardButton{b.button(key, fmt.Sprintf(t.ButtonAcked, ackedBy), "n", id)})
+	case acked != "":
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []telegram.InlineKeyboardButton{b.button(key, acked, "n", id)})
 	case st.Ack:
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []telegram.InlineKeyboardButton{b.button(key, t.ButtonAck, "a", id)})
 	}
@@ -120,6 +120,30 @@ func (b *Bot) alertKeyboard(key []byte, id int64, st *alertState, t *catalog, si
 type undoRow struct {
 	id   int64
 	text string
+}
+
+// shown reads what the pressed message's buttons show of the other
+// presses: the silenced row, and the label saying who acknowledged the
+// alert of state id. Each press edits its own part of the keyboard and
+// keeps these, so that an ack does not hide a silence and its Undo, nor a
+// silence the ack. Only buttons whose data verify are read.
+func (b *Bot) shown(p *press, id int64) (silenced *undoRow, acked string) {
+	if p.q.Message == nil || p.q.Message.ReplyMarkup == nil {
+		return nil, ""
+	}
+	for _, row := range p.q.Message.ReplyMarkup.InlineKeyboard {
+		for _, btn := range row {
+			action, bid, err := verify(p.key, btn.CallbackData)
+			switch {
+			case err != nil:
+			case action == "u" && len(row) == 2:
+				silenced = &undoRow{id: bid, text: row[0].Text}
+			case action == "n" && bid == id:
+				acked = btn.Text
+			}
+		}
+	}
+	return silenced, acked
 }
 
 // alertPressed acts on a button under an alert message.
@@ -188,7 +212,8 @@ func (b *Bot) silenceAlert(ctx context.Context, p *press, st *alertState, d time
 	}
 	uid, err := b.save(ctx, kindUndo, p.chat.ID, undoState{Alert: p.id, SilenceID: id, By: by, Until: until}, min(undoFor, d))
 	if err == nil {
-		kb := b.alertKeyboard(p.key, p.id, st, p.t, &undoRow{id: uid, text: fmt.Sprintf(p.t.ButtonSilenced, by, clock(until, now))}, "")
+		_, acked := b.shown(p, p.id)
+		kb := b.alertKeyboard(p.key, p.id, st, p.t, &undoRow{id: uid, text: fmt.Sprintf(p.t.ButtonSilenced, by, clock(until, now))}, acked)
 		b.editKeyboard(ctx, p, kb)
 	}
 	b.answer(ctx, p.q, fmt.Sprintf(p.t.AnsSilenced, clock(until, now)), false)
@@ -238,7 +263,8 @@ func (b *Bot) undoPressed(ctx context.Context, p *press) string {
 	if alert, err := b.opts.Store.Button(ctx, u.Alert); err == nil {
 		var st alertState
 		if json.Unmarshal(alert.Data, &st) == nil {
-			b.editKeyboard(ctx, p, b.alertKeyboard(p.key, u.Alert, &st, p.t, nil, ""))
+			_, acked := b.shown(p, u.Alert)
+			b.editKeyboard(ctx, p, b.alertKeyboard(p.key, u.Alert, &st, p.t, nil, acked))
 		}
 	}
 	b.answer(ctx, p.q, p.t.AnsUndone, false)
@@ -265,7 +291,8 @@ func (b *Bot) ack(ctx context.Context, p *press, st *alertState) string {
 		b.recordPress(ctx, p, "ack", st.Alert.Labels["alertname"]+" "+st.Alert.Fingerprint)
 		b.answer(ctx, p.q, p.t.AnsAcked, false)
 	}
-	b.editKeyboard(ctx, p, b.alertKeyboard(p.key, p.id, st, p.t, nil, by))
+	silenced, _ := b.shown(p, p.id)
+	b.editKeyboard(ctx, p, b.alertKeyboard(p.key, p.id, st, p.t, silenced, fmt.Sprintf(p.t.ButtonAcked, by)))
 	return "ok"
 }
 

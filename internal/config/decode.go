@@ -32,12 +32,6 @@ var (
 	nodeType        = reflect.TypeFor[yaml.Node]()
 )
 
-// reservedSections are top-level keys kept for features to come; they get a
-// hint so the user knows the key is not a typo but not supported yet.
-var reservedSections = map[string]bool{
-	"collectors": true,
-}
-
 // decode stores n into v (addressable), recording problems under field.
 func (l *loader) decode(n *yaml.Node, v reflect.Value, field string) {
 	if n.Kind == yaml.AliasNode {
@@ -178,11 +172,7 @@ func (l *loader) mapping(n *yaml.Node, v reflect.Value, field string) {
 			continue
 		}
 		if !ok {
-			msg := "unknown field \"" + k.Value + "\""
-			if field == "" && reservedSections[k.Value] {
-				msg += " (reserved for a future version of Herald)"
-			}
-			l.errorf(field, k.Line, "%s", msg)
+			l.errorf(field, k.Line, "unknown field %q", k.Value)
 			l.unknown[field] = true
 			continue
 		}

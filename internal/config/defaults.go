@@ -56,6 +56,7 @@ func DefaultConfig() Config {
 			Language:          "en",
 		},
 		Alertmanager: DefaultAlertmanagerConfig(),
+		Collectors:   DefaultCollectorsConfig(),
 		Images:       DefaultImagesConfig(),
 		Delivery: DeliveryConfig{
 			InitialBackoff: Duration(time.Second),

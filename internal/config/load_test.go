@@ -27,7 +27,7 @@ func TestLoadInvalid(t *testing.T) {
 		want string
 	}{
 		{"invalid-unknown-key-top.yml", `testdata/invalid-unknown-key-top.yml:1: unknown field "listen_adress"
-testdata/invalid-unknown-key-top.yml:4: unknown field "collectors" (reserved for a future version of Herald)`},
+testdata/invalid-unknown-key-top.yml:4: unknown field "colectors"`},
 		{"invalid-unknown-key-nested.yml", `testdata/invalid-unknown-key-nested.yml:3: telegram.rate_limits: unknown field "perchat"
 testdata/invalid-unknown-key-nested.yml:7: channels[0].telegram: unknown field "chatid"
 testdata/invalid-unknown-key-nested.yml:9: channels[1]: unknown field "telgram"`},
@@ -74,6 +74,21 @@ testdata/invalid-bot.yml:22: charts[2].range: not a valid duration string: "-1h"
 		// A URL that does not parse is not quoted: it holds a password.
 		{"invalid-proxy-password.yml", `testdata/invalid-proxy-password.yml:3: telegram.proxy_urls[0]: invalid URL: invalid URL escape "%zz"
 testdata/invalid-proxy-password.yml:6: prometheus.proxy_url: invalid URL: invalid URL escape "%zz"`},
+		{"invalid-collectors.yml", `testdata/invalid-collectors.yml:2: collectors.retention.5m: must not be shorter than raw (30d): a coarser resolution is kept longer
+testdata/invalid-collectors.yml:6: collectors.docker.hosts[1].name: duplicate name "local" (also collectors.docker.hosts[0])
+testdata/invalid-collectors.yml:6: collectors.docker.hosts[1].url: tcp:// needs host:port, e.g. tcp://docker.internal:2376
+testdata/invalid-collectors.yml:7: collectors.docker.hosts[2].url: ssh:// needs user@host, e.g. ssh://herald@docker-1.internal
+testdata/invalid-collectors.yml:7: collectors.docker.hosts[2].ssh: no way to log in: set key_file, password (or password_file) or agent: true
+testdata/invalid-collectors.yml:8: collectors.docker.hosts[3].ssh.known_hosts: cannot read "nothere": no such file or directory
+testdata/invalid-collectors.yml:9: collectors.docker.hosts[4].url: unsupported scheme "http" (want unix, tcp or ssh)
+testdata/invalid-collectors.yml:9: collectors.docker.hosts[4].tls_config: only for tcp:// hosts
+testdata/invalid-collectors.yml:11: collectors.exec[0].command: required: the program and its arguments, e.g. [/usr/local/bin/lag.sh, --json]
+testdata/invalid-collectors.yml:12: collectors.exec[1].command: with shell: true, give one string (the script for /bin/sh -c)
+testdata/invalid-collectors.yml:12: collectors.exec[1].timeout: must not be longer than the interval (10s)
+testdata/invalid-collectors.yml:14: collectors.rules[0].threshold: required with cpu_above
+testdata/invalid-collectors.yml:15: collectors.rules[1].when: unknown condition "exploded" (want one of host_down, container_exited, container_restarted, container_unhealthy, cpu_above, memory_above, check_failed, metric_above, metric_below)
+testdata/invalid-collectors.yml:16: collectors.rules[2].metric: required with metric_above: the name of a sample an exec check prints
+testdata/invalid-collectors.yml:18: charts[0].query: with source local, want a metric name with optional matchers, e.g. lag_blocks{check="eth"}: 1:5: parse error: unexpected "("`},
 		{"invalid-default-channel.yml", `testdata/invalid-default-channel.yml:4: default_channel: unknown channel "ops"`},
 		{"invalid-proxy-scheme.yml", `testdata/invalid-proxy-scheme.yml:3: telegram.proxy_url: unsupported proxy scheme "ftp" (want http, https, socks5 or socks5h)
 testdata/invalid-proxy-scheme.yml:4: telegram.api_url: must be an absolute http or https URL

@@ -27,6 +27,7 @@ type Config struct {
 	Images         ImagesConfig       `yaml:"images"`
 	Alertmanager   AlertmanagerConfig `yaml:"alertmanager"`
 	Charts         []ChartConfig      `yaml:"charts"`
+	Collectors     CollectorsConfig   `yaml:"collectors"`
 
 	// File is the path the configuration was loaded from ("" when built from
 	// defaults and the environment).

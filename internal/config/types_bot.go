@@ -35,12 +35,22 @@ func DefaultAlertmanagerConfig() AlertmanagerConfig {
 	return AlertmanagerConfig{HTTP: DefaultHTTPClientConfig(), Timeout: Duration(10 * time.Second)}
 }
 
+// Chart sources (charts[].source).
+const (
+	ChartPrometheus = "prometheus"
+	ChartLocal      = "local"
+)
+
 // ChartConfig is one saved chart (charts[]): /chart <name>, /hour, /day
 // and /week draw it.
 type ChartConfig struct {
 	Name  string `yaml:"name"`
 	Title string `yaml:"title"`
-	// Query is a PromQL expression.
+	// Source is where the data comes from: "prometheus" (default; Query
+	// is PromQL) or "local" (Herald's own collected history; Query is a
+	// metric name with optional matchers, e.g. lag_blocks{check="eth"}).
+	Source string `yaml:"source"`
+	// Query is a PromQL expression, or a selector for source local.
 	Query string `yaml:"query"`
 	// Unit is a Grafana unit id (percent, bytes, s, ...); empty: found from
 	// the query as for alerts.

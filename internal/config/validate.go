@@ -33,6 +33,7 @@ func (l *loader) validate(c *Config) {
 	l.checkBotSettings(c)
 	l.checkAlertmanager(&c.Alertmanager)
 	l.checkCharts(c)
+	l.checkCollectors(&c.Collectors)
 	l.checkDelivery(&c.Delivery)
 	l.checkChannels(c)
 	l.checkRoutes(c)

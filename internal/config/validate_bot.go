@@ -107,10 +107,24 @@ func (l *loader) checkCharts(c *Config) {
 			l.fieldErrorf(p+".name", "duplicate chart name %q", ch.Name)
 		}
 		seen[ch.Name] = true
-		if ch.Query == "" {
+		switch ch.Source {
+		case "":
+			ch.Source = ChartPrometheus
+		case ChartPrometheus, ChartLocal:
+		default:
+			l.fieldErrorf(p+".source", "unknown source %q (want prometheus or local)", ch.Source)
+		}
+		switch {
+		case ch.Query == "":
 			l.fieldErrorf(p+".query", "required")
-		} else if _, err := parser.NewParser(parser.Options{}).ParseExpr(ch.Query); err != nil {
-			l.fieldErrorf(p+".query", "invalid PromQL: %v", err)
+		case ch.Source == ChartLocal:
+			if _, err := parser.NewParser(parser.Options{}).ParseMetricSelector(ch.Query); err != nil {
+				l.fieldErrorf(p+".query", "with source local, want a metric name with optional matchers, e.g. lag_blocks{check=\"eth\"}: %v", err)
+			}
+		default:
+			if _, err := parser.NewParser(parser.Options{}).ParseExpr(ch.Query); err != nil {
+				l.fieldErrorf(p+".query", "invalid PromQL: %v", err)
+			}
 		}
 		if ch.Unit != "" {
 			if id, ok := unit.Normalize(ch.Unit); ok {

@@ -13,6 +13,12 @@ import (
 // maxSilencesListed bounds /silences; Alertmanager may hold thousands.
 const maxSilencesListed = 30
 
+// maxListBytes bounds the HTML of a list. Telegram takes 4096 characters
+// (UTF-16 units) of text after entity parsing
+// (https://core.telegram.org/bots/api#sendmessage) and refuses the whole
+// message beyond; HTML has at least as many bytes as its text has units.
+const maxListBytes = 4000
+
 // cmdSilence creates a silence: /silence <matchers> <duration> [comment].
 func (b *Bot) cmdSilence(ctx context.Context, r *request) string {
 	s, err := command.ParseSilence(r.cmd.Args)
@@ -60,15 +66,16 @@ func (b *Bot) cmdSilences(ctx context.Context, r *request) string {
 	fmt.Fprintf(&sb, r.t.SilencesHead, len(list))
 	now := b.now()
 	for i, s := range list {
-		if i == maxSilencesListed {
+		line := fmt.Sprintf("\n<code>%s</code> %s · %s · %s", esc(shortID(s.ID)), esc(cut(formatMatchers(s.Matchers), 200)),
+			clock(s.EndsAt, now), esc(cut(s.CreatedBy, 40)))
+		if s.Comment != "" {
+			line += " — <i>" + esc(cut(s.Comment, 120)) + "</i>"
+		}
+		if i == maxSilencesListed || sb.Len()+len(line) > maxListBytes {
 			fmt.Fprintf(&sb, "\n… +%d", len(list)-i)
 			break
 		}
-		fmt.Fprintf(&sb, "\n<code>%s</code> %s · %s · %s", esc(shortID(s.ID)), esc(cut(formatMatchers(s.Matchers), 200)),
-			clock(s.EndsAt, now), esc(cut(s.CreatedBy, 40)))
-		if s.Comment != "" {
-			sb.WriteString(" — <i>" + esc(cut(s.Comment, 120)) + "</i>")
-		}
+		sb.WriteString(line)
 	}
 	b.reply(ctx, r, sb.String())
 	return "ok"

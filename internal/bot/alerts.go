@@ -73,14 +73,23 @@ func (b *Bot) alertsPage(ctx context.Context, chat int64, t *catalog, ps pageSta
 	if len(mine) == 0 {
 		return t.AlertsNone + "\n<i>" + source + "</i>", nil, nil
 	}
-	pages := (len(mine) + alertsPerPage - 1) / alertsPerPage
+	now := b.now()
+	lines := make([]string, len(mine))
+	for i, a := range mine {
+		lines[i] = alertLine(a, now)
+	}
+	starts := pageStarts(lines)
+	pages := len(starts)
 	page = max(0, min(page, pages-1))
+	end := len(lines)
+	if page+1 < pages {
+		end = starts[page+1]
+	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, t.AlertsHeader, len(mine), page+1, pages)
 	sb.WriteString(" <i>" + source + "</i>")
-	now := b.now()
-	for _, a := range mine[page*alertsPerPage : min(len(mine), (page+1)*alertsPerPage)] {
-		sb.WriteString("\n" + alertLine(a, now))
+	for _, l := range lines[starts[page]:end] {
+		sb.WriteString("\n" + l)
 	}
 	if pages == 1 {
 		return sb.String(), nil, nil
@@ -103,6 +112,28 @@ func (b *Bot) alertsPage(ctx context.Context, chat int64, t *catalog, ps pageSta
 		row = append(row, b.button(key, t.ButtonNext, "p"+strconv.Itoa(page+1), id))
 	}
 	return sb.String(), &telegram.InlineKeyboardMarkup{InlineKeyboard: [][]telegram.InlineKeyboardButton{row}}, nil
+}
+
+// pageHeader is room for a page's header (count, page, source) in
+// maxListBytes.
+const pageHeader = 300
+
+// pageStarts splits lines into pages of at most alertsPerPage lines that
+// fit one message with their header, and returns where each page starts.
+// A line is at most about 3000 bytes (alertLine cuts every value), so
+// each page holds at least one.
+func pageStarts(lines []string) []int {
+	var starts []int
+	n, size := 0, 0
+	for i, l := range lines {
+		if i == 0 || n == alertsPerPage || size+len(l)+1 > maxListBytes-pageHeader {
+			starts = append(starts, i)
+			n, size = 0, 0
+		}
+		n++
+		size += len(l) + 1
+	}
+	return starts
 }
 
 // firing lists the alerts firing now, from Alertmanager when it is
@@ -155,7 +186,7 @@ func matches(ms labels.Matchers, kv map[string]string) bool {
 // how long it has been firing.
 func alertLine(a amtemplate.Alert, now time.Time) string {
 	var sb strings.Builder
-	sb.WriteString("🔥 <b>" + esc(a.Labels["alertname"]) + "</b>")
+	sb.WriteString("🔥 <b>" + esc(cut(a.Labels["alertname"], 120)) + "</b>")
 	for _, k := range []string{"instance", "job", "severity"} {
 		if v := a.Labels[k]; v != "" {
 			sb.WriteString(" " + esc(k+"="+cut(v, 80)))

@@ -112,10 +112,15 @@ func (b *Bot) cmdSubscriptions(ctx context.Context, r *request) string {
 	var sb strings.Builder
 	sb.WriteString(r.t.SubsHeader)
 	for i, s := range subs {
-		fmt.Fprintf(&sb, "\n%d. <code>%s</code>", i+1, esc(s.Expr))
+		line := fmt.Sprintf("\n%d. <code>%s</code>", i+1, esc(s.Expr))
 		if s.Kind == command.KindRegexp {
-			sb.WriteString(" (regexp)")
+			line += " (regexp)"
 		}
+		if sb.Len()+len(line) > maxListBytes {
+			fmt.Fprintf(&sb, "\n… +%d", len(subs)-i)
+			break
+		}
+		sb.WriteString(line)
 	}
 	b.reply(ctx, r, sb.String())
 	return "ok"

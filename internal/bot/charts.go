@@ -48,37 +48,31 @@ func (b *Bot) cmdChart(ctx context.Context, r *request) string {
 	var (
 		pick []config.ChartConfig
 		rng  time.Duration
+		name string
 	)
 	if r.cmd.Name == "chart" {
-		name, d, err := command.ParseChart(r.cmd.Args)
+		n, d, err := command.ParseChart(r.cmd.Args)
 		if err != nil {
 			return b.usage(ctx, r, err)
 		}
-		for _, c := range charts {
-			if c.Name == name {
-				pick = append(pick, c)
-			}
-		}
-		if len(pick) == 0 {
-			names := make([]string, len(charts))
-			for i, c := range charts {
-				names[i] = c.Name
-			}
-			b.reply(ctx, r, fmt.Sprintf(r.t.UnknownChart, "<code>"+esc(name)+"</code>", esc(strings.Join(names, ", "))))
-			return "usage"
-		}
-		rng = d
+		name, rng = n, d
 	} else {
-		pick = charts
+		// /hour, /day, /week: every saved chart, or the one named.
 		rng, _ = command.ParseRange(r.cmd.Name)
-		if name := strings.TrimSpace(r.cmd.Args); name != "" {
-			pick = nil
-			for _, c := range charts {
-				if c.Name == name {
-					pick = append(pick, c)
-				}
-			}
+		name = strings.TrimSpace(r.cmd.Args)
+	}
+	for _, c := range charts {
+		if name == "" || c.Name == name {
+			pick = append(pick, c)
 		}
+	}
+	if len(pick) == 0 {
+		names := make([]string, len(charts))
+		for i, c := range charts {
+			names[i] = c.Name
+		}
+		b.reply(ctx, r, fmt.Sprintf(r.t.UnknownChart, "<code>"+esc(cut(name, 64))+"</code>", esc(strings.Join(names, ", "))))
+		return "usage"
 	}
 	result := "ok"
 	for _, c := range pick {

@@ -173,13 +173,15 @@ func (b *Bot) pressed(ctx context.Context, p *press) string {
 	return "usage"
 }
 
+// maxAnswer is the most characters of a callback answer, counted as
+// Telegram counts them, in UTF-16 units
+// (https://core.telegram.org/bots/api#answercallbackquery: 0-200).
+const maxAnswer = 200
+
 // answer answers a callback query: text as a toast, or an alert box.
 func (b *Bot) answer(ctx context.Context, q *telegram.CallbackQuery, text string, alert bool) {
-	if len(text) > 200 {
-		text = text[:197] + "…"
-	}
 	if _, err := b.opts.Client.AnswerCallbackQuery(ctx, &telegram.AnswerCallbackQueryParams{
-		CallbackQueryID: q.ID, Text: stripTags(text), ShowAlert: alert}); err != nil {
+		CallbackQueryID: q.ID, Text: cutUnits(stripTags(text), maxAnswer), ShowAlert: alert}); err != nil {
 		b.logger.Debug("cannot answer a button press", "err", err)
 	}
 }
@@ -200,4 +202,30 @@ func stripTags(s string) string {
 		}
 	}
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`).Replace(sb.String())
+}
+
+// cutUnits shortens s to at most n UTF-16 units, at a rune boundary,
+// ending with "…" when it was cut.
+func cutUnits(s string, n int) string {
+	units := func(r rune) int {
+		if r >= 0x10000 {
+			return 2
+		}
+		return 1
+	}
+	total := 0
+	for _, r := range s {
+		total += units(r)
+	}
+	if total <= n {
+		return s
+	}
+	kept := 0
+	for i, r := range s {
+		if kept+units(r) > n-1 {
+			return s[:i] + "…"
+		}
+		kept += units(r)
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -75,6 +76,26 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	s.opts.Logger.Debug("notification stored", "group_key", n.GroupKey, "status", n.Status,
 		"alerts", len(n.Alerts), "deliveries", res.Deliveries, "channels", res.Channels)
 	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "alerts": len(n.Alerts), "deliveries": res.Deliveries})
+}
+
+// Accept stores a notification raised inside Herald (the collectors'
+// alerts) as if Alertmanager had posted it: routed by the routes and the
+// bot's subscriptions, deduplicated, and its channels woken. It returns
+// once the notification is committed.
+func (s *Server) Accept(ctx context.Context, n *alert.Notification) error {
+	st := s.state.Load()
+	in := &store.Ingest{Notification: n, ReceivedAt: time.Now(), Targets: make([][]store.Target, len(n.Alerts))}
+	for i := range n.Alerts {
+		in.Targets[i] = st.router.Targets(n.Alerts[i].Labels)
+	}
+	res, err := s.opts.Store.Ingest(ctx, in)
+	if err != nil {
+		return err
+	}
+	if s.opts.Wake != nil && len(res.Channels) > 0 {
+		s.opts.Wake(res.Channels...)
+	}
+	return nil
 }
 
 func (s *Server) reject(w http.ResponseWriter, code int, reason, msg string) {

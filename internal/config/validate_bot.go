@@ -35,8 +35,8 @@ func (l *loader) checkBotSettings(c *Config) {
 	if s := string(t.Webhook.SecretToken); s != "" && !secretTokenRE.MatchString(s) && !l.hasFailed("telegram.webhook.secret_token") {
 		l.fieldErrorf("telegram.webhook.secret_token", "must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
 	}
-	if t.PollTimeout < Duration(0) || (t.PollTimeout > 0 && t.PollTimeout.D().Seconds() < 1) {
-		l.fieldErrorf("telegram.poll_timeout", "must be at least 1s")
+	if t.PollTimeout.D() < time.Second && !l.hasFailed("telegram.poll_timeout") {
+		l.fieldErrorf("telegram.poll_timeout", "must be at least 1s (a long poll; 0 would ask Telegram in a tight loop)")
 	}
 	for _, list := range []struct {
 		field string

@@ -46,6 +46,9 @@ type Deps struct {
 	// Charts draws /graph, /chart and the re-chart buttons; nil without
 	// prometheus.url.
 	Charts Charts
+	// Containers summarises and charts the Docker collectors; nil without
+	// collectors.docker.hosts.
+	Containers Containers
 }
 
 // Bot is the interactive bot of one token.

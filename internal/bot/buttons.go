@@ -168,6 +168,8 @@ func (b *Bot) pressed(ctx context.Context, p *press) string {
 		return b.pagePressed(ctx, p)
 	case kindDashboard:
 		return b.dashboardPressed(ctx, p)
+	case kindContainers:
+		return b.containersPressed(ctx, p)
 	}
 	b.answer(ctx, p.q, p.t.ButtonBad, true)
 	return "usage"

@@ -99,6 +99,8 @@ func (b *Bot) run(ctx context.Context, r *request) string {
 		return b.cmdChart(ctx, r)
 	case "dashboards":
 		return b.cmdDashboards(ctx, r)
+	case "containers":
+		return b.cmdContainers(ctx, r)
 	case "lang":
 		return b.cmdLang(ctx, r)
 	}

@@ -10,7 +10,7 @@ import (
 
 // commandMenu is the menu's order, as the bot registers it.
 var commandMenu = []string{"alerts", "subscribe", "subscriptions", "unsubscribe", "silence", "silences", "unsilence",
-	"graph", "chart", "hour", "day", "week", "dashboards", "lang", "help", "start"}
+	"graph", "chart", "hour", "day", "week", "dashboards", "containers", "lang", "help", "start"}
 
 func TestStartRegistersTheBot(t *testing.T) {
 	t.Parallel()

@@ -70,6 +70,12 @@ type catalog struct {
 	AnsAlreadyAck  string // %s who
 	AnsNoAlert     string
 
+	NoCollectors    string
+	ContainersUsage string
+	ButtonCPU       string
+	ButtonMemory    string
+	ButtonTraffic   string
+
 	LangSet  string
 	LangBad  string // %s languages
 	Commands map[string]string
@@ -105,4 +111,4 @@ func texts(lang string) *catalog {
 
 // commandOrder is the order of the command menu.
 var commandOrder = []string{"alerts", "subscribe", "subscriptions", "unsubscribe", "silence", "silences", "unsilence",
-	"graph", "chart", "hour", "day", "week", "dashboards", "lang", "help", "start"}
+	"graph", "chart", "hour", "day", "week", "dashboards", "containers", "lang", "help", "start"}

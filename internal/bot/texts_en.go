@@ -26,6 +26,7 @@ var en = catalog{
 /graph &lt;promql&gt; [range] – <code>/graph rate(node_network_receive_bytes_total[5m]) 6h</code>
 /chart &lt;name&gt; [hour|day|week] – a saved chart; /hour, /day, /week for all
 /dashboards [search] – Grafana panels as images
+/containers [hour|day|week] – Docker containers: summary; <code>/containers chart cpu day</code>
 
 /lang en|ru|uk|zh|auto – the bot's language in this chat`,
 	Unknown:    "I do not know that command. /help lists the ones I know.",
@@ -82,6 +83,12 @@ var en = catalog{
 	AnsAlreadyAck:  "Already acknowledged by %s",
 	AnsNoAlert:     "The alert behind this button is gone.",
 
+	NoCollectors:    "No Docker hosts are collected: add them under <code>collectors.docker.hosts</code> in Herald's configuration.",
+	ContainersUsage: "Usage: <code>/containers [hour|day|week]</code> for the summary, <code>/containers chart cpu|memory|traffic [hour|day|week] [host]</code> for a chart.",
+	ButtonCPU:       "📈 CPU",
+	ButtonMemory:    "📈 Memory",
+	ButtonTraffic:   "📈 Traffic",
+
 	LangSet: "I will speak English in this chat.",
 	LangBad: "Languages: %s, or auto (each user's Telegram language).",
 	Commands: map[string]string{
@@ -98,6 +105,7 @@ var en = catalog{
 		"day":           "Saved charts, last day",
 		"week":          "Saved charts, last week",
 		"dashboards":    "Grafana panels as images",
+		"containers":    "Docker containers: summary and charts",
 		"lang":          "The bot's language here",
 		"help":          "What the bot can do",
 		"start":         "Hello and this chat's id",

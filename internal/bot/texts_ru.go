@@ -27,6 +27,7 @@ var ru = catalog{
 /graph &lt;promql&gt; [период] – <code>/graph rate(node_network_receive_bytes_total[5m]) 6h</code>
 /chart &lt;имя&gt; [hour|day|week] – сохранённый график; /hour, /day, /week — все сразу
 /dashboards [поиск] – панели Grafana картинками
+/containers [hour|day|week] – Docker-контейнеры: сводка; <code>/containers chart cpu day</code>
 
 /lang en|ru|uk|zh|auto – язык бота в этом чате`,
 	Unknown:    "Такой команды я не знаю. /help — список команд.",
@@ -83,6 +84,12 @@ var ru = catalog{
 	AnsAlreadyAck:  "Уже подтверждено: %s",
 	AnsNoAlert:     "Алерта, к которому относится эта кнопка, больше нет.",
 
+	NoCollectors:    "Docker-хосты не опрашиваются: добавьте их в <code>collectors.docker.hosts</code> в конфигурации Herald.",
+	ContainersUsage: "Использование: <code>/containers [hour|day|week]</code> — сводка, <code>/containers chart cpu|memory|traffic [hour|day|week] [host]</code> — график.",
+	ButtonCPU:       "📈 CPU",
+	ButtonMemory:    "📈 Память",
+	ButtonTraffic:   "📈 Трафик",
+
 	LangSet: "В этом чате я буду говорить по-русски.",
 	LangBad: "Языки: %s или auto (у каждого пользователя — язык его Telegram).",
 	Commands: map[string]string{
@@ -99,6 +106,7 @@ var ru = catalog{
 		"day":           "Сохранённые графики за сутки",
 		"week":          "Сохранённые графики за неделю",
 		"dashboards":    "Панели Grafana картинками",
+		"containers":    "Docker-контейнеры: сводка и графики",
 		"lang":          "Язык бота в этом чате",
 		"help":          "Что умеет бот",
 		"start":         "Приветствие и id этого чата",

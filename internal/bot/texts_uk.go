@@ -27,6 +27,7 @@ var uk = catalog{
 /graph &lt;promql&gt; [період] – <code>/graph rate(node_network_receive_bytes_total[5m]) 6h</code>
 /chart &lt;назва&gt; [hour|day|week] – збережений графік; /hour, /day, /week — усі одразу
 /dashboards [пошук] – панелі Grafana як зображення
+/containers [hour|day|week] – Docker-контейнери: зведення; <code>/containers chart cpu day</code>
 
 /lang en|ru|uk|zh|auto – мова бота в цьому чаті`,
 	Unknown:    "Такої команди я не знаю. /help — список команд.",
@@ -83,6 +84,12 @@ var uk = catalog{
 	AnsAlreadyAck:  "Уже підтверджено: %s",
 	AnsNoAlert:     "Алерта, до якого належить ця кнопка, більше немає.",
 
+	NoCollectors:    "Docker-хости не опитуються: додайте їх у <code>collectors.docker.hosts</code> у конфігурації Herald.",
+	ContainersUsage: "Використання: <code>/containers [hour|day|week]</code> — зведення, <code>/containers chart cpu|memory|traffic [hour|day|week] [host]</code> — графік.",
+	ButtonCPU:       "📈 CPU",
+	ButtonMemory:    "📈 Пам'ять",
+	ButtonTraffic:   "📈 Трафік",
+
 	LangSet: "У цьому чаті я говоритиму українською.",
 	LangBad: "Мови: %s або auto (у кожного користувача — мова його Telegram).",
 	Commands: map[string]string{
@@ -99,6 +106,7 @@ var uk = catalog{
 		"day":           "Збережені графіки за добу",
 		"week":          "Збережені графіки за тиждень",
 		"dashboards":    "Панелі Grafana як зображення",
+		"containers":    "Docker-контейнери: зведення та графіки",
 		"lang":          "Мова бота в цьому чаті",
 		"help":          "Що вміє бот",
 		"start":         "Привітання та id цього чату",

@@ -27,6 +27,7 @@ var zh = catalog{
 /graph &lt;promql&gt; [时间范围] – <code>/graph rate(node_network_receive_bytes_total[5m]) 6h</code>
 /chart &lt;名称&gt; [hour|day|week] – 已保存的图表；/hour、/day、/week 查看全部
 /dashboards [关键词] – 以图片形式查看 Grafana 面板
+/containers [hour|day|week] – Docker 容器汇总；<code>/containers chart cpu day</code>
 
 /lang en|ru|uk|zh|auto – 本聊天中机器人使用的语言`,
 	Unknown:    "我不认识这个命令。发送 /help 查看可用命令。",
@@ -83,6 +84,12 @@ var zh = catalog{
 	AnsAlreadyAck:  "已由 %s 确认",
 	AnsNoAlert:     "此按钮对应的告警已不存在。",
 
+	NoCollectors:    "未采集任何 Docker 主机：请在 Herald 配置的 <code>collectors.docker.hosts</code> 中添加。",
+	ContainersUsage: "用法：<code>/containers [hour|day|week]</code> 查看汇总，<code>/containers chart cpu|memory|traffic [hour|day|week] [host]</code> 查看图表。",
+	ButtonCPU:       "📈 CPU",
+	ButtonMemory:    "📈 内存",
+	ButtonTraffic:   "📈 流量",
+
 	LangSet: "我将在本聊天中使用简体中文。",
 	LangBad: "可选语言：%s，或 auto（按每位用户的 Telegram 语言）。",
 	Commands: map[string]string{
@@ -99,6 +106,7 @@ var zh = catalog{
 		"day":           "已保存的图表，最近 1 天",
 		"week":          "已保存的图表，最近 1 周",
 		"dashboards":    "以图片形式查看 Grafana 面板",
+		"containers":    "Docker 容器：汇总与图表",
 		"lang":          "机器人在此使用的语言",
 		"help":          "机器人能做什么",
 		"start":         "问候并显示本聊天的 ID",

@@ -12,23 +12,46 @@ import (
 	"github.com/heraldhq/herald/internal/prom"
 )
 
+// BuildOption adds to what Build makes.
+type BuildOption func(*buildOptions)
+
+type buildOptions struct{ history History }
+
+// WithHistory draws the collectors' alerts and the charts of source local
+// from Herald's own history, also without Prometheus.
+func WithHistory(h History) BuildOption { return func(o *buildOptions) { o.history = h } }
+
 // Build makes the enricher a configuration asks for, or nil when charts are
-// off (no prometheus.url, or graph.enabled: false).
-func Build(cfg *config.Config, m *Metrics, pub Publisher, logger *slog.Logger) (*Enricher, error) {
-	if !cfg.GraphEnabled() {
+// off: graph.enabled false, or neither prometheus.url nor a history
+// (WithHistory).
+func Build(cfg *config.Config, m *Metrics, pub Publisher, logger *slog.Logger, opts ...BuildOption) (*Enricher, error) {
+	var o buildOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	disabled := cfg.Graph.Enabled != nil && !*cfg.Graph.Enabled
+	if disabled || (!cfg.GraphEnabled() && o.history == nil) {
 		return nil, nil
 	}
-	pc, err := prom.New(cfg.Prometheus, logger, prom.WithMaxResponseSize(int64(cfg.Graph.ResponseSizeLimit())))
-	if err != nil {
-		return nil, fmt.Errorf("prometheus: %w", err)
-	}
-	drawer, err := NewDrawer(cfg, pc, logger)
-	if err != nil {
-		return nil, err
-	}
-	src := source.New(pc, cfg.Prometheus.RulesCacheTTL.D(), time.Now)
-	e := NewEnricher(cfg.Graph, src, drawer, m, logger.With("component", "graph"))
+	e := NewEnricher(cfg.Graph, nil, nil, m, logger.With("component", "graph"))
 	e.publisher = pub
+	if cfg.GraphEnabled() {
+		pc, err := prom.New(cfg.Prometheus, logger, prom.WithMaxResponseSize(int64(cfg.Graph.ResponseSizeLimit())))
+		if err != nil {
+			return nil, fmt.Errorf("prometheus: %w", err)
+		}
+		if e.drawer, err = NewDrawer(cfg, pc, logger); err != nil {
+			return nil, err
+		}
+		e.finder = source.New(pc, cfg.Prometheus.RulesCacheTTL.D(), time.Now)
+	}
+	if o.history != nil {
+		r, err := NewRenderer(&cfg.Graph)
+		if err != nil {
+			return nil, err
+		}
+		e.local = &Builtin{Prom: LocalQuerier{History: o.history}, Renderer: r, Logger: logger}
+	}
 	return e, nil
 }
 

@@ -57,9 +57,12 @@ type Publisher interface {
 // Enricher makes charts for alert events within a budget and renders each
 // event once, whatever the number of channels it goes to.
 type Enricher struct {
-	cfg     config.GraphConfig
-	finder  Finder
-	drawer  Drawer
+	cfg    config.GraphConfig
+	finder Finder
+	drawer Drawer
+	// local draws from Herald's own history (the collectors' alerts,
+	// charts of source local); nil without collectors.
+	local   Drawer
 	logger  *slog.Logger
 	now     func() time.Time
 	metrics *Metrics
@@ -75,6 +78,31 @@ type entry struct {
 	done    chan struct{}
 	img     *notify.Image
 	expires time.Time
+}
+
+// Annotations of the alerts Herald raises itself (the collectors'): their
+// chart is drawn from the history with the selector in herald_query.
+const (
+	AnnotationSource = "herald_source"
+	SourceLocal      = "local"
+	AnnotationQuery  = "herald_query"
+)
+
+// find is the expression of a and the drawer that draws it: the history's
+// for an alert of the collectors, else Prometheus'. A nil drawer means no
+// chart can be drawn for a.
+func (e *Enricher) find(ctx context.Context, a amtemplate.Alert) (source.Found, Drawer, error) {
+	if a.Annotations[AnnotationSource] == SourceLocal {
+		if e.local == nil {
+			return source.Found{}, nil, nil
+		}
+		return source.Found{Expr: a.Annotations[AnnotationQuery], Origin: "collected history"}, e.local, nil
+	}
+	if e.finder == nil {
+		return source.Found{}, nil, nil
+	}
+	found, err := e.finder.Find(ctx, a)
+	return found, e.drawer, err
 }
 
 // cacheTTL keeps a chart for the other destinations of the same event.
@@ -158,7 +186,10 @@ func (e *Enricher) make(parent context.Context, a amtemplate.Alert) *notify.Imag
 	defer cancel()
 	defer func() { e.metrics.took.Observe(time.Since(start).Seconds()) }()
 	logger := e.logger.With("alertname", a.Labels["alertname"], "fingerprint", a.Fingerprint)
-	found, err := e.finder.Find(ctx, a)
+	found, drawer, err := e.find(ctx, a)
+	if drawer == nil {
+		return nil // charts come from the history only, and this alert is not the collectors'
+	}
 	if err != nil || found.Expr == "" {
 		e.fail(logger, tooLargeOr(err, ReasonNoQuery), ctx, fmt.Errorf("no expression to chart: %w", errOr(err)))
 		return nil
@@ -167,7 +198,7 @@ func (e *Enricher) make(parent context.Context, a amtemplate.Alert) *notify.Imag
 	if !p.Rewrite.Rewritten {
 		logger.Debug("charting the expression as it is", "reason", p.Rewrite.Reason)
 	}
-	drawing, err := e.drawer.Draw(ctx, p, a)
+	drawing, err := drawer.Draw(ctx, p, a)
 	png := drawing.PNG
 	if err != nil {
 		var qe *QueryError

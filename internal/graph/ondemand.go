@@ -17,12 +17,18 @@ import (
 // QueryChart is a chart asked for in chat (/graph, /chart): an expression
 // over the last Range, with optional threshold lines.
 type QueryChart struct {
-	Title      string
+	Title string
+	// Local draws from Herald's collected history (Query is a selector).
+	Local      bool
 	Query      string
 	Unit       string // a Grafana unit id; "" to find it from Query
 	Thresholds []float64
 	Range      time.Duration
 }
+
+// ErrNoSource says that the chart asked for has nowhere to come from:
+// Prometheus for queries (prometheus.url), the history for local ones.
+var ErrNoSource = errors.New("no data source for this chart (prometheus.url, or collectors for local charts)")
 
 // ErrNoExpression says that the alert's expression could not be found
 // (its rule is gone, or it carries no generator URL).
@@ -47,7 +53,14 @@ func (e *Enricher) Query(ctx context.Context, c QueryChart) ([]byte, error) {
 		v := c.Thresholds[i]
 		p.Thresholds = append(p.Thresholds, promql.Threshold{Op: ">", Value: &v})
 	}
-	d, err := e.drawer.Draw(ctx, p, amtemplate.Alert{})
+	drawer := e.drawer
+	if c.Local {
+		drawer = e.local
+	}
+	if drawer == nil {
+		return nil, ErrNoSource
+	}
+	d, err := drawer.Draw(ctx, p, amtemplate.Alert{})
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +72,10 @@ func (e *Enricher) Query(ctx context.Context, c QueryChart) ([]byte, error) {
 func (e *Enricher) Redraw(ctx context.Context, a amtemplate.Alert, rng time.Duration) ([]byte, error) {
 	ctx, cancel := budget(ctx, e.cfg.Timeout.D())
 	defer cancel()
-	found, err := e.finder.Find(ctx, a)
+	found, drawer, err := e.find(ctx, a)
+	if drawer == nil {
+		return nil, ErrNoSource
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoExpression, err)
 	}
@@ -71,7 +87,7 @@ func (e *Enricher) Redraw(ctx context.Context, a amtemplate.Alert, rng time.Dura
 	// The window is the button's: no wider to take in a long episode.
 	g.MinRange, g.MaxRange = config.Duration(rng), config.Duration(rng)
 	p := MakePlan(&g, a, found, e.now())
-	d, err := e.drawer.Draw(ctx, p, a)
+	d, err := drawer.Draw(ctx, p, a)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests run for real: Prometheus, Alertmanager
-# and node_exporter from Debian's packages. Without them (and not as root)
-# the end-to-end tests skip locally; under CI=true they fail instead.
+# Installs what the end-to-end tests run for real, from Debian's packages:
+# Prometheus, Alertmanager and node_exporter; dockerd, sshd and a static
+# busybox (the collectors' tests make an image from it without a
+# registry). Without them (and not as root) those tests skip locally;
+# under CI=true they fail instead.
 set -euo pipefail
 
 need=()

@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/heraldhq/herald/internal/config"
+)
+
+// History is pruned by a method of its own rather than in Prune: its
+// retention is collectors.retention, one per resolution, not
+// storage.retention, and its rows go by time alone.
+
+// historyPruneBatch bounds the rows one writer turn deletes, as pruneBatch
+// does for deliveries; history rows are a few dozen bytes, deleted from
+// the start of a range, so a turn takes milliseconds.
+const historyPruneBatch = 5000
+
+// historyPruneSeries bounds the series one turn visits in history_1h,
+// which is ordered by series: each is a lookup, even with nothing to cut.
+const historyPruneSeries = 500
+
+// HistoryPruned counts what one PruneHistory removed.
+type HistoryPruned struct {
+	// Raw samples, 5-minute and 1-hour buckets.
+	Raw, FiveMin, Hour int64
+	// Series with no data left.
+	Series int64
+}
+
+// PruneHistory deletes raw samples older than ret.Raw before now, 5-minute
+// buckets older than ret.FiveMin and 1-hour buckets older than ret.Hour (a
+// bucket goes once it ended before the cut), then the series that have no
+// data left. A retention of 0 keeps that resolution whole. The hours that
+// are over are rolled up first, so that no 5-minute bucket goes before its
+// hour has it, and the cuts are recorded before rows go, so that queries
+// stop choosing a resolution for times it no longer covers. Each writer
+// turn deletes a bounded batch, so writes and ingests go on between them.
+func (s *Store) PruneHistory(ctx context.Context, now time.Time, ret config.RetentionConfig) (HistoryPruned, error) {
+	var total HistoryPruned
+	if err := s.rollUp(ctx, bucket(now.Add(-rollGrace).UnixNano(), time.Hour)); err != nil {
+		return total, fmt.Errorf("prune history: %w", err)
+	}
+	keep := [len(resolutions)]time.Duration{ret.Raw.D(), ret.FiveMin.D(), ret.Hour.D()}
+	var cuts [len(resolutions)]int64
+	err := s.change(ctx, func(w *txWriter) error {
+		for i, r := range resolutions {
+			if keep[i] <= 0 {
+				continue
+			}
+			cuts[i] = now.Add(-keep[i]).UnixNano()
+			// A cut never moves back: a longer retention brings nothing back.
+			if _, err := w.exec(`INSERT INTO history_marks (name, t) VALUES ($1, $2) ON CONFLICT (name)
+				DO UPDATE SET t = CASE WHEN excluded.t > history_marks.t THEN excluded.t ELSE history_marks.t END`,
+				"cut "+r.name, cuts[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return total, fmt.Errorf("prune history: record cuts: %w", err)
+	}
+	five, hour := bucket(cuts[1], 5*time.Minute), bucket(cuts[2], time.Hour)
+	steps := []struct {
+		keep  time.Duration
+		count *int64
+		turn  func(w *txWriter, after int64) (n, next int64, done bool, err error)
+	}{
+		{keep[0], &total.Raw, func(w *txWriter, _ int64) (int64, int64, bool, error) {
+			n, err := w.exec(`DELETE FROM history_raw WHERE (b, series_id, t) IN (SELECT b, series_id, t FROM history_raw
+				WHERE b <= $1 AND t < $2 ORDER BY b, series_id, t LIMIT $3)`,
+				bucket(cuts[0], rawPart), cuts[0], historyPruneBatch)
+			return n, 0, n < historyPruneBatch, err
+		}},
+		{keep[1], &total.FiveMin, func(w *txWriter, _ int64) (int64, int64, bool, error) {
+			n, err := w.exec(`DELETE FROM history_5m WHERE (t, series_id) IN (SELECT t, series_id FROM history_5m
+				WHERE t < $1 ORDER BY t, series_id LIMIT $2)`, five, historyPruneBatch)
+			return n, 0, n < historyPruneBatch, err
+		}},
+		{keep[2], &total.Hour, func(w *txWriter, after int64) (int64, int64, bool, error) {
+			return w.pruneHours(hour, after)
+		}},
+	}
+	for i, st := range steps {
+		if st.keep <= 0 {
+			continue
+		}
+		var after int64
+		for done := false; !done; {
+			var n int64
+			err := s.change(ctx, func(w *txWriter) (err error) {
+				n, after, done, err = st.turn(w, after)
+				return err
+			})
+			if err != nil {
+				return total, fmt.Errorf("prune history %s: %w", resolutions[i].name, err)
+			}
+			*st.count += n
+		}
+	}
+	if keep[0] <= 0 || keep[1] <= 0 || keep[2] <= 0 {
+		return total, nil // a series keeps what a resolution keeps forever
+	}
+	// Every sample of a series is at most its latest: when that is older
+	// than every cut, nothing of the series is left.
+	empty := min(cuts[0], five, hour)
+	for done := false; !done; {
+		var n int64
+		err := s.change(ctx, func(w *txWriter) (err error) {
+			n, err = w.pruneSeries(empty)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune history series: %w", err)
+		}
+		total.Series += n
+		done = n < historyPruneBatch
+	}
+	return total, nil
+}
+
+// pruneHours deletes 1-hour buckets starting before before, series by
+// series from the first with an id above after, until historyPruneBatch
+// rows are gone or historyPruneSeries series were visited. It returns
+// where the next turn starts and whether every series was done.
+func (w *txWriter) pruneHours(before, after int64) (deleted, next int64, done bool, err error) {
+	ids, err := w.seriesAfter(after)
+	if err != nil {
+		return 0, after, false, err
+	}
+	for _, id := range ids {
+		left := historyPruneBatch - deleted
+		// The row left rows in, if there is one, bounds this turn's share
+		// of a series with more to delete than the turn may.
+		bound := before
+		err := w.tx.QueryRowContext(w.ctx, `SELECT t FROM history_1h WHERE series_id = $1 AND t < $2
+			ORDER BY t LIMIT 1 OFFSET $3`, id, before, left).Scan(&bound)
+		full := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return deleted, after, false, err
+		}
+		n, err := w.exec(`DELETE FROM history_1h WHERE series_id = $1 AND t < $2`, id, bound)
+		if err != nil {
+			return deleted, after, false, err
+		}
+		deleted += n
+		if full {
+			return deleted, id - 1, false, nil // the next turn goes on with this series
+		}
+		after = id
+	}
+	return deleted, after, len(ids) < historyPruneSeries, nil
+}
+
+// seriesAfter returns the ids of the next historyPruneSeries series after
+// after.
+func (w *txWriter) seriesAfter(after int64) ([]int64, error) {
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id FROM history_series WHERE id > $1 ORDER BY id LIMIT $2`,
+		after, historyPruneSeries)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// pruneSeries deletes up to historyPruneBatch series whose latest sample
+// is older than before.
+func (w *txWriter) pruneSeries(before int64) (int64, error) {
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT series_id FROM history_latest WHERE t < $1 LIMIT $2`,
+		before, historyPruneBatch)
+	if err != nil {
+		return 0, err
+	}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	err = chunks(len(ids), func(lo, hi int) error {
+		for _, table := range []string{"history_latest WHERE series_id", "history_series WHERE id"} {
+			if _, err := w.exec(`DELETE FROM `+table+` IN `+tuple(hi-lo), ids[lo:hi]...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return int64(len(ids)), err
+}

@@ -30,6 +30,7 @@ Commands:
   send-test      send a sample alert (firing, then resolved) through Herald
   explain        show how an alert rule's expression is charted
   render         draw the chart of an expression or an alert to a PNG
+  stats          collect the Docker hosts once and print their summary
   version        print the version
 
 Run 'herald COMMAND --help' for the flags of a command.
@@ -96,6 +97,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = explain(args, stdout, stderr)
 	case "render":
 		err = renderCmd(args, stdout, stderr)
+	case "stats":
+		err = stats(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 	case "help", "-h", "--help":

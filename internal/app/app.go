@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/heraldhq/herald/internal/bot"
+	"github.com/heraldhq/herald/internal/collect"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
 	"github.com/heraldhq/herald/internal/graph"
@@ -36,6 +36,9 @@ import (
 type Options struct {
 	// ListenAddress overrides listen_address when set.
 	ListenAddress string
+	// WebConfigFile is the exporter-toolkit web configuration (TLS and
+	// basic auth of Herald's endpoints); none when empty.
+	WebConfigFile string
 	// Stdout receives console channel output.
 	Stdout io.Writer
 	Logger *slog.Logger
@@ -72,6 +75,11 @@ type App struct {
 	subs atomic.Pointer[subscriptions]
 	// resubscribe serialises the rebuilds that follow a subscription change.
 	resubscribe sync.Mutex
+	// store is the store in force once Run opened it: the collectors'
+	// history for charts.
+	store *store.Store
+	// runner runs the collectors.
+	runner *collect.Runner
 }
 
 // publisher is the chart host, or nil (a nil *images.Store or
@@ -144,6 +152,7 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+	a.store = st
 	a.registerReloadMetrics()
 	if err := a.openImages(cfg); err != nil {
 		return err
@@ -185,8 +194,10 @@ func (a *App) Run(ctx context.Context) error {
 	if subs := a.subs.Load(); subs != nil {
 		srv.Subscribe(subs.routes)
 	}
+	a.runner = collect.New(cfg, collect.Options{History: st, State: st, Alerts: srv.Accept, Logger: a.logger})
+	a.reg.MustRegister(collect.NewMetrics(a.runner))
 	if botRuns(cfg) {
-		tgBot, err = a.newBot(cfg, st, srv, &a.enricher, func() { a.subscribed(ctx, st, srv, disp) })
+		tgBot, err = a.newBot(cfg, st, srv, func() { a.subscribed(ctx, st, srv, disp) })
 		if err != nil {
 			return err
 		}
@@ -201,7 +212,7 @@ func (a *App) Run(ctx context.Context) error {
 			return err
 		}
 		if tgBot != nil {
-			d, err := botDeps(c, &a.enricher, a.logger)
+			d, err := a.botDeps(c)
 			if err != nil {
 				return err
 			}
@@ -209,6 +220,7 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		disp.Update(s)
 		srv.Update(c)
+		a.runner.Update(c)
 		if c.DatabasePath() != cfg.DatabasePath() || c.ListenAddress != cfg.ListenAddress {
 			a.logger.Warn("storage and listen_address changes take effect after a restart")
 		}
@@ -219,12 +231,11 @@ func (a *App) Run(ctx context.Context) error {
 	if a.opts.ListenAddress != "" {
 		addr = a.opts.ListenAddress
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := a.listen(addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-		ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn)}
+	hs := a.newHTTPServer(srv.Handler())
 	dctx, stopDispatch := context.WithCancel(context.Background())
 	dispDone := make(chan struct{})
 	go func() { disp.Run(dctx); close(dispDone) }()
@@ -232,6 +243,8 @@ func (a *App) Run(ctx context.Context) error {
 		go a.images.Run(dctx)
 	}
 	go a.prune(dctx, st)
+	collectDone := make(chan struct{})
+	go func() { a.runner.Run(dctx); close(collectDone) }()
 	botDone := make(chan struct{})
 	if tgBot != nil {
 		go func() { tgBot.Run(dctx); close(botDone) }()
@@ -239,7 +252,7 @@ func (a *App) Run(ctx context.Context) error {
 		close(botDone)
 	}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
+	go func() { serveErr <- a.serveHTTP(hs, ln) }()
 	a.logger.Info("Herald started", "listen_address", ln.Addr().String(), "channels", len(cfg.Channels),
 		"routes", len(cfg.Routes), "default_channel", cfg.DefaultChannel, "storage", "sqlite", "database", cfg.DatabaseForLog())
 	if a.opts.Ready != nil {
@@ -258,6 +271,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopDispatch()
 	<-dispDone
 	<-botDone
+	<-collectDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -328,6 +342,7 @@ func (a *App) prune(ctx context.Context, st *store.Store) {
 		if keep > 0 {
 			before = time.Now().Add(-keep)
 		}
+		a.pruneHistory(ctx, st)
 		n, err := st.Prune(ctx, before)
 		switch {
 		case err != nil && ctx.Err() == nil:

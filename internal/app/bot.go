@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"regexp"
 	"slices"
 	"sync/atomic"
@@ -138,12 +137,12 @@ func (r routesOf) Receives(chat int64, ls map[string]string) bool {
 }
 
 // newBot builds the interactive bot of cfg.
-func (a *App) newBot(cfg *config.Config, st *store.Store, srv *server.Server, charts *chartsOf, subscribed func()) (*bot.Bot, error) {
+func (a *App) newBot(cfg *config.Config, st *store.Store, srv *server.Server, subscribed func()) (*bot.Bot, error) {
 	client, err := tg.SharedClients(a.shared, a.logger).Get(tgnotify.BotConfig(cfg, nil))
 	if err != nil {
 		return nil, err
 	}
-	d, err := botDeps(cfg, charts, a.logger)
+	d, err := a.botDeps(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -154,10 +153,14 @@ func (a *App) newBot(cfg *config.Config, st *store.Store, srv *server.Server, ch
 
 // botDeps makes the services the bot calls from cfg: each only when its
 // section is set.
-func botDeps(cfg *config.Config, charts *chartsOf, logger *slog.Logger) (bot.Deps, error) {
+func (a *App) botDeps(cfg *config.Config) (bot.Deps, error) {
 	var d bot.Deps
-	if cfg.Prometheus.URL != "" {
-		d.Charts = charts
+	logger := a.logger
+	if cfg.Prometheus.URL != "" || collecting(cfg) {
+		d.Charts = &a.enricher
+	}
+	if len(cfg.Collectors.Docker.Hosts) > 0 && a.runner != nil {
+		d.Containers = containersOf{runner: a.runner, store: a.store, charts: &a.enricher, now: time.Now}
 	}
 	if cfg.Alertmanager.URL != "" {
 		am, err := alertmanager.New(cfg.Alertmanager, logger)

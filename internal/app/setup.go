@@ -27,7 +27,11 @@ func (a *App) Setup(cfg *config.Config) (*dispatch.Setup, error) {
 		Timeout:        cfg.Delivery.Timeout.D(),
 		Secrets:        cfg.Secrets(),
 	}
-	charts, err := graph.Build(cfg, a.charts, a.publisher(), a.logger)
+	var opts []graph.BuildOption
+	if collecting(cfg) && a.store != nil {
+		opts = append(opts, graph.WithHistory(a.store))
+	}
+	charts, err := graph.Build(cfg, a.charts, a.publisher(), a.logger, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -84,7 +84,8 @@ func (b *Bot) cmdChart(ctx context.Context, r *request) string {
 		if title == "" {
 			title = c.Name
 		}
-		png, err := b.settings().Charts.Query(ctx, graph.QueryChart{Title: title, Query: c.Query, Unit: c.Unit, Thresholds: c.Thresholds, Range: d})
+		png, err := b.settings().Charts.Query(ctx, graph.QueryChart{Title: title, Local: c.Source == config.ChartLocal,
+			Query: c.Query, Unit: c.Unit, Thresholds: c.Thresholds, Range: d})
 		if err != nil {
 			b.reply(ctx, r, fmt.Sprintf(r.t.ChartFailed, esc(c.Name+": "+err.Error())))
 			result = "failed"

@@ -157,7 +157,8 @@ func (l *loader) checkExec(p string, e *ExecCheck, interval Duration, seen map[s
 		e.Interval = interval
 	}
 	if e.Timeout == 0 {
-		e.Timeout = Duration(30 * time.Second)
+		// 30s, but never past the next run.
+		e.Timeout = min(Duration(30*time.Second), e.Interval)
 	}
 	l.positive(p+".interval", e.Interval)
 	l.positive(p+".timeout", e.Timeout)

@@ -1,0 +1,264 @@
+// Package collect runs Herald's own collectors: Docker container
+// statistics from several hosts (internal/collect/docker) and script
+// checks (internal/collect/exec). Every round's samples are written to
+// the store's history, kept as the latest state for summaries and
+// /metrics, and checked against collectors.rules, whose alerts go through
+// the same routes and outbox as Alertmanager's. Collection keeps running
+// whatever the bot or the chat platforms do.
+package collect
+
+import (
+	"context"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/collect/docker"
+	"github.com/heraldhq/herald/internal/collect/exec"
+	"github.com/heraldhq/herald/internal/collect/series"
+	"github.com/heraldhq/herald/internal/config"
+)
+
+// History keeps the samples with their history.
+type History interface {
+	WriteSamples(ctx context.Context, samples []series.Sample) error
+}
+
+// State keeps the rules' state across restarts (a small key/value).
+type State interface {
+	BotState(ctx context.Context, key string) (string, bool, error)
+	SetBotState(ctx context.Context, key, value string) error
+}
+
+// Leader says whether this Herald collects; with several replicas only
+// one may (a lease guards it). nil: always.
+type Leader interface {
+	Leading() bool
+}
+
+// Options are what a Runner is built from besides the configuration.
+type Options struct {
+	History History
+	State   State
+	// Alerts stores a notification of the rules' alerts (the server's
+	// Accept); an error keeps it for the next round.
+	Alerts func(ctx context.Context, n *alert.Notification) error
+	Leader Leader
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Snapshot is the latest state of every collector.
+type Snapshot struct {
+	Hosts  []docker.HostState
+	Checks []exec.Result
+	// Samples are the latest samples of every series, for /metrics.
+	Samples []series.Sample
+}
+
+// Runner runs the collectors of one configuration, and of the next after
+// a reload.
+type Runner struct {
+	opts   Options
+	logger *slog.Logger
+
+	mu     sync.Mutex
+	cfg    *config.Config
+	docker *docker.Collector
+	hosts  []docker.HostState
+	checks map[string]exec.Result
+	rules  *rules
+	// pending are notifications the store refused, sent again next round.
+	pending []*alert.Notification
+	// restart stops the jobs of the configuration in force.
+	restart func()
+	ctx     context.Context
+	wg      sync.WaitGroup
+}
+
+// stateKey is the store key of the rules' state.
+const stateKey = "collect.rules"
+
+// New makes the runner of cfg's collectors; Run starts them.
+func New(cfg *config.Config, o Options) *Runner {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Runner{opts: o, logger: o.Logger.With("component", "collect"), cfg: cfg,
+		checks: map[string]exec.Result{}, rules: newRules()}
+}
+
+// Run collects until ctx is done.
+func (r *Runner) Run(ctx context.Context) {
+	if s, ok, err := r.opts.State.BotState(ctx, stateKey); err != nil {
+		r.logger.Warn("cannot read the collectors' alert state; alerts firing before the restart fire again", "err", err)
+	} else if ok {
+		if err := r.rules.restore(s); err != nil {
+			r.logger.Warn("the collectors' alert state does not decode; starting afresh", "err", err)
+		}
+	}
+	r.mu.Lock()
+	r.ctx = ctx
+	r.start(r.cfg)
+	r.mu.Unlock()
+	<-ctx.Done()
+	r.mu.Lock()
+	r.restart()
+	r.mu.Unlock()
+	r.wg.Wait()
+	if r.docker != nil {
+		r.docker.Close()
+	}
+}
+
+// Update takes up a reloaded configuration: jobs restart with the new
+// intervals; the Docker collector (its SSH connections and the samples
+// rates are computed from) is kept when the hosts did not change.
+func (r *Runner) Update(cfg *config.Config) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.cfg
+	r.cfg = cfg
+	if r.ctx == nil {
+		return // not running yet: Run starts with cfg
+	}
+	r.restart()
+	if r.docker != nil && !reflect.DeepEqual(old.Collectors.Docker, cfg.Collectors.Docker) {
+		r.docker.Close()
+		r.docker = nil
+	}
+	r.start(cfg)
+}
+
+// start starts a job per collector of cfg; the caller holds r.mu.
+func (r *Runner) start(cfg *config.Config) {
+	ctx, cancel := context.WithCancel(r.ctx)
+	r.restart = cancel
+	c := &cfg.Collectors
+	if len(c.Docker.Hosts) > 0 {
+		if r.docker == nil {
+			r.docker = docker.New(c.Docker, r.logger)
+		}
+		d := r.docker
+		r.every(ctx, c.DockerEvery(), func(ctx context.Context) { r.collectDocker(ctx, d) })
+	}
+	for _, check := range c.Exec {
+		r.every(ctx, check.Interval.D(), func(ctx context.Context) { r.collectExec(ctx, check) })
+	}
+}
+
+// every runs job now and then every d until ctx is done, skipping the
+// rounds when this Herald does not lead.
+func (r *Runner) every(ctx context.Context, d time.Duration, job func(context.Context)) {
+	r.wg.Go(func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			if r.opts.Leader == nil || r.opts.Leader.Leading() {
+				job(ctx)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+}
+
+func (r *Runner) collectDocker(ctx context.Context, d *docker.Collector) {
+	hosts := d.Collect(ctx)
+	if ctx.Err() != nil {
+		return
+	}
+	var samples []series.Sample
+	for _, h := range hosts {
+		samples = append(samples, docker.Samples(h)...)
+	}
+	r.mu.Lock()
+	r.hosts = hosts
+	r.mu.Unlock()
+	r.round(ctx, samples)
+}
+
+func (r *Runner) collectExec(ctx context.Context, check config.ExecCheck) {
+	res := exec.Run(ctx, check, r.opts.Now())
+	if ctx.Err() != nil {
+		return
+	}
+	if !res.OK {
+		r.logger.Warn("check failed", "check", check.Name, "err", res.Err, "stderr", res.Stderr)
+	}
+	r.mu.Lock()
+	r.checks[check.Name] = res
+	r.mu.Unlock()
+	r.round(ctx, res.Samples)
+}
+
+// round stores a job's samples, then checks the rules against the latest
+// state of every collector and stores their alerts.
+func (r *Runner) round(ctx context.Context, samples []series.Sample) {
+	if len(samples) > 0 {
+		if err := r.opts.History.WriteSamples(ctx, samples); err != nil {
+			r.logger.Warn("cannot store collected samples; they are missing from the history", "samples", len(samples), "err", err)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	snap := r.snapshot()
+	o := &observation{at: r.opts.Now(), hosts: snap.Hosts, checks: snap.Checks, samples: snap.Samples}
+	if n := r.rules.step(r.cfg.Collectors.Rules, o, r.cfg.ExternalURL); n != nil {
+		r.pending = append(r.pending, n)
+	}
+	if r.rules.changed {
+		if s, err := r.rules.marshal(); err == nil {
+			if err := r.opts.State.SetBotState(ctx, stateKey, s); err != nil {
+				r.logger.Warn("cannot save the collectors' alert state", "err", err)
+			} else {
+				r.rules.changed = false
+			}
+		}
+	}
+	for len(r.pending) > 0 {
+		if err := r.opts.Alerts(ctx, r.pending[0]); err != nil {
+			r.logger.Warn("cannot store the collectors' alerts; trying again next round", "err", err)
+			return
+		}
+		r.pending = r.pending[1:]
+	}
+}
+
+// Snapshot returns the latest state of every collector.
+func (r *Runner) Snapshot() Snapshot {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.snapshot()
+}
+
+// snapshot is Snapshot with r.mu held: only the hosts and checks of the
+// configuration in force.
+func (r *Runner) snapshot() Snapshot {
+	var s Snapshot
+	hosts := map[string]bool{}
+	for _, h := range r.cfg.Collectors.Docker.Hosts {
+		hosts[h.Name] = true
+	}
+	for _, h := range r.hosts {
+		if hosts[h.Name] {
+			s.Hosts = append(s.Hosts, h)
+			s.Samples = append(s.Samples, docker.Samples(h)...)
+		}
+	}
+	for _, c := range r.cfg.Collectors.Exec {
+		if res, ok := r.checks[c.Name]; ok {
+			s.Checks = append(s.Checks, res)
+			s.Samples = append(s.Samples, res.Samples...)
+		}
+	}
+	return s
+}

@@ -97,7 +97,7 @@ func (s *Server) Router() *route.Router { return s.state.Load().router }
 
 // Handler returns the HTTP handler with every route.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux := newRoutes(s.metrics)
 	mux.HandleFunc("POST /api/v1/alerts", s.receive)
 	mux.HandleFunc("POST /api/v1/alerts/{channel}", s.receive)
 	mux.HandleFunc("/api/v1/alerts", methodNotAllowed)

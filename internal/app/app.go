@@ -154,6 +154,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer st.Close()
 	a.store = st
 	a.registerReloadMetrics()
+	a.registerSelfMetrics(st)
 	if err := a.openImages(cfg); err != nil {
 		return err
 	}

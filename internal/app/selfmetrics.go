@@ -27,8 +27,8 @@ func (a *App) registerSelfMetrics(st *store.Store) {
 // pending and -1 when the store cannot be read, as herald_outbox_pending.
 func selfMetrics(bi buildinfo.Info, st oldestPending, now func() time.Time) []prometheus.Collector {
 	info := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "herald_build_info",
-		Help: "A metric with a constant '1' value labeled by version, revision and goversion from which Herald was built.",
+		Name:        "herald_build_info",
+		Help:        "A metric with a constant '1' value labeled by version, revision and goversion from which Herald was built.",
 		ConstLabels: prometheus.Labels{"version": bi.Version, "revision": bi.Revision, "goversion": bi.GoVersion},
 	})
 	info.Set(1)

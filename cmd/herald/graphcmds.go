@@ -52,20 +52,19 @@ type explainOut struct {
 
 func explain(args []string, stdout, stderr io.Writer) error {
 	var c common
-	fs := newFlagSet("explain", stderr)
+	fs := newFlags("explain", stdout, "")
 	c.register(fs)
 	expr := fs.String("expr", "", "alerting rule expression (required)")
 	labels := labelsFlag{}
 	fs.Var(labels, "labels", "labels of the alert, e.g. instance=web-1,job=node")
-	forDur := durationFlag(fs, "for", 0, "the rule's for duration")
-	rng := durationFlag(fs, "range", 0, "chart range (overrides range_factor × for)")
+	forDur := durationFlag(fs.FlagSet, "for", 0, "the rule's for duration")
+	rng := durationFlag(fs.FlagSet, "range", 0, "chart range (overrides range_factor × for)")
 	format := fs.String("format", "text", "output: text or json")
-	if err := parseErr(c.parse(fs, args)); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if *expr == "" {
-		fs.Usage()
-		return fmt.Errorf("%w: --expr is required", errUsage)
+		return usagef("--expr is required")
 	}
 	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv, platforms.Configs())
 	if err != nil {
@@ -105,24 +104,24 @@ func explain(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("%w: --format must be text or json", errUsage)
+	return usagef("--format must be text or json")
 }
 
 func renderCmd(args []string, stdout, stderr io.Writer) error {
 	var c common
-	fs := newFlagSet("render", stderr)
+	fs := newFlags("render", stdout, "")
 	c.register(fs)
 	expr := fs.String("expr", "", "expression to chart (or use --alert-file)")
 	alertFile := fs.String("alert-file", "", "an Alertmanager webhook payload; its first alert is charted")
 	labels := labelsFlag{}
 	fs.Var(labels, "labels", "labels of the alert, e.g. instance=web-1")
-	rng := durationFlag(fs, "range", time.Hour, "chart range for --expr")
+	rng := durationFlag(fs.FlagSet, "range", time.Hour, "chart range for --expr")
 	out := fs.String("o", "chart.png", "output PNG file")
-	if err := parseErr(c.parse(fs, args)); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if (*expr == "") == (*alertFile == "") {
-		return fmt.Errorf("%w: give exactly one of --expr and --alert-file", errUsage)
+		return usagef("give exactly one of --expr and --alert-file")
 	}
 	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv, platforms.Configs())
 	if err != nil {

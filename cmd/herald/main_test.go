@@ -99,10 +99,7 @@ channels:
 // The real binary: serves on defaults, takes send-test, reloads on SIGHUP
 // and refuses a bad reload while keeping the running configuration.
 func TestBinaryServeSendTestAndSIGHUP(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "herald")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := heraldBinary(t)
 	dir := t.TempDir()
 	addr := realproc.FreePort(t)
 	cfg := writeFile(t, dir, "herald.yml", fmt.Sprintf("listen_address: %s\ndata_dir: %s\n", addr, filepath.Join(dir, "data")))

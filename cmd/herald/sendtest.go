@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"github.com/heraldhq/herald/internal/platforms"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -48,14 +47,20 @@ func sampleNotification(status, severity string, starts time.Time) *alert.Notifi
 
 func sendTest(args []string, stdout, stderr io.Writer) error {
 	var c common
-	fs := newFlagSet("send-test", stderr)
+	var cl clientFlags
+	fs := newFlags("send-test", stdout, `Posts to the Herald that `+"`herald serve`"+` with the same --config (and
+--web.listen-address, if given) runs, as Alertmanager would, and says where.
+A Herald with TLS in its --web.config.file needs --url https://… (and
+--tls.ca-file for a private CA); with basic_auth_users, --basic-auth.username
+and --basic-auth.password-file. --direct needs no running Herald.`)
 	c.register(fs)
-	target := fs.String("url", "", "Herald to post to (default: http://<listen_address> of the configuration)")
+	cl.register(fs, 30*time.Second)
+	listen := listenFlag(fs, "the address a local 'herald serve --web.listen-address' listens on")
 	direct := fs.Bool("direct", false, "deliver through the configured channels directly, without a running Herald")
 	channel := fs.String("channel", "", "only this channel (default: routed like any alert)")
 	severity := fs.String("severity", "warning", "severity label of the sample alert")
-	wait := durationFlag(fs, "resolve-after", 3*time.Second, "time between the firing and the resolved notification")
-	if err := parseErr(c.parse(fs, args)); err != nil {
+	wait := durationFlag(fs.FlagSet, "resolve-after", 3*time.Second, "time between the firing and the resolved notification")
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := config.Resolve(c.config, c.explicit, os.Getenv, platforms.Configs())
@@ -73,19 +78,21 @@ func sendTest(args []string, stdout, stderr io.Writer) error {
 		}
 		return sendDirect(cfg, *channel, *severity, starts, *wait, app.New(nil, app.Options{Stdout: stdout, Logger: logger}), stdout)
 	}
-	base := *target
-	if base == "" {
-		base = "http://" + dialable(cfg.ListenAddress)
-	}
-	endpoint := strings.TrimSuffix(base, "/") + "/api/v1/alerts"
+	base, from := cl.base(*listen, cfg.ListenAddress, cfg.File)
+	endpoint := base + "/api/v1/alerts"
 	if *channel != "" {
 		endpoint += "/" + url.PathEscape(*channel)
 	}
+	client, err := cl.client()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "posting to %s (from %s)\n", endpoint, from)
 	for i, status := range []string{"firing", "resolved"} {
 		if i > 0 {
 			time.Sleep(*wait)
 		}
-		if err := post(endpoint, &cfg.Webhook, sampleNotification(status, *severity, starts)); err != nil {
+		if err := post(client, &cl, endpoint, &cfg.Webhook, sampleNotification(status, *severity, starts)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "posted %s HeraldTestAlert to %s\n", status, endpoint)
@@ -93,19 +100,7 @@ func sendTest(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// dialable turns a listen address like ":9096" into one a client can dial.
-func dialable(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
-}
-
-func post(endpoint string, wh *config.WebhookConfig, n *alert.Notification) error {
+func post(client *http.Client, cl *clientFlags, endpoint string, wh *config.WebhookConfig, n *alert.Notification) error {
 	body, err := json.Marshal(n)
 	if err != nil {
 		return err
@@ -121,7 +116,12 @@ func post(endpoint string, wh *config.WebhookConfig, n *alert.Notification) erro
 	case wh.BasicAuth != nil:
 		req.SetBasicAuth(wh.BasicAuth.Username, string(wh.BasicAuth.Password))
 	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	// The web configuration's basic auth comes first when both are set;
+	// Herald's webhook auth then has to accept the same header.
+	if _, err := cl.authorize(req); err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("post to Herald (is it running? use --direct to deliver without it): %w", err)
 	}

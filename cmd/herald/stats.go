@@ -16,10 +16,10 @@ import (
 // stats prints the Docker summary the bot's /containers shows.
 func stats(args []string, stdout, stderr io.Writer) error {
 	var c common
-	fs := newFlagSet("stats", stderr)
+	fs := newFlags("stats", stdout, "")
 	c.register(fs)
-	window := durationFlag(fs, "window", 0, "summarise CPU and memory over this window, e.g. 1d (default: the whole history)")
-	if err := parseErr(c.parse(fs, args)); err != nil {
+	window := durationFlag(fs.FlagSet, "window", 0, "summarise CPU and memory over this window, e.g. 1d (default: the whole history)")
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	logger, err := c.logger(stderr)

@@ -2,22 +2,28 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"runtime"
-	"runtime/debug"
+
+	"github.com/heraldhq/herald/internal/buildinfo"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = "dev"
-
+// versionString is what `herald --version` prints, in the shape of
+// Prometheus' (prometheus/common/version.Print), so that what reads one
+// reads the other. It prints what is known: internal/buildinfo holds the
+// version and revision (stamped with -ldflags -X, see there), the rest
+// comes from the runtime; branch, build user and date are not recorded.
 func versionString() string {
-	rev := "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				rev = s.Value[:12]
-			}
-		}
+	bi := buildinfo.Get()
+	return fmt.Sprintf("herald, version %s (branch: unknown, revision: %s)\n  go version:       %s\n  platform:         %s/%s",
+		bi.Version, bi.Revision, bi.GoVersion, runtime.GOOS, runtime.GOARCH)
+}
+
+func versionCmd(args []string, stdout, _ io.Writer) error {
+	fs := newFlags("version", stdout, "The same as herald --version.")
+	if err := fs.parseNoArgs(args); err != nil {
+		return err
 	}
-	return fmt.Sprintf("herald, version %s (revision: %s, go: %s, platform: %s/%s)",
-		version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintln(stdout, versionString())
+	return nil
 }

@@ -120,11 +120,8 @@ func TestDefaults(t *testing.T) {
 		if v := volume(s, "data"); v != nil {
 			t.Errorf("a pod volume named data shadows the claim: %+v", v)
 		}
-		if mt := mount(c, "data"); mt == nil || mt.MountPath != "/var/lib/herald" || mt.ReadOnly {
+		if mt := mount(c, "data"); mt == nil || mt.MountPath != "/data" || mt.ReadOnly {
 			t.Errorf("data mount: %+v", mt)
-		}
-		if c.WorkingDir != "/var/lib/herald" {
-			t.Errorf("workingDir %q", c.WorkingDir)
 		}
 		// A read-only root needs a writable /tmp.
 		if mt := mount(c, "tmp"); mt == nil || mt.MountPath != "/tmp" || volume(s, "tmp").EmptyDir == nil {
@@ -134,7 +131,7 @@ func TestDefaults(t *testing.T) {
 
 	t.Run("config", func(t *testing.T) {
 		cfg, text := heraldYML(t, m)
-		if cfg["listen_address"] != ":9096" || cfg["data_dir"] != "/var/lib/herald" {
+		if cfg["listen_address"] != ":9096" || cfg["data_dir"] != "/data" {
 			t.Errorf("herald.yml:\n%s", text)
 		}
 		sum := sha256.Sum256([]byte(strings.TrimSuffix(text, "\n")))
@@ -190,7 +187,7 @@ config:
 	want := map[string]any{}
 	if err := yaml.Unmarshal([]byte(`
 listen_address: ":9096"
-data_dir: /var/lib/herald
+data_dir: /data
 external_url: https://herald.example.com/
 telegram:
   bot_token_file: /etc/herald/secrets/telegram-bot-token
@@ -329,7 +326,7 @@ func TestPersistenceDisabled(t *testing.T) {
 	if v := volume(s, "data"); v == nil || v.EmptyDir == nil {
 		t.Errorf("data volume: %+v", v)
 	}
-	if mt := mount(container(t, s), "data"); mt == nil || mt.MountPath != "/var/lib/herald" {
+	if mt := mount(container(t, s), "data"); mt == nil || mt.MountPath != "/data" {
 		t.Errorf("data mount: %+v", mt)
 	}
 }

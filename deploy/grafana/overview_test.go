@@ -208,7 +208,7 @@ func TestOverviewQueries(t *testing.T) {
 
 // exposedNames runs a Herald with a bot, a console channel, a Docker host
 // and a script check (so that every family of metrics is there), waits
-// for its first collection, and returns the names its /metrics shows,
+// for its first collection and a counted scrape, and returns the names its /metrics shows,
 // with a histogram's _bucket, _sum and _count.
 func exposedNames(t *testing.T) map[string]bool {
 	t.Helper()
@@ -261,7 +261,9 @@ channels:
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		names := scrapeNames(t, "http://"+addr+"/metrics")
-		if names["herald_docker_host_up"] && names["herald_check_up"] {
+		// The HTTP counter shows from the second scrape on, once the first
+		// has been counted.
+		if names["herald_docker_host_up"] && names["herald_check_up"] && names["herald_http_requests_total"] {
 			return names
 		}
 		if time.Now().After(deadline) {

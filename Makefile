@@ -1,11 +1,25 @@
 GO ?= go
 
-.PHONY: all build test vet fmt bench run
+.PHONY: all build image test vet fmt bench run
 
 all: build
 
+# Stamped into the binary and the image (cmd/herald/version.go).
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -X main.version=$(VERSION) -X main.revision=$(REVISION)
+IMAGE    ?= herald:$(VERSION)
+
+# A static binary (no cgo: SQLite is pure Go), like the image's.
 build:
-	$(GO) build -o herald ./cmd/herald
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o herald ./cmd/herald
+
+# The container image (Dockerfile); needs Docker and a registry for the
+# builder stage. Another architecture: make image DOCKER_BUILD="docker buildx
+# build --platform linux/arm64 --load".
+DOCKER_BUILD ?= docker build
+image:
+	$(DOCKER_BUILD) --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) -t $(IMAGE) .
 
 # The one command that runs the tests on a fresh machine (see README.md).
 test:

@@ -23,7 +23,7 @@ ARG REVISION=unknown
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} \
     go build -trimpath -buildvcs=false \
-      -ldflags "-s -w -X main.version=${VERSION} -X main.revision=${REVISION}" \
+      -ldflags "-s -w -X github.com/heraldhq/herald/internal/buildinfo.Version=${VERSION} -X github.com/heraldhq/herald/internal/buildinfo.Revision=${REVISION}" \
       -o /out/herald ./cmd/herald
 # The final image's tree: /data exists, owned by the runtime user, before it
 # becomes a volume (a new named volume takes the image directory's owner);

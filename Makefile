@@ -4,10 +4,11 @@ GO ?= go
 
 all: build
 
-# Stamped into the binary and the image (cmd/herald/version.go).
+# Stamped into the binary and the image (internal/buildinfo).
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
-LDFLAGS  := -X main.version=$(VERSION) -X main.revision=$(REVISION)
+BUILDINFO := github.com/heraldhq/herald/internal/buildinfo
+LDFLAGS  := -X $(BUILDINFO).Version=$(VERSION) -X $(BUILDINFO).Revision=$(REVISION)
 IMAGE    ?= herald:$(VERSION)
 
 # A static binary (no cgo: SQLite is pure Go), like the image's.

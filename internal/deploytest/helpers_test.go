@@ -38,7 +38,10 @@ func readRepo(t testing.TB, rel string) string {
 
 // testVersion is stamped into the binary the tests build, as `make build`
 // and the Dockerfile stamp theirs.
-const testVersion = "v0.0.0-deploytest"
+const (
+	testVersion  = "v0.0.0-deploytest"
+	testRevision = "0123456789abcdef"
+)
 
 var (
 	buildOnce sync.Once
@@ -65,7 +68,8 @@ func heraldBinary(t testing.TB) string {
 		}
 		buildPath = filepath.Join(buildDir, "herald")
 		cmd := exec.Command(goBin, "build", "-trimpath", "-ldflags",
-			"-s -w -X main.version="+testVersion+" -X main.revision=deploytest", "-o", buildPath, "./cmd/herald")
+			"-s -w -X github.com/heraldhq/herald/internal/buildinfo.Version="+testVersion+
+				" -X github.com/heraldhq/herald/internal/buildinfo.Revision="+testRevision, "-o", buildPath, "./cmd/herald")
 		cmd.Dir = repoRoot(t)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -70,7 +70,10 @@ type Runner struct {
 	hosts  []docker.HostState
 	checks map[string]exec.Result
 	rules  *rules
-	// pending are notifications the store refused, sent again next round.
+	// sendMu lets one round at a time write the state and send pending.
+	sendMu sync.Mutex
+	// pending are the rules' notifications not yet stored, oldest first
+	// (guarded by mu).
 	pending []*alert.Notification
 	// restart stops the jobs of the configuration in force.
 	restart func()
@@ -208,28 +211,58 @@ func (r *Runner) round(ctx context.Context, samples []series.Sample) {
 			r.logger.Warn("cannot store collected samples; they are missing from the history", "samples", len(samples), "err", err)
 		}
 	}
+	// The rules run under r.mu; the store writes that follow do not, so
+	// that a slow store never holds up Snapshot (the bot's /containers).
+	// Notifications queue in order under r.mu, and one round at a time
+	// (sendMu) saves the latest state and sends the queue in that order.
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	snap := r.snapshot()
 	o := &observation{at: r.opts.Now(), hosts: snap.Hosts, checks: snap.Checks, samples: snap.Samples}
 	if n := r.rules.step(r.cfg.Collectors.Rules, o, r.cfg.ExternalURL); n != nil {
 		r.pending = append(r.pending, n)
 	}
-	if r.rules.changed {
-		if s, err := r.rules.marshal(); err == nil {
-			if err := r.opts.State.SetBotState(ctx, stateKey, s); err != nil {
-				r.logger.Warn("cannot save the collectors' alert state", "err", err)
-			} else {
-				r.rules.changed = false
-			}
+	r.mu.Unlock()
+
+	r.sendMu.Lock()
+	defer r.sendMu.Unlock()
+	r.saveState(ctx)
+	for {
+		r.mu.Lock()
+		if len(r.pending) == 0 {
+			r.mu.Unlock()
+			return
 		}
-	}
-	for len(r.pending) > 0 {
-		if err := r.opts.Alerts(ctx, r.pending[0]); err != nil {
+		n := r.pending[0]
+		r.mu.Unlock()
+		if err := r.opts.Alerts(ctx, n); err != nil {
 			r.logger.Warn("cannot store the collectors' alerts; trying again next round", "err", err)
 			return
 		}
+		r.mu.Lock()
 		r.pending = r.pending[1:]
+		r.mu.Unlock()
+	}
+}
+
+// saveState saves the rules' state when it changed; the caller holds
+// r.sendMu.
+func (r *Runner) saveState(ctx context.Context) {
+	r.mu.Lock()
+	if !r.rules.changed {
+		r.mu.Unlock()
+		return
+	}
+	state, err := r.rules.marshal()
+	r.rules.changed = false
+	r.mu.Unlock()
+	if err == nil {
+		err = r.opts.State.SetBotState(ctx, stateKey, state)
+	}
+	if err != nil {
+		r.logger.Warn("cannot save the collectors' alert state; trying again next round", "err", err)
+		r.mu.Lock()
+		r.rules.changed = true
+		r.mu.Unlock()
 	}
 }
 

@@ -83,10 +83,13 @@ type HistoryStat struct {
 // WriteSamples stores samples and updates their rollups, in one
 // transaction through the writer, as ingests are written. A sample whose
 // series already has a sample at the same time is ignored, so a batch
-// written twice counts once. NaN values are kept as raw samples (no value)
-// but left out of the rollups, as are infinities, which would make a
-// bucket's average meaningless. When the samples start a new hour, the
-// hours before it are rolled up afterwards, in writer turns of their own.
+// written twice counts once (while its raw samples are kept). NaN values
+// are kept as raw samples (no value) but left out of the rollups, as are
+// infinities, which would make a bucket's average meaningless. When the
+// samples start a new hour (by their median time, so that one sample far
+// off, from a clock ahead or a stale timestamp, neither rolls up an hour
+// still open nor holds rolling back), the hours before it are rolled up
+// afterwards, in writer turns of their own.
 func (s *Store) WriteSamples(ctx context.Context, samples []series.Sample) error {
 	if len(samples) == 0 {
 		return nil
@@ -103,7 +106,7 @@ func (s *Store) WriteSamples(ctx context.Context, samples []series.Sample) error
 	if err != nil {
 		return fmt.Errorf("write %d samples: %w", len(samples), err)
 	}
-	if until := bucket(b.maxT-int64(rollGrace), time.Hour); until > rolled {
+	if until := bucket(b.midT-int64(rollGrace), time.Hour); until > rolled {
 		if err := s.rollUp(ctx, until); err != nil && ctx.Err() == nil {
 			// The samples are stored; the next write rolls up again.
 			s.logger.Warn("cannot roll up the history's 1-hour buckets", "err", err)
@@ -117,7 +120,8 @@ func (s *Store) WriteSamples(ctx context.Context, samples []series.Sample) error
 type sampleBatch struct {
 	series []*seriesSamples
 	n      int
-	maxT   int64
+	// midT is the median time of the samples.
+	midT int64
 }
 
 // seriesSamples are a batch's samples of one series, by time, one per time.
@@ -134,7 +138,8 @@ type rawPoint struct {
 
 func newSampleBatch(samples []series.Sample) (*sampleBatch, error) {
 	byKey := make(map[string]*seriesSamples)
-	b := &sampleBatch{maxT: math.MinInt64}
+	b := &sampleBatch{}
+	times := make([]int64, len(samples))
 	for i, sm := range samples {
 		switch {
 		case sm.Name == "":
@@ -149,10 +154,11 @@ func newSampleBatch(samples []series.Sample) (*sampleBatch, error) {
 			byKey[key] = ss
 			b.series = append(b.series, ss)
 		}
-		t := sm.T.UnixNano()
-		ss.points = append(ss.points, rawPoint{t: t, v: sm.V})
-		b.maxT = max(b.maxT, t)
+		times[i] = sm.T.UnixNano()
+		ss.points = append(ss.points, rawPoint{t: times[i], v: sm.V})
 	}
+	slices.Sort(times)
+	b.midT = times[len(times)/2]
 	for _, ss := range b.series {
 		// The first of two samples at the same time wins, as it does
 		// against a sample already stored.

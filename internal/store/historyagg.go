@@ -18,7 +18,8 @@ import (
 // the whole history from 1-hour ones. Buckets count whole (those starting
 // in [from rounded down to the bucket, to]). NaN and infinite samples are
 // not counted; series without a sample counted are left out.
-func (s *Store) Aggregate(ctx context.Context, name string, matchers []*labels.Matcher, from, to time.Time) ([]HistoryStat, error) {
+func (s *Store) Aggregate(ctx context.Context, name string, matchers []*labels.Matcher,
+	from, to time.Time) ([]HistoryStat, error) {
 	f, t := nanos(from), nanos(to)
 	if to.IsZero() {
 		t = math.MaxInt64 - int64(time.Hour) // room to round up to a bucket's end

@@ -45,6 +45,43 @@ func (s *Store) PruneHistory(ctx context.Context, now time.Time, ret config.Rete
 		return total, fmt.Errorf("prune history: %w", err)
 	}
 	keep := [len(resolutions)]time.Duration{ret.Raw.D(), ret.FiveMin.D(), ret.Hour.D()}
+	cuts, err := s.recordCuts(ctx, now, keep)
+	if err != nil {
+		return total, fmt.Errorf("prune history: record cuts: %w", err)
+	}
+	// What goes: raw samples before the cut, buckets that start before the
+	// bucket the cut is in (they end by the cut).
+	before := [len(resolutions)]int64{cuts[0], bucket(cuts[1], 5*time.Minute), bucket(cuts[2], time.Hour)}
+	counts := [len(resolutions)]*int64{&total.Raw, &total.FiveMin, &total.Hour}
+	for i, r := range resolutions {
+		if keep[i] <= 0 {
+			continue
+		}
+		if *counts[i], err = s.pruneTurns(ctx, pruneTurn(r, before[i])); err != nil {
+			return total, fmt.Errorf("prune history %s: %w", r.name, err)
+		}
+	}
+	if keep[0] <= 0 || keep[1] <= 0 || keep[2] <= 0 {
+		return total, nil // a series keeps what a resolution keeps forever
+	}
+	// Every sample of a series is at most its latest: when that is older
+	// than every cut, nothing of the series is left.
+	empty := min(before[0], before[1], before[2])
+	total.Series, err = s.pruneTurns(ctx, func(w *txWriter, _ int64) (int64, int64, bool, error) {
+		n, err := w.pruneSeries(empty)
+		return n, 0, n < historyPruneBatch, err
+	})
+	if err != nil {
+		return total, fmt.Errorf("prune history series: %w", err)
+	}
+	return total, nil
+}
+
+// recordCuts records where each resolution with a retention is cut and
+// returns the cuts (0 for the others). A cut never moves back: a longer
+// retention brings nothing back.
+func (s *Store) recordCuts(ctx context.Context, now time.Time, keep [len(resolutions)]time.Duration) (
+	[len(resolutions)]int64, error) {
 	var cuts [len(resolutions)]int64
 	err := s.change(ctx, func(w *txWriter) error {
 		for i, r := range resolutions {
@@ -52,7 +89,6 @@ func (s *Store) PruneHistory(ctx context.Context, now time.Time, ret config.Rete
 				continue
 			}
 			cuts[i] = now.Add(-keep[i]).UnixNano()
-			// A cut never moves back: a longer retention brings nothing back.
 			if _, err := w.exec(`INSERT INTO history_marks (name, t) VALUES ($1, $2) ON CONFLICT (name)
 				DO UPDATE SET t = CASE WHEN excluded.t > history_marks.t THEN excluded.t ELSE history_marks.t END`,
 				"cut "+r.name, cuts[i]); err != nil {
@@ -61,64 +97,48 @@ func (s *Store) PruneHistory(ctx context.Context, now time.Time, ret config.Rete
 		}
 		return nil
 	})
-	if err != nil {
-		return total, fmt.Errorf("prune history: record cuts: %w", err)
-	}
-	five, hour := bucket(cuts[1], 5*time.Minute), bucket(cuts[2], time.Hour)
-	steps := []struct {
-		keep  time.Duration
-		count *int64
-		turn  func(w *txWriter, after int64) (n, next int64, done bool, err error)
-	}{
-		{keep[0], &total.Raw, func(w *txWriter, _ int64) (int64, int64, bool, error) {
+	return cuts, err
+}
+
+// turnFunc is one writer turn of pruning: it starts after after and
+// returns what it deleted, where the next turn starts and whether all is
+// done.
+type turnFunc func(w *txWriter, after int64) (n, next int64, done bool, err error)
+
+// pruneTurn deletes a batch of r's rows before before. The tables ordered
+// by time lose the start of their range; history_1h goes series by series.
+func pruneTurn(r resolution, before int64) turnFunc {
+	switch r.step {
+	case 0:
+		return func(w *txWriter, _ int64) (int64, int64, bool, error) {
 			n, err := w.exec(`DELETE FROM history_raw WHERE (b, series_id, t) IN (SELECT b, series_id, t FROM history_raw
-				WHERE b <= $1 AND t < $2 ORDER BY b, series_id, t LIMIT $3)`,
-				bucket(cuts[0], rawPart), cuts[0], historyPruneBatch)
+				WHERE b <= $1 AND t < $2 ORDER BY b, series_id, t LIMIT $3)`, bucket(before, rawPart), before, historyPruneBatch)
 			return n, 0, n < historyPruneBatch, err
-		}},
-		{keep[1], &total.FiveMin, func(w *txWriter, _ int64) (int64, int64, bool, error) {
+		}
+	case 5 * time.Minute:
+		return func(w *txWriter, _ int64) (int64, int64, bool, error) {
 			n, err := w.exec(`DELETE FROM history_5m WHERE (t, series_id) IN (SELECT t, series_id FROM history_5m
-				WHERE t < $1 ORDER BY t, series_id LIMIT $2)`, five, historyPruneBatch)
+				WHERE t < $1 ORDER BY t, series_id LIMIT $2)`, before, historyPruneBatch)
 			return n, 0, n < historyPruneBatch, err
-		}},
-		{keep[2], &total.Hour, func(w *txWriter, after int64) (int64, int64, bool, error) {
-			return w.pruneHours(hour, after)
-		}},
-	}
-	for i, st := range steps {
-		if st.keep <= 0 {
-			continue
-		}
-		var after int64
-		for done := false; !done; {
-			var n int64
-			err := s.change(ctx, func(w *txWriter) (err error) {
-				n, after, done, err = st.turn(w, after)
-				return err
-			})
-			if err != nil {
-				return total, fmt.Errorf("prune history %s: %w", resolutions[i].name, err)
-			}
-			*st.count += n
 		}
 	}
-	if keep[0] <= 0 || keep[1] <= 0 || keep[2] <= 0 {
-		return total, nil // a series keeps what a resolution keeps forever
-	}
-	// Every sample of a series is at most its latest: when that is older
-	// than every cut, nothing of the series is left.
-	empty := min(cuts[0], five, hour)
+	return func(w *txWriter, after int64) (int64, int64, bool, error) { return w.pruneHours(before, after) }
+}
+
+// pruneTurns runs turn in writer turns until it is done and adds up what
+// it deleted.
+func (s *Store) pruneTurns(ctx context.Context, turn turnFunc) (int64, error) {
+	var total, after int64
 	for done := false; !done; {
 		var n int64
 		err := s.change(ctx, func(w *txWriter) (err error) {
-			n, err = w.pruneSeries(empty)
+			n, after, done, err = turn(w, after)
 			return err
 		})
 		if err != nil {
-			return total, fmt.Errorf("prune history series: %w", err)
+			return total, err
 		}
-		total.Series += n
-		done = n < historyPruneBatch
+		total += n
 	}
 	return total, nil
 }

@@ -32,9 +32,13 @@ func TestPruneHistory(t *testing.T) {
 		old[i] = series.Sample{Name: "disk", Labels: map[string]string{"dev": fmt.Sprint(i)}, T: h0.Add(-500 * day), V: 1}
 	}
 	writeSamples(t, s, old...)
-	// 20 days of one sample a minute.
+	// 20 days of one sample every 5 minutes.
 	for d := range 20 {
-		writeSamples(t, s, minutes("web", h0.Add(time.Duration(d)*day), 1440, func(i int) float64 { return float64(i) })...)
+		var day []series.Sample
+		for m := 0; m < 1440; m += 5 {
+			day = append(day, cpu("web", h0.Add(time.Duration(d)*24*time.Hour+time.Duration(m)*time.Minute), 1))
+		}
+		writeSamples(t, s, day...)
 	}
 	now := h0.Add(20 * day)
 	got, err := s.PruneHistory(ctx, now, defaultRetention)
@@ -42,12 +46,12 @@ func TestPruneHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	// raw: before now-2d; 5m: before now-14d; 1h: before now-400d.
-	want := HistoryPruned{Raw: 18*1440 + 600, FiveMin: 6*288 + 600, Hour: 600, Series: 600}
+	want := HistoryPruned{Raw: 18*288 + 600, FiveMin: 6*288 + 600, Hour: 600, Series: 600}
 	if got != want {
 		t.Fatalf("pruned %+v, want %+v", got, want)
 	}
 	// The last hour ended at now: it is rolled up rollGrace later.
-	for table, n := range map[string]int{"history_raw": 2 * 1440, "history_5m": 14 * 288, "history_1h": 20*24 - 1,
+	for table, n := range map[string]int{"history_raw": 2 * 288, "history_5m": 14 * 288, "history_1h": 20*24 - 1,
 		"history_series": 1, "history_latest": 1} {
 		if c := count(t, s, table); c != n {
 			t.Errorf("%s has %d rows, want %d", table, c, n)

@@ -12,29 +12,46 @@ import (
 	"github.com/heraldhq/herald/internal/collect/series"
 )
 
-// monthStore holds 31 days of one-minute samples of cpu{container=web}
-// (the value is the minute's index), pruned at the last one with the
-// default retention. It returns the time of the last sample.
-func monthStore(t *testing.T) (*Store, time.Time) {
+// monthStore holds 31 days of cpu{container=web}, a sample every 10
+// minutes then every minute for the last 4 days (the value is the
+// minute's index), pruned at the last one with the default retention. It
+// returns the samples and the time of the last.
+func monthStore(t *testing.T) (*Store, []series.Sample, time.Time) {
 	t.Helper()
 	s := openTest(t, "")
-	const day = 1440
+	var all []series.Sample
 	for d := range 31 {
-		writeSamples(t, s, minutes("web", h0.Add(time.Duration(d)*24*time.Hour), day,
-			func(i int) float64 { return float64(d*day + i) })...)
+		every := 10
+		if d >= 27 {
+			every = 1
+		}
+		var day []series.Sample
+		for i := d * 1440; i < (d+1)*1440; i += every {
+			day = append(day, cpu("web", h0.Add(time.Duration(i)*time.Minute), float64(i)))
+		}
+		writeSamples(t, s, day...)
+		all = append(all, day...)
 	}
-	now := h0.Add(31*24*time.Hour - time.Minute)
+	now := all[len(all)-1].T
 	if _, err := s.PruneHistory(context.Background(), now, defaultRetention); err != nil {
 		t.Fatal(err)
 	}
-	return s, now
+	return s, all, now
 }
 
-// TestHistoryResolutionChoice checks which resolution answers a window:
-// the finest that still covers its start and gives at most maxPoints.
-func TestHistoryResolutionChoice(t *testing.T) {
+// TestHistoryMonth reads a month of history, pruned with the default
+// retention, with QueryRange and Aggregate (one store, as it takes a while
+// to write).
+func TestHistoryMonth(t *testing.T) {
 	t.Parallel()
-	s, now := monthStore(t)
+	s, samples, now := monthStore(t)
+	t.Run("resolution", func(t *testing.T) { testResolutionChoice(t, s, now) })
+	t.Run("aggregate", func(t *testing.T) { testAggregate(t, s, samples, now) })
+}
+
+// testResolutionChoice checks which resolution answers a window: the
+// finest that still covers its start and gives at most maxPoints.
+func testResolutionChoice(t *testing.T, s *Store, now time.Time) {
 	day := 24 * time.Hour
 	for _, tc := range []struct {
 		name      string
@@ -65,40 +82,46 @@ func TestHistoryResolutionChoice(t *testing.T) {
 	}
 }
 
-// TestHistoryAggregate checks summaries over windows that each resolution
+// testAggregate checks summaries over windows that each resolution
 // answers, and over the whole history.
-func TestHistoryAggregate(t *testing.T) {
-	t.Parallel()
-	s, now := monthStore(t)
+func testAggregate(t *testing.T, s *Store, samples []series.Sample, now time.Time) {
 	ctx := context.Background()
-	last := float64(31*1440 - 1)
-	at := func(i int) time.Time { return h0.Add(time.Duration(i) * time.Minute) }
+	day := 24 * time.Hour
 	for _, tc := range []struct {
 		name     string
 		from, to time.Time
-		want     HistoryStat
+		// want are the samples from lo on, at step.
+		lo   time.Time
+		step time.Duration
 	}{
-		{"last hour, raw", now.Add(-59 * time.Minute), now,
-			HistoryStat{Avg: last - 29.5, Min: last - 59, Max: last, First: last - 59, Last: last, Count: 60,
-				FirstAt: now.Add(-59 * time.Minute), LastAt: now}},
-		{"a week, 5m", now.Add(-7 * 24 * time.Hour).Add(time.Minute), now,
-			HistoryStat{Avg: last - (7*1440-1)/2.0, Min: last - (7*1440 - 1), Max: last, First: last - (7*1440 - 1),
-				Last: last, Count: 7 * 1440, FirstAt: at(24 * 1440), LastAt: now, Step: 5 * time.Minute}},
-		{"all history", time.Time{}, time.Time{},
-			HistoryStat{Avg: last / 2, Min: 0, Max: last, First: 0, Last: last, Count: 31 * 1440,
-				FirstAt: h0, LastAt: now, Step: time.Hour}},
-		{"since the epoch", time.Unix(0, 0), now,
-			HistoryStat{Avg: last / 2, Min: 0, Max: last, First: 0, Last: last, Count: 31 * 1440,
-				FirstAt: h0, LastAt: now, Step: time.Hour}},
+		{"last hour, raw", now.Add(-59 * time.Minute), now, now.Add(-59 * time.Minute), 0},
+		// 6 days and 23:59 back, rounded down to a bucket: 7 days.
+		{"a week, 5m", now.Add(-7*day + time.Minute), now, now.Add(-7*day + time.Minute), 5 * time.Minute},
+		{"all history", time.Time{}, time.Time{}, h0, time.Hour},
+		{"since the epoch", time.Unix(0, 0), now, h0, time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := s.Aggregate(ctx, "cpu", nil, tc.from, tc.to)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tc.want.Name = "cpu"
-			if len(got) != 1 || !sameStat(got[0], tc.want) {
-				t.Fatalf("got %+v\nwant %+v", got, tc.want)
+			want := HistoryStat{Name: "cpu", Min: math.Inf(1), Max: math.Inf(-1), Step: tc.step}
+			var sum float64
+			for _, sm := range samples {
+				if sm.T.Before(tc.lo) {
+					continue
+				}
+				if want.Count == 0 {
+					want.First, want.FirstAt = sm.V, sm.T
+				}
+				want.Count++
+				sum += sm.V
+				want.Min, want.Max = min(want.Min, sm.V), max(want.Max, sm.V)
+				want.Last, want.LastAt = sm.V, sm.T
+			}
+			want.Avg = sum / float64(want.Count)
+			if len(got) != 1 || !sameStat(got[0], want) {
+				t.Fatalf("got %+v\nwant %+v", got, want)
 			}
 		})
 	}
@@ -134,7 +157,8 @@ func TestHistoryMatchers(t *testing.T) {
 			`cpu{container="web",host="h2"}`, `cpu{host="h2"}`}},
 		{"=", "cpu", []*labels.Matcher{matcher(t, labels.MatchEqual, "container", "web")},
 			[]string{`cpu{container="web",host="h1"}`, `cpu{container="web",host="h2"}`}},
-		{"!= keeps a series without the label", "cpu", []*labels.Matcher{matcher(t, labels.MatchNotEqual, "container", "web")},
+		{"!= keeps a series without the label", "cpu",
+			[]*labels.Matcher{matcher(t, labels.MatchNotEqual, "container", "web")},
 			[]string{`cpu{container="db",host="h1"}`, `cpu{host="h2"}`}},
 		{"=~ is anchored", "cpu", []*labels.Matcher{matcher(t, labels.MatchRegexp, "container", "w|d.*")},
 			[]string{`cpu{container="db",host="h1"}`}},

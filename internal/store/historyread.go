@@ -86,7 +86,14 @@ func (r *histReader) ids(lo, hi int) []any {
 // visit (CAST so that PostgreSQL knows the parameter's type).
 func (r *histReader) clustered(sel, table, col string, step time.Duration, lo, hi int64, cond string,
 	condArgs []any, group string, each func(rows *sql.Rows) error) error {
-	if lo > hi {
+	// Keys exist between the first and the last: a window reaching far
+	// back (the whole history) visits no empty times.
+	var first, last sql.NullInt64
+	if err := r.queryRow(`SELECT MIN(`+col+`), MAX(`+col+`) FROM `+table).Scan(&first, &last); err != nil {
+		return err
+	}
+	lo, hi = max(lo, first.Int64), min(hi, last.Int64)
+	if !first.Valid || lo > hi {
 		return nil
 	}
 	return chunks(len(r.refs), func(a, b int) error {
@@ -150,7 +157,8 @@ type timedAgg struct {
 }
 
 // buckets returns each series' buckets of res that start in [lo, hi], by
-// time. 1-hour buckets not rolled up yet are summed up from 5-minute ones.
+// time, without their first and last values. 1-hour buckets not rolled up
+// yet are summed up from 5-minute ones.
 func (r *histReader) buckets(res resolution, lo, hi int64) (map[int64][]timedAgg, error) {
 	out := map[int64][]timedAgg{}
 	var err error
@@ -179,15 +187,26 @@ func (r *histReader) buckets(res resolution, lo, hi int64) (map[int64][]timedAgg
 	return out, err
 }
 
-const aggCols = "r.n, r.sum_v, r.min_v, r.max_v, r.first_t, r.first_v, r.last_t, r.last_v"
+// pointCols are what a point needs of a bucket.
+const pointCols = "r.series_id, r.t, r.n, r.sum_v, r.min_v, r.max_v"
+
+// scanPoint scans pointCols.
+func scanPoint(rows *sql.Rows, id, t *int64, a *agg) error {
+	var sum, lo, hi sql.NullFloat64
+	if err := rows.Scan(id, t, &a.n, &sum, &lo, &hi); err != nil {
+		return err
+	}
+	a.sum, a.min, a.max = value(sum), value(lo), value(hi)
+	return nil
+}
 
 // fiveMin calls each on the 5-minute buckets starting in [lo, hi].
 func (r *histReader) fiveMin(lo, hi int64, each func(id, t int64, a agg)) error {
-	return r.clustered("r.series_id, r.t, "+aggCols, "history_5m", "t", 5*time.Minute, lo, hi, "", nil, "",
+	return r.clustered(pointCols, "history_5m", "t", 5*time.Minute, lo, hi, "", nil, "",
 		func(rows *sql.Rows) error {
 			var id, t int64
 			var a agg
-			if err := scanAgg(rows, &a, &id, &t); err != nil {
+			if err := scanPoint(rows, &id, &t, &a); err != nil {
 				return err
 			}
 			each(id, t, a)
@@ -203,7 +222,7 @@ func (r *histReader) hours(lo, hi int64, each func(id, t int64, a agg)) error {
 	}
 	return chunks(len(r.refs), func(a, b int) error {
 		ids := r.ids(a, b)
-		rows, err := r.tx.QueryContext(r.ctx, `SELECT r.series_id, r.t, `+aggCols+` FROM history_1h r
+		rows, err := r.tx.QueryContext(r.ctx, `SELECT `+pointCols+` FROM history_1h r
 			WHERE r.series_id IN `+tuple(len(ids))+` AND r.t >= ? AND r.t <= ?`, append(ids, lo, hi)...)
 		if err != nil {
 			return err
@@ -212,7 +231,7 @@ func (r *histReader) hours(lo, hi int64, each func(id, t int64, a agg)) error {
 		for rows.Next() {
 			var id, t int64
 			var x agg
-			if err := scanAgg(rows, &x, &id, &t); err != nil {
+			if err := scanPoint(rows, &id, &t, &x); err != nil {
 				return err
 			}
 			each(id, t, x)

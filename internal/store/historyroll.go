@@ -10,21 +10,26 @@ import (
 	"time"
 )
 
-// rollSeries bounds the series one roll-up turn does, so that rolling up
-// the hours of many series (30,000: 360,000 5-minute buckets) does not
-// hold the writer, which ingests share, for seconds.
-const rollSeries = 2000
+// A roll-up turn does at most rollSeries series of an hour and goes on
+// with the next hours while it has read fewer than rollRows 5-minute
+// buckets, so that neither 30,000 series (360,000 buckets an hour) nor
+// hours piled up while no sample came hold the writer, which ingests
+// share, for long.
+const (
+	rollSeries = 2000
+	rollRows   = 12 * rollSeries
+)
 
 // rollUp rolls the 5-minute buckets of every hour before until that has
-// not been rolled up yet into 1-hour buckets, rollSeries series a writer
-// turn, so that ingests go on between them. An hour is rolled up once:
-// that writes each series' 1-hour bucket once, where updating it with
-// every sample would rewrite one page per series every minute.
+// not been rolled up yet into 1-hour buckets, in writer turns, so that
+// ingests go on between them. An hour is rolled up once: that writes each
+// series' 1-hour bucket once, where updating it with every sample would
+// rewrite one page per series every minute.
 func (s *Store) rollUp(ctx context.Context, until int64) error {
 	for {
 		var more bool
 		err := s.change(ctx, func(w *txWriter) (err error) {
-			more, err = w.rollStep(until, rollSeries)
+			more, err = w.rollStep(until, rollSeries, rollRows)
 			return err
 		})
 		if err != nil {
@@ -36,15 +41,15 @@ func (s *Store) rollUp(ctx context.Context, until int64) error {
 	}
 }
 
-// rollStep rolls up the next chunk series of the first hour before
-// until that has 5-minute buckets and was not rolled up, and says whether
-// it did. Two marks say how far rolling went: 'rolled', the hour before
-// which all is rolled up, and 'rolling', the last series id rolled up of
-// that hour. They move in the same transaction as the buckets, so a
-// sample written before lands in the 5-minute bucket that the roll-up
-// reads, and one written after goes into both (writeSamples): every sample
-// counts once in its hour.
-func (w *txWriter) rollStep(until, chunk int64) (bool, error) {
+// rollStep rolls up, chunk series at a time, the hours before until that
+// have 5-minute buckets and were not rolled up, until it read budget
+// buckets; it says whether there is more to do. Two marks say how far
+// rolling went: 'rolled', the hour before which all is rolled up, and
+// 'rolling', the last series id rolled up of that hour. They move in the
+// same transaction as the buckets, so a sample written before lands in the
+// 5-minute bucket that the roll-up reads, and one written after goes into
+// both (writeSamples): every sample counts once in its hour.
+func (w *txWriter) rollStep(until, chunk int64, budget int) (bool, error) {
 	rolled, err := w.mark("rolled")
 	if err != nil || rolled >= until {
 		return false, err
@@ -53,72 +58,74 @@ func (w *txWriter) rollStep(until, chunk int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var next sql.NullInt64
-	if err := w.tx.QueryRowContext(w.ctx, `SELECT MIN(t) FROM history_5m WHERE t >= $1`, rolled).Scan(&next); err != nil {
-		return false, err
-	}
-	if !next.Valid || bucket(next.Int64, time.Hour) >= until {
-		return false, w.setMarks(until, 0) // nothing before until to roll up
-	}
-	if h := bucket(next.Int64, time.Hour); h > rolled {
-		rolled, done = h, 0 // the hours between have no buckets
-	}
-	upto := done + chunk
-	hour, err := w.hourOf5m(rolled, done, upto)
-	if err != nil {
-		return false, err
-	}
-	st := newStmtCache(w)
-	defer st.close()
-	if err := w.upsertBuckets(st, "history_1h", "series_id, t", hour); err != nil {
-		return false, err
-	}
 	var last int64
 	if err := w.tx.QueryRowContext(w.ctx, `SELECT COALESCE(MAX(id), 0) FROM history_series`).Scan(&last); err != nil {
 		return false, err
 	}
-	if upto >= last {
-		return true, w.setMarks(rolled+int64(time.Hour), 0)
+	st := newStmtCache(w)
+	defer st.close()
+	for read := 0; rolled < until && read < budget; {
+		var next sql.NullInt64
+		if err := w.tx.QueryRowContext(w.ctx, `SELECT MIN(t) FROM history_5m WHERE t >= $1`, rolled).Scan(&next); err != nil {
+			return false, err
+		}
+		if !next.Valid || bucket(next.Int64, time.Hour) >= until {
+			rolled, done = until, 0 // nothing before until to roll up
+			break
+		}
+		if h := bucket(next.Int64, time.Hour); h > rolled {
+			rolled, done = h, 0 // the hours between have no buckets
+		}
+		upto := done + chunk
+		hour, n, err := w.hourOf5m(rolled, done, upto)
+		if err != nil {
+			return false, err
+		}
+		if err := w.upsertBuckets(st, "history_1h", "series_id, t", hour); err != nil {
+			return false, err
+		}
+		read += max(n, 12) // a chunk with few buckets still costs its queries
+		if done = upto; upto >= last {
+			rolled, done = rolled+int64(time.Hour), 0
+		}
 	}
-	return true, w.setMarks(rolled, upto)
+	if err := w.setMark("rolled", rolled); err != nil {
+		return false, err
+	}
+	return rolled < until, w.setMark("rolling", done)
 }
 
 // hourOf5m sums up by series the 5-minute buckets of the hour starting at
-// h of the series with ids in (after, upto].
-func (w *txWriter) hourOf5m(h, after, upto int64) (map[[2]int64]*agg, error) {
+// h of the series with ids in (after, upto], and says how many it read.
+func (w *txWriter) hourOf5m(h, after, upto int64) (map[[2]int64]*agg, int, error) {
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT series_id, n, sum_v, min_v, max_v, first_t, first_v, last_t, last_v
 		FROM history_5m WHERE t >= $1 AND t < $2 AND series_id > $3 AND series_id <= $4`,
 		h, h+int64(time.Hour), after, upto)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	hour := map[[2]int64]*agg{}
+	n := 0
 	for rows.Next() {
 		var id int64
 		var a agg
 		if err := scanAgg(rows, &a, &id); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
+		n++
 		k := [2]int64{id, h}
 		if hour[k] == nil {
 			hour[k] = &agg{}
 		}
 		hour[k].merge(a)
 	}
-	return hour, rows.Err()
+	return hour, n, rows.Err()
 }
 
 // rolledUp says whether the 1-hour bucket h of series id is rolled up.
 func rolledUp(h, id, rolled, rolling int64) bool {
 	return h < rolled || h == rolled && id <= rolling
-}
-
-func (w *txWriter) setMarks(rolled, rolling int64) error {
-	if err := w.setMark("rolled", rolled); err != nil {
-		return err
-	}
-	return w.setMark("rolling", rolling)
 }
 
 // scanAgg scans a row of keys, then n, sum_v, min_v, max_v, first_t,
@@ -132,7 +139,7 @@ func scanAgg(rows *sql.Rows, a *agg, keys ...any) error {
 	return nil
 }
 
-// mark returns the time kept under name in history_marks (0: none).
+// mark returns the value kept under name in history_marks (0: none).
 func (w *txWriter) mark(name string) (int64, error) {
 	var t int64
 	err := w.tx.QueryRowContext(w.ctx, `SELECT t FROM history_marks WHERE name = $1`, name).Scan(&t)

@@ -3,15 +3,16 @@
 -- checks): raw samples, 5-minute and 1-hour rollups. Times are Unix
 -- nanoseconds.
 --
--- Layout. A collector writes one sample of every series each minute. A
--- table ordered by series first would take that minute's samples into one
--- page per series (the end of each series' range): three pages a sample
--- once every series has pages of its own, 200 us and 12 KiB of WAL a
--- sample, measured. So the tables written every minute are ordered by time
--- first and series second, and a minute's writes land together at the end;
--- queries seek each (time, series) key they need (few series) or scan the
--- time range (most series). The 1-hour rollup, kept longest and read over
--- the longest windows, is ordered by series, and written once an hour.
+-- Layout. A collector writes one sample of every series each minute. In
+-- tables ordered by series first, that minute's samples and buckets would
+-- land at the end of each series' range: one page per series and table,
+-- three pages (12 KiB) of WAL a sample once every series has pages of its
+-- own (200 us a sample, measured with 3000 series and a day of history).
+-- So the tables written every minute are ordered by time first and series
+-- second, and a minute's writes land together at their end; queries visit
+-- each (time, series) key they need (few series) or scan the time range
+-- (most series). The 1-hour rollup, kept longest and read over the longest
+-- windows, is ordered by series, and written once an hour.
 -- No foreign keys: a series is deleted when history_latest says all its
 -- data is older than every cut, and checking a key ordered by time would
 -- read the whole table.
@@ -36,8 +37,8 @@ CREATE TABLE history_latest (
 ) WITHOUT ROWID;
 
 -- Raw samples, v NULL for NaN (no value, such as a health of "none"). b is
--- the start of the 5-minute bucket t is in: a query visits (b, series)
--- keys. WITHOUT ROWID stores a row once, in its key's b-tree, rather than
+-- the start of the minute t is in: a collector's round is written in key
+-- order at the end, and a query visits (b, series) keys. WITHOUT ROWID stores a row once, in its key's b-tree, rather than
 -- in the table and again in an index; PostgreSQL's is a plain table with
 -- the same primary key.
 CREATE TABLE history_raw (
@@ -68,8 +69,8 @@ CREATE TABLE history_5m (
 ) WITHOUT ROWID;
 
 -- 1-hour buckets are rolled up from the 5-minute ones once the hour is
--- over (history_marks 'rolled'); a sample for an hour already rolled up
--- goes into both.
+-- over (history_marks 'rolled' and 'rolling'); a sample for an hour
+-- already rolled up goes into both.
 CREATE TABLE history_1h (
     series_id BIGINT NOT NULL,
     t         BIGINT NOT NULL,
@@ -84,10 +85,11 @@ CREATE TABLE history_1h (
     PRIMARY KEY (series_id, t)
 ) WITHOUT ROWID;
 
--- Times the history keeps: 'rolled', the hour before which 1-hour buckets
--- are rolled up; 'cut raw', 'cut 5m', 'cut 1h', where PruneHistory last cut
--- each resolution (older data is gone, so a query reaching further back
--- uses a coarser one).
+-- Marks the history keeps: 'rolled', the hour before which 1-hour buckets
+-- are rolled up, and 'rolling', the last series id rolled up of that hour
+-- (in t, though not a time); 'cut raw', 'cut 5m', 'cut 1h', where
+-- PruneHistory last cut each resolution (older data is gone, so a query
+-- reaching further back uses a coarser one).
 CREATE TABLE history_marks (
     name TEXT   PRIMARY KEY,
     t    BIGINT NOT NULL

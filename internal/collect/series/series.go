@@ -24,6 +24,9 @@ type Sample struct {
 // canonical text, the same for the same series whatever the map order.
 func (s Sample) Key() string { return Key(s.Name, s.Labels) }
 
+// escape writes a label value as PromQL quotes it.
+var escape = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
 // Key is the canonical text of a series: name{a="1",b="2"}, labels sorted.
 func Key(name string, labels map[string]string) string {
 	var b strings.Builder
@@ -35,7 +38,7 @@ func Key(name string, labels map[string]string) string {
 		}
 		b.WriteString(k)
 		b.WriteString(`="`)
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(labels[k]))
+		b.WriteString(escape.Replace(labels[k]))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')

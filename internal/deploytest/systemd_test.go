@@ -66,6 +66,9 @@ func TestSystemdUnitVerifies(t *testing.T) {
 	t.Parallel()
 	sa, err := exec.LookPath("systemd-analyze")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("systemd-analyze is missing (apt-get install systemd); CI must verify the unit")
+		}
 		t.Skip("systemd-analyze not installed; TestSystemdUnitHardening checks the keys")
 	}
 	bin := heraldBinary(t)

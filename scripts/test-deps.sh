@@ -10,7 +10,7 @@ need=()
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
-for p in docker.io:/usr/sbin/dockerd openssh-server:/usr/sbin/sshd busybox-static:/bin/busybox systemd:/usr/bin/systemd-analyze util-linux:/usr/bin/setsid; do [ -x "${p#*:}" ] || need+=("${p%%:*}"); done
+for p in docker.io:/usr/sbin/dockerd openssh-server:/usr/sbin/sshd busybox-static:/bin/busybox systemd:/usr/bin/systemd-analyze util-linux:/usr/bin/setsid ca-certificates:/etc/ssl/certs/ca-certificates.crt; do [ -e "${p#*:}" ] || need+=("${p%%:*}"); done
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then

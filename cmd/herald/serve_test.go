@@ -41,17 +41,17 @@ func startServe(t *testing.T, args ...string) (stdout, stderr *testutil.Buffer) 
 // waitHealthy waits until `herald healthcheck args...` exits 0.
 func waitHealthy(t *testing.T, stderr *testutil.Buffer, args ...string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		code, _, errs := runCmd(append([]string{"healthcheck", "--timeout", "1s"}, args...)...)
-		if code == 0 {
-			return
+	var errs string
+	defer func() {
+		if t.Failed() {
+			t.Logf("last healthcheck: %s\nserve log:\n%s", errs, stderr.String())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not healthy: %s\nserve log:\n%s", errs, stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	}()
+	testutil.Poll(t, 15*time.Second, "healthcheck to pass", func() bool {
+		var code int
+		code, _, errs = runCmd(append([]string{"healthcheck", "--timeout", "1s"}, args...)...)
+		return code == 0
+	})
 }
 
 // A serve on a non-default --web.listen-address (the file names another)

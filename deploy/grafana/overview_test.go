@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/testutil"
 	"io"
 	"log/slog"
 	"net/http"
@@ -259,17 +260,14 @@ channels:
 	case <-time.After(10 * time.Second):
 		t.Fatal("herald did not start")
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		names := scrapeNames(t, "http://"+addr+"/metrics")
-		// The HTTP counter shows from the second scrape on, once the first
-		// has been counted.
-		if names["herald_docker_host_up"] && names["herald_check_up"] && names["herald_http_requests_total"] {
-			return names
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no collection within 10s; /metrics has %d names", len(names))
-		}
-	}
+	var names map[string]bool
+	// The HTTP counter shows from the second scrape on, once the first has
+	// been counted.
+	testutil.Poll(t, 10*time.Second, "a collection on /metrics", func() bool {
+		names = scrapeNames(t, "http://"+addr+"/metrics")
+		return names["herald_docker_host_up"] && names["herald_check_up"] && names["herald_http_requests_total"]
+	})
+	return names
 }
 
 // scrapeNames reads the metric names of a text exposition from its TYPE

@@ -121,18 +121,6 @@ func startProc(t testing.TB, bin string, args ...string) *proc {
 	return p
 }
 
-// waitFor polls cond every 100ms until it holds or d passes.
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, d)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // replaceAll applies old→new pairs to s, failing when an old string is not
 // there: a rewrite that misses means the stack's file changed shape.
 func replaceAll(t testing.TB, name, s string, pairs ...string) string {

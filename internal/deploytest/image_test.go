@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"github.com/heraldhq/herald/internal/testutil"
 	"io"
 	"io/fs"
 	"net/http"
@@ -162,7 +163,7 @@ func TestImageRunsAndDeliversSendTest(t *testing.T) {
 			t.Errorf("herald does not run as uid 65532:\n%s", status)
 		}
 	}
-	waitFor(t, 30*time.Second, "herald started in the container", func() bool {
+	testutil.Poll(t, 30*time.Second, "herald started in the container", func() bool {
 		return strings.Contains(containerLogs(t, socket, id), `msg="Herald started"`)
 	})
 	if out, code := execIn(t, socket, id, "/herald", "version"); code != 0 || !strings.Contains(out, "version "+testVersion) || !strings.Contains(out, "revision: "+testRevision) {
@@ -171,7 +172,7 @@ func TestImageRunsAndDeliversSendTest(t *testing.T) {
 	if out, code := execIn(t, socket, id, "/herald", "send-test", "--resolve-after=1s"); code != 0 {
 		t.Fatalf("herald send-test: exit %d:\n%s", code, out)
 	}
-	waitFor(t, 30*time.Second, "firing and resolved on the console", func() bool {
+	testutil.Poll(t, 30*time.Second, "firing and resolved on the console", func() bool {
 		l := containerLogs(t, socket, id)
 		return strings.Contains(l, "----- #1 console firing") && strings.Contains(l, "----- #2 console resolved re #1") &&
 			strings.Contains(l, "HeraldTestAlert")

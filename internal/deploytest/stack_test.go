@@ -2,6 +2,7 @@ package deploytest
 
 import (
 	"bytes"
+	"github.com/heraldhq/herald/internal/testutil"
 	"image/png"
 	"io"
 	"net/http"
@@ -46,7 +47,7 @@ func TestComposeStackDeliversDemoAlertWithChart(t *testing.T) {
 		"http://alertmanager:9093", "http://"+amAddr,
 		"http://grafana:3000", "http://"+grafanaAddr))
 	h := startProc(t, herald, "serve", "--config="+heraldCfg, "--log.level=debug")
-	waitFor(t, 30*time.Second, "herald ready", func() bool { return get("http://"+heraldAddr+"/-/ready") == http.StatusOK })
+	testutil.Poll(t, 30*time.Second, "herald ready", func() bool { return get("http://"+heraldAddr+"/-/ready") == http.StatusOK })
 
 	amCfg := write("alertmanager.yml", replaceAll(t, "alertmanager.yml", readRepo(t, filepath.Join(stack, "alertmanager", "alertmanager.yml")),
 		"http://herald:9096", "http://"+heraldAddr))
@@ -66,7 +67,7 @@ func TestComposeStackDeliversDemoAlertWithChart(t *testing.T) {
 	// Scrape and evaluation every 10s, for: 20s, group_wait 5s: about 40s.
 	start := time.Now()
 	block := regexp.MustCompile(`(?s)----- #\d+ console firing -----\n.*?HeraldDemoLoad.*?\nchart: (\S+)\n`)
-	waitFor(t, 150*time.Second, "HeraldDemoLoad with a chart on the console", func() bool {
+	testutil.Poll(t, 150*time.Second, "HeraldDemoLoad with a chart on the console", func() bool {
 		return block.MatchString(h.Out.String())
 	})
 	t.Logf("demo alert on Herald's console %s after the stack started", time.Since(start).Round(time.Second))

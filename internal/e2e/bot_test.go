@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/testutil"
 	"net/http"
 	"slices"
 	"strings"
@@ -90,7 +91,7 @@ channels:
 	if _, err := fake.Press(adminID, alert.ID, adminID, "↩️ Undo"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the silence to be expired", func() bool {
+	testutil.Poll(t, 10*time.Second, "the silence to be expired", func() bool {
 		s := silences(t, am.URL)
 		return len(s) == 1 && s[0].Status.State == "expired"
 	})
@@ -162,17 +163,6 @@ func waitMessage(t *testing.T, fake *faketelegram.Server, what string, ok func(f
 			t.Fatalf("no %s; messages: %+v", what, fake.Messages())
 		}
 		_, _ = fake.WaitCalls("", n+1, left)
-	}
-}
-
-// waitFor polls cond, for state outside the fake (Alertmanager's).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/heraldhq/herald/internal/testutil"
 	"io"
 	"net/http"
 	"os"
@@ -67,7 +68,7 @@ channels:
 	h := startHerald(t, cfgPath)
 
 	// Two rounds give CPU figures (from consecutive samples) and history.
-	waitFor(t, "two rounds of collection", func() bool {
+	testutil.Poll(t, 10*time.Second, "two rounds of collection", func() bool {
 		body := scrape(t, h.URL)
 		return strings.Contains(body, `herald_container_cpu_percent{container="burner",host="tunnel"`) &&
 			strings.Contains(body, `lag_blocks{chain="eth",check="lag"} 150`) &&

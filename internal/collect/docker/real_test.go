@@ -2,6 +2,7 @@ package docker_test
 
 import (
 	"context"
+	"github.com/heraldhq/herald/internal/testutil"
 	"math"
 	"testing"
 	"time"
@@ -31,11 +32,11 @@ func TestRealDockerd(t *testing.T) {
 	gone := run("gone", "", "exit 3", 0)
 	flap := run("flap", "on-failure", "sleep 0.2; exit 1", 0)
 
-	waitFor(t, "the exited and the restarted container", func() bool {
+	testutil.Poll(t, 30*time.Second, "the exited and the restarted container", func() bool {
 		return realdocker.Inspect(t, socket, gone).State.Status == "exited" &&
 			realdocker.Inspect(t, socket, flap).RestartCount > 0
 	})
-	waitFor(t, "64 MiB held", func() bool { return realdocker.MemoryUsed(t, socket, mem) > 60<<20 })
+	testutil.Poll(t, 30*time.Second, "64 MiB held", func() bool { return realdocker.MemoryUsed(t, socket, mem) > 60<<20 })
 
 	c, _ := newCollector(t, 10*time.Second, []config.DockerHost{
 		{Name: "local", URL: "unix://" + socket},
@@ -58,8 +59,10 @@ func TestRealDockerd(t *testing.T) {
 			t.Fatalf("%s: %+v", h.Name, h)
 		}
 	}
-	// CPU is measured between two collections.
-	time.Sleep(2 * time.Second)
+	// CPU is measured between two collections: wait until the burner has
+	// used a third of a second of CPU since the first, however long that
+	// takes on a loaded machine.
+	testutil.Poll(t, 30*time.Second, "the burner to use CPU", func() bool { return read().cpu-after1.cpu >= 300*time.Millisecond })
 	before2 := read()
 	hs := c.Collect(context.Background())
 	after2 := read()
@@ -106,17 +109,5 @@ func TestRealDockerd(t *testing.T) {
 	}
 	if n := len(docker.Samples(hs[0])); n < 20 {
 		t.Errorf("%d samples", n)
-	}
-}
-
-// waitFor polls cond until it holds, at most 30 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 30s for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

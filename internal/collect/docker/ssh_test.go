@@ -2,6 +2,7 @@ package docker_test
 
 import (
 	"context"
+	"github.com/heraldhq/herald/internal/testutil"
 	"net"
 	"os"
 	"path/filepath"
@@ -202,15 +203,11 @@ func TestSSHKeepAlive(t *testing.T) {
 		t.Fatalf("host %+v", h)
 	}
 	srv.Freeze(true)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testutil.Poll(t, 10*time.Second, "the frozen link to be replaced", func() bool {
 		if n, _ := srv.Counts(); n >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the frozen link was never replaced")
+			return true
 		}
 		c.Collect(context.Background())
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/collect"
 	"github.com/heraldhq/herald/internal/collect/docker"
+	"github.com/heraldhq/herald/internal/collect/series"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/graph"
 	"github.com/heraldhq/herald/internal/store"
@@ -28,11 +29,17 @@ type containersOf struct {
 	now    func() time.Time
 }
 
-// containerFigures are the series /containers chart draws.
-var containerFigures = map[string]string{
-	"cpu":     "herald_container_cpu_percent",
-	"memory":  "herald_container_memory_used_bytes",
-	"traffic": "herald_container_network_transmit_bytes_per_second",
+// containerFigure is the series /containers chart draws for a figure.
+func containerFigure(what string) (string, bool) {
+	switch what {
+	case "cpu":
+		return docker.MetricCPUPercent, true
+	case "memory":
+		return docker.MetricMemoryUsed, true
+	case "traffic":
+		return docker.MetricNetTxRate, true
+	}
+	return "", false
 }
 
 func (c containersOf) Summary(ctx context.Context, window time.Duration) (string, error) {
@@ -40,7 +47,7 @@ func (c containersOf) Summary(ctx context.Context, window time.Duration) (string
 }
 
 func (c containersOf) Chart(ctx context.Context, what, host string, rng time.Duration) ([]byte, error) {
-	name, ok := containerFigures[what]
+	name, ok := containerFigure(what)
 	if !ok {
 		return nil, fmt.Errorf("unknown figure %q (want cpu, memory or traffic)", what)
 	}
@@ -54,7 +61,7 @@ func (c containersOf) Chart(ctx context.Context, what, host string, rng time.Dur
 	if e == nil {
 		return nil, graph.ErrNoSource
 	}
-	return e.Query(ctx, graph.QueryChart{Title: title, Local: true, Query: collect.Selector(name, sel), Range: rng})
+	return e.Query(ctx, graph.QueryChart{Title: title, Local: true, Query: series.Key(name, sel), Range: rng})
 }
 
 // pruneHistory removes the collected history past its retention.

@@ -51,14 +51,14 @@ func evaluate(r *config.CollectRule, o, prev *observation) []hit {
 		for _, h := range o.hosts {
 			if !h.Up {
 				out = append(out, hit{labels: map[string]string{"host": h.Name}, value: 0,
-					query: Selector("herald_docker_host_up", map[string]string{"host": h.Name}), text: "host " + h.Name + " does not answer: " + h.Err})
+					query: series.Key(docker.MetricHostUp, map[string]string{"host": h.Name}), text: "host " + h.Name + " does not answer: " + h.Err})
 			}
 		}
 	case config.WhenCheckFailed:
 		for _, c := range o.checks {
 			if !c.OK {
 				out = append(out, hit{labels: map[string]string{"check": c.Check},
-					query: Selector("herald_check_up", map[string]string{"check": c.Check}), text: "check " + c.Check + " failed: " + c.Err})
+					query: series.Key(exec.UpMetric, map[string]string{"check": c.Check}), text: "check " + c.Check + " failed: " + c.Err})
 			}
 		}
 	case config.WhenMetricAbove, config.WhenMetricBelow:
@@ -67,7 +67,7 @@ func evaluate(r *config.CollectRule, o, prev *observation) []hit {
 				continue
 			}
 			if (r.When == config.WhenMetricAbove && s.V > *r.Threshold) || (r.When == config.WhenMetricBelow && s.V < *r.Threshold) {
-				out = append(out, hit{labels: maps.Clone(s.Labels), value: s.V, query: Selector(s.Name, s.Labels),
+				out = append(out, hit{labels: maps.Clone(s.Labels), value: s.V, query: series.Key(s.Name, s.Labels),
 					text: fmt.Sprintf("%s = %s", s.Name, strconv.FormatFloat(s.V, 'g', 6, 64))})
 			}
 		}
@@ -93,26 +93,26 @@ func containerHits(r *config.CollectRule, o, prev *observation) []hit {
 			switch r.When {
 			case config.WhenContainerExited:
 				if c.State == "exited" || c.State == "dead" {
-					out = append(out, hit{labels: ls, query: Selector("herald_container_running", id), text: "container " + c.Name + " is " + c.State})
+					out = append(out, hit{labels: ls, query: series.Key(docker.MetricRunning, id), text: "container " + c.Name + " is " + c.State})
 				}
 			case config.WhenContainerUnhealthy:
 				if c.Health == "unhealthy" {
-					out = append(out, hit{labels: ls, query: Selector("herald_container_healthy", id), text: "container " + c.Name + " is unhealthy"})
+					out = append(out, hit{labels: ls, query: series.Key(docker.MetricHealthy, id), text: "container " + c.Name + " is unhealthy"})
 				}
 			case config.WhenContainerRestarted:
 				if p, ok := prev.container(h.Name, c.Name); ok && c.Restarts > p.Restarts {
-					out = append(out, hit{labels: ls, value: float64(c.Restarts), query: Selector("herald_container_restarts_total", id),
+					out = append(out, hit{labels: ls, value: float64(c.Restarts), query: series.Key(docker.MetricRestarts, id),
 						text: fmt.Sprintf("container %s restarted (%d times in all)", c.Name, c.Restarts)})
 				}
 			case config.WhenCPUAbove:
 				if c.State == "running" && c.CPUPercent > *r.Threshold {
-					out = append(out, hit{labels: ls, value: c.CPUPercent, query: Selector("herald_container_cpu_percent", id),
+					out = append(out, hit{labels: ls, value: c.CPUPercent, query: series.Key(docker.MetricCPUPercent, id),
 						text: fmt.Sprintf("container %s uses %.1f %% CPU (of one core)", c.Name, c.CPUPercent)})
 				}
 			case config.WhenMemoryAbove:
 				if c.State == "running" && c.MemLimit > 0 {
 					if pct := float64(c.MemUsed) / float64(c.MemLimit) * 100; pct > *r.Threshold {
-						out = append(out, hit{labels: ls, value: pct, query: Selector("herald_container_memory_used_bytes", id),
+						out = append(out, hit{labels: ls, value: pct, query: series.Key(docker.MetricMemoryUsed, id),
 							text: fmt.Sprintf("container %s uses %.1f %% of its memory limit", c.Name, pct)})
 					}
 				}
@@ -147,11 +147,6 @@ func matchAll(want, labels map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// Selector writes name{labels} as PromQL reads it.
-func Selector(name string, labels map[string]string) string {
-	return series.Key(name, labels)
 }
 
 // ruleState is the state of one alert of a rule (one series). It is

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -81,8 +80,8 @@ func Summary(ctx context.Context, snap Snapshot, agg Aggregator, window time.Dur
 	for _, m := range []struct {
 		name string
 		pick func(*hostFigures) *stat
-	}{{"herald_container_cpu_percent", func(f *hostFigures) *stat { return &f.cpu }},
-		{"herald_container_memory_used_bytes", func(f *hostFigures) *stat { return &f.mem }}} {
+	}{{docker.MetricCPUPercent, func(f *hostFigures) *stat { return &f.cpu }},
+		{docker.MetricMemoryUsed, func(f *hostFigures) *stat { return &f.mem }}} {
 		stats, err := agg.Aggregate(ctx, m.name, nil, from, now)
 		if err != nil {
 			return "", err
@@ -154,13 +153,3 @@ func longestRunning(hosts []docker.HostState) (string, docker.Container, bool) {
 
 func pct(v float64) string  { return fmt.Sprintf("%.1f %%", v) }
 func bytes(v uint64) string { return unit.Format(unit.Bytes, float64(v)) }
-
-// hostNames lists the hosts of a snapshot, for usage texts.
-func hostNames(s Snapshot) []string {
-	var out []string
-	for _, h := range s.Hosts {
-		out = append(out, h.Name)
-	}
-	slices.Sort(out)
-	return out
-}

@@ -179,43 +179,19 @@ func (w *txWriter) pruneHours(before, after int64) (deleted, next int64, done bo
 // seriesAfter returns the ids of the next historyPruneSeries series after
 // after.
 func (w *txWriter) seriesAfter(after int64) ([]int64, error) {
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id FROM history_series WHERE id > $1 ORDER BY id LIMIT $2`,
-		after, historyPruneSeries)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return w.ids(`SELECT id FROM history_series WHERE id > $1 ORDER BY id LIMIT $2`, after, historyPruneSeries)
 }
 
 // pruneSeries deletes up to historyPruneBatch series whose latest sample
 // is older than before.
 func (w *txWriter) pruneSeries(before int64) (int64, error) {
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT series_id FROM history_latest WHERE t < $1 LIMIT $2`,
-		before, historyPruneBatch)
+	found, err := w.ids(`SELECT series_id FROM history_latest WHERE t < $1 LIMIT $2`, before, historyPruneBatch)
 	if err != nil {
 		return 0, err
 	}
-	var ids []any
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
+	ids := make([]any, len(found))
+	for i, id := range found {
+		ids[i] = id
 	}
 	err = chunks(len(ids), func(lo, hi int) error {
 		for _, table := range []string{"history_latest WHERE series_id", "history_series WHERE id"} {

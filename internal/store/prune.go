@@ -93,7 +93,7 @@ func (s *Store) prune(ctx context.Context, before, now time.Time) (Pruned, error
 // pruneDeliveries deletes one batch of finished deliveries of dead episodes
 // with their attempts and message references.
 func (w *txWriter) pruneDeliveries(cut int64) (int64, error) {
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT d.id FROM deliveries d
+	ids, err := w.ids(`SELECT d.id FROM deliveries d
 		WHERE d.state <> 'pending' AND d.updated_at < $1
 		AND NOT EXISTS (SELECT 1 FROM events e JOIN notifications n ON n.id = e.notification_id
 			WHERE e.fingerprint = d.fingerprint AND e.starts_at = d.starts_at AND n.received_at >= $1)
@@ -101,19 +101,6 @@ func (w *txWriter) pruneDeliveries(cut int64) (int64, error) {
 			AND p.starts_at = d.starts_at AND p.channel = d.channel AND p.state = 'pending')
 		LIMIT $2`, cut, pruneBatch)
 	if err != nil {
-		return 0, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
@@ -136,4 +123,23 @@ func (w *txWriter) exec(q string, args ...any) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// ids runs a query of one integer column in the writer's transaction and
+// returns its values; the rows are closed before the caller writes.
+func (w *txWriter) ids(query string, args ...any) ([]int64, error) {
+	rows, err := w.tx.QueryContext(w.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

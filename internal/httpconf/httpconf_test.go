@@ -118,90 +118,69 @@ channels:
 	return c
 }
 
-// The generic webhook honours http_config: it reaches an https target
-// through the proxy (CONNECT, with proxy_connect_header), trusts the
-// target's CA from tls_config and sends the bearer token of
-// authorization.credentials_file.
-func TestWebhookThroughProxy(t *testing.T) {
+// Every client takes the same http_config keys from one YAML anchor: each
+// reaches an https target through the proxy (CONNECT, with
+// proxy_connect_header), trusts the target's CA from tls_config and sends
+// the bearer token of authorization.credentials_file. The generic webhook
+// takes them under http_config:, Prometheus, Grafana and Alertmanager
+// directly under their sections, as in a scrape config.
+func TestClientsThroughProxy(t *testing.T) {
 	t.Parallel()
-	const token = "tok-s3cr3t"
-	tg, proxy := newTarget(t, token), fakehttp.NewProxy(t)
-	c := writeConfig(t, tg, proxy, token)
-	n, err := webhook.New("hook", c.Channels[0].Section.(*webhook.Config), nil)
-	if err != nil {
-		t.Fatal(err)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		path string
+		call func(*config.Config) error
+	}{
+		{"webhook", "/hook", func(c *config.Config) error {
+			n, err := webhook.New("hook", c.Channels[0].Section.(*webhook.Config), nil)
+			if err != nil {
+				return err
+			}
+			m := alerts.Message(alert.KindFiring, alerts.Alert(amtemplate.KV{"alertname": "Down", "severity": "critical"}))
+			m.Channel = "hook"
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			_, _, err = n.Notify(ctx, m)
+			return err
+		}},
+		{"prometheus", "/prom/api/v1/query", func(c *config.Config) error {
+			client, err := prom.New(c.Prometheus, nil)
+			if err == nil {
+				_, err = client.Query(ctx, "up", time.Time{}, prom.Limits{})
+			}
+			return err
+		}},
+		{"grafana", "/grafana/render/d-solo/herald", func(c *config.Config) error {
+			client, err := grafana.New(c.Grafana, nil)
+			if err == nil {
+				now := time.Now()
+				_, err = client.RenderPanel(ctx, grafana.PanelRequest{DashboardUID: "herald", PanelID: 1, From: now.Add(-time.Hour), To: now})
+			}
+			return err
+		}},
+		// Alertmanager's, which the bot lists alerts from and silences in.
+		{"alertmanager", "/am/api/v2/silences", func(c *config.Config) error {
+			client, err := alertmanager.New(c.Alertmanager, nil)
+			if err == nil {
+				_, err = client.Silences(ctx, nil)
+			}
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			const token = "tok-s3cr3t"
+			tg, proxy := newTarget(t, token), fakehttp.NewProxy(t)
+			if err := tc.call(writeConfig(t, tg, proxy, token)); err != nil {
+				t.Fatal(err)
+			}
+			if got := tg.seen(); len(got) != 1 || got[0] != tc.path {
+				t.Errorf("target got %q, want %s", got, tc.path)
+			}
+			checkTunnels(t, proxy, tg)
+		})
 	}
-	m := alerts.Message(alert.KindFiring, alerts.Alert(amtemplate.KV{"alertname": "Down", "severity": "critical"}))
-	m.Channel = "hook"
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, _, err := n.Notify(ctx, m); err != nil {
-		t.Fatal(err)
-	}
-	if got := tg.seen(); len(got) != 1 || got[0] != "/hook" {
-		t.Errorf("target got %q", got)
-	}
-	checkTunnels(t, proxy, tg)
-}
-
-// Prometheus' client takes the same keys, written directly under
-// prometheus: as in a scrape config.
-func TestPrometheusThroughProxy(t *testing.T) {
-	t.Parallel()
-	const token = "tok-s3cr3t"
-	tg, proxy := newTarget(t, token), fakehttp.NewProxy(t)
-	c := writeConfig(t, tg, proxy, token)
-	client, err := prom.New(c.Prometheus, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.Query(context.Background(), "up", time.Time{}, prom.Limits{}); err != nil {
-		t.Fatal(err)
-	}
-	if got := tg.seen(); len(got) != 1 || got[0] != "/prom/api/v1/query" {
-		t.Errorf("target got %q", got)
-	}
-	checkTunnels(t, proxy, tg)
-}
-
-// So does Grafana's.
-func TestGrafanaThroughProxy(t *testing.T) {
-	t.Parallel()
-	const token = "tok-s3cr3t"
-	tg, proxy := newTarget(t, token), fakehttp.NewProxy(t)
-	c := writeConfig(t, tg, proxy, token)
-	client, err := grafana.New(c.Grafana, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	_, err = client.RenderPanel(context.Background(), grafana.PanelRequest{DashboardUID: "herald", PanelID: 1, From: now.Add(-time.Hour), To: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := tg.seen(); len(got) != 1 || got[0] != "/grafana/render/d-solo/herald" {
-		t.Errorf("target got %q", got)
-	}
-	checkTunnels(t, proxy, tg)
-}
-
-// And Alertmanager's, which the bot lists alerts from and silences in.
-func TestAlertmanagerThroughProxy(t *testing.T) {
-	t.Parallel()
-	const token = "tok-s3cr3t"
-	tg, proxy := newTarget(t, token), fakehttp.NewProxy(t)
-	c := writeConfig(t, tg, proxy, token)
-	client, err := alertmanager.New(c.Alertmanager, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.Silences(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if got := tg.seen(); len(got) != 1 || got[0] != "/am/api/v2/silences" {
-		t.Errorf("target got %q", got)
-	}
-	checkTunnels(t, proxy, tg)
 }
 
 // Without the CA the target's certificate is refused, and without the

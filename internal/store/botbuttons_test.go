@@ -100,7 +100,7 @@ func TestBotWriteDiskFull(t *testing.T) {
 	for i := 0; i < 50 && saveErr == nil; i++ {
 		_, saveErr = s.SaveButton(ctx, Button{Kind: "k", Data: bytes.Repeat([]byte("z"), 8000), ExpiresAt: t0})
 	}
-	if saveErr == nil || !storageFault(saveErr) || !strings.HasPrefix(saveErr.Error(), "save button: ") {
+	if saveErr == nil || !s.eng.fault(saveErr) || !strings.HasPrefix(saveErr.Error(), "save button: ") {
 		t.Fatalf("SaveButton on a full disk: %v, want a storage fault", saveErr)
 	}
 	if err := s.Ping(ctx); err == nil || !strings.Contains(err.Error(), "cannot write the database") {

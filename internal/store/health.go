@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrDamaged is returned by every call once the database was found damaged:
@@ -29,37 +25,6 @@ type health struct {
 	probedAt time.Time
 }
 
-// storageFault reports whether err says something about the database or the
-// disk under it (full, read-only, I/O error, damaged, cannot open), as
-// opposed to a bad statement or a cancelled request.
-func storageFault(err error) bool {
-	code, ok := sqliteCode(err)
-	if !ok {
-		return false
-	}
-	switch code {
-	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
-		sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return true
-	}
-	return false
-}
-
-// damage reports whether err says the file itself is damaged.
-func damage(err error) bool {
-	code, ok := sqliteCode(err)
-	return ok && (code == sqlite3.SQLITE_CORRUPT || code == sqlite3.SQLITE_NOTADB)
-}
-
-// sqliteCode is the primary result code of a SQLite error.
-func sqliteCode(err error) (int, bool) {
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
-		return 0, false
-	}
-	return se.Code() & 0xff, true
-}
-
 // noteRead records the result of a read; only storage faults count.
 func (s *Store) noteRead(err error) {
 	s.note(err, &s.health.readErr)
@@ -72,12 +37,12 @@ func (s *Store) noteWrite(err error) {
 
 func (s *Store) note(err error, slot *error) {
 	h := &s.health
-	if err != nil && !storageFault(err) {
+	if err != nil && !s.eng.fault(err) {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if err != nil && damage(err) && h.damaged == nil {
+	if err != nil && s.eng.damaged(err) && h.damaged == nil {
 		h.damaged = err
 		s.logger.Error("the database is damaged: Herald answers 503 and reports not ready until it is repaired; "+
 			"restart Herald to see what to do",
@@ -151,57 +116,4 @@ func (s *Store) probeWrite(ctx context.Context) error {
 			ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, time.Now().UnixNano())
 		return err
 	})
-}
-
-// check runs SQLite's quick_check within opts.CheckTimeout, so that Herald
-// refuses to start on a damaged file instead of accepting alerts into it.
-// Running out of time is not damage: the check is logged as incomplete.
-func (s *Store) check(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.CheckTimeout)
-	defer cancel()
-	start := time.Now()
-	rows, err := s.write.QueryContext(ctx, "PRAGMA quick_check(20)")
-	if err != nil {
-		return s.checkFailed(ctx, err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return s.checkFailed(ctx, err)
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return s.checkFailed(ctx, err)
-	}
-	if len(problems) > 0 {
-		return damagedError(s.path, strings.Join(problems, "; "))
-	}
-	s.logger.Debug("database integrity checked", "path", s.path, "took", time.Since(start))
-	return nil
-}
-
-func (s *Store) checkFailed(ctx context.Context, err error) error {
-	switch {
-	case damage(err):
-		return damagedError(s.path, err.Error())
-	case ctx.Err() != nil:
-		s.logger.Warn("database integrity check did not finish in time; starting anyway",
-			"path", s.path, "timeout", s.opts.CheckTimeout)
-		return nil
-	}
-	return fmt.Errorf("check database %s: %w", s.path, err)
-}
-
-// damagedError tells the operator what is wrong and what to do.
-func damagedError(path, problem string) error {
-	return fmt.Errorf("%w: %s (%s). Herald will not start on it, because it would accept alerts into a file "+
-		"that loses them. Stop Herald and keep a copy of the file, then either recover what can be read "+
-		"(sqlite3 %s '.recover' | sqlite3 %s.recovered, then move %s.recovered to %s) or move the file aside "+
-		"to start with an empty database (its pending deliveries are then not sent)",
-		ErrDamaged, path, problem, path, path, path, path)
 }

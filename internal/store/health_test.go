@@ -27,6 +27,7 @@ func fill(t *testing.T, s *Store, n int) {
 // TestOpenDamaged checks that a damaged database is refused at open with
 // its path and what to do, instead of being accepted and failing later.
 func TestOpenDamaged(t *testing.T) {
+	sqliteOnly(t)
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "herald.db")
 	s := openTest(t, path)
@@ -65,6 +66,7 @@ func TestOpenDamaged(t *testing.T) {
 
 // TestOpenNotADatabase checks a file that is not SQLite at all.
 func TestOpenNotADatabase(t *testing.T) {
+	sqliteOnly(t)
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "herald.db")
 	if err := os.WriteFile(path, []byte(strings.Repeat("not a database ", 1000)), 0o600); err != nil {
@@ -79,6 +81,7 @@ func TestOpenNotADatabase(t *testing.T) {
 // TestOpenReadOnly checks that a read-only data directory is named with
 // the reason, not as SQLite's "unable to open database file (14)".
 func TestOpenReadOnly(t *testing.T) {
+	sqliteOnly(t)
 	dir := testutil.Tmpfs(t, 1<<20, "ro")
 	_, err := Open(context.Background(), filepath.Join(dir, "herald.db"), Options{},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -95,6 +98,7 @@ func TestOpenReadOnly(t *testing.T) {
 // TestDiskFull checks that a full disk makes ingests fail and the store
 // not ready, and that both recover when space comes back.
 func TestDiskFull(t *testing.T) {
+	sqliteOnly(t)
 	dir := testutil.Tmpfs(t, 4<<20)
 	s, err := Open(context.Background(), filepath.Join(dir, "herald.db"), Options{ProbeEvery: time.Nanosecond},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -113,7 +117,7 @@ func TestDiskFull(t *testing.T) {
 		n := notification("firing", mkAlert(fmt.Sprintf("full-%d-%s", i, strings.Repeat("y", 4000)), "firing", t0))
 		_, ingestErr = s.Ingest(ctx, &Ingest{Notification: n, Targets: [][]Target{{{Channel: "ops"}}}, ReceivedAt: t0})
 	}
-	if ingestErr == nil || !storageFault(ingestErr) {
+	if ingestErr == nil || !s.eng.fault(ingestErr) {
 		t.Fatalf("ingest on a full disk: %v, want a storage fault", ingestErr)
 	}
 	if err := s.Ping(ctx); err == nil || !strings.Contains(err.Error(), "cannot write the database") {

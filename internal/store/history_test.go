@@ -214,7 +214,7 @@ func TestHistoryHealth(t *testing.T) {
 			werr = s.WriteSamples(ctx, minutes("a", h0.Add(time.Duration(i)*24*time.Hour), 1000,
 				func(i int) float64 { return float64(i) }))
 		}
-		if werr == nil || !storageFault(werr) {
+		if werr == nil || !s.eng.fault(werr) {
 			t.Fatalf("WriteSamples on a full disk: %v, want a storage fault", werr)
 		}
 		if err := s.Ping(ctx); err == nil {

@@ -119,7 +119,7 @@ func (r *histReader) partials(res resolution, f, t int64) (map[int64]*partial, e
 	lo, rolled := bucket(f, time.Hour), r.marks["rolled"]
 	err := chunks(len(r.refs), func(a, b int) error {
 		ids := r.ids(a, b)
-		rows, err := r.tx.QueryContext(r.ctx, `SELECT `+buckets+` FROM history_1h r WHERE r.series_id IN `+
+		rows, err := r.query(`SELECT `+buckets+` FROM history_1h r WHERE r.series_id IN `+
 			tuple(len(ids))+` AND r.t >= ? AND r.t <= ? AND r.t < ?`+group, append(ids, lo, t, rolled)...)
 		if err != nil {
 			return err

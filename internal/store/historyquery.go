@@ -160,7 +160,7 @@ func (s *Store) Latest(ctx context.Context, name string, matchers []*labels.Matc
 	err := s.historyQuery(ctx, name, matchers, func(r *histReader) error {
 		latest := map[int64]series.Sample{}
 		err := chunks(len(r.refs), func(lo, hi int) error {
-			rows, err := r.tx.QueryContext(ctx, `SELECT series_id, t, v FROM history_latest WHERE series_id IN `+
+			rows, err := r.query(`SELECT series_id, t, v FROM history_latest WHERE series_id IN `+
 				tuple(hi-lo), r.ids(lo, hi)...)
 			if err != nil {
 				return err

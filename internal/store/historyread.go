@@ -21,6 +21,7 @@ const seekCost = 8
 type histReader struct {
 	ctx   context.Context
 	tx    *sql.Tx
+	eng   engine
 	refs  []seriesRef
 	marks map[string]int64
 	// seek visits keys rather than scanning time ranges.
@@ -45,7 +46,7 @@ func (s *Store) historyQuery(ctx context.Context, name string, matchers []*label
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM history_latest`).Scan(&total); err != nil {
 			return fmt.Errorf("count series: %w", err)
 		}
-		r := &histReader{ctx: ctx, tx: tx, refs: refs, marks: marks, seek: len(refs)*seekCost < total,
+		r := &histReader{ctx: ctx, tx: tx, eng: s.eng, refs: refs, marks: marks, seek: len(refs)*seekCost < total,
 			stmts: map[string]*sql.Stmt{}}
 		defer func() {
 			for _, st := range r.stmts {
@@ -61,12 +62,17 @@ func (r *histReader) queryRow(q string, args ...any) *sql.Row {
 	st := r.stmts[q]
 	if st == nil {
 		var err error
-		if st, err = r.tx.PrepareContext(r.ctx, q); err != nil {
-			return r.tx.QueryRowContext(r.ctx, q, args...) // reports the same error
+		if st, err = r.tx.PrepareContext(r.ctx, r.eng.rebind(q)); err != nil {
+			return r.tx.QueryRowContext(r.ctx, r.eng.rebind(q), args...) // reports the same error
 		}
 		r.stmts[q] = st
 	}
 	return st.QueryRowContext(r.ctx, args...)
+}
+
+// query runs a statement of the snapshot.
+func (r *histReader) query(q string, args ...any) (*sql.Rows, error) {
+	return r.tx.QueryContext(r.ctx, r.eng.rebind(q), args...)
 }
 
 // ids are the ids of refs[lo:hi].
@@ -109,7 +115,7 @@ func (r *histReader) clustered(sel, table, col string, step time.Duration, lo, h
 				AND r.series_id IN ` + tuple(len(ids))
 			args = append([]any{lo, hi}, ids...)
 		}
-		rows, err := r.tx.QueryContext(r.ctx, q+cond+group, append(args, condArgs...)...)
+		rows, err := r.query(q+cond+group, append(args, condArgs...)...)
 		if err != nil {
 			return err
 		}
@@ -222,7 +228,7 @@ func (r *histReader) hours(lo, hi int64, each func(id, t int64, a agg)) error {
 	}
 	return chunks(len(r.refs), func(a, b int) error {
 		ids := r.ids(a, b)
-		rows, err := r.tx.QueryContext(r.ctx, `SELECT `+pointCols+` FROM history_1h r
+		rows, err := r.query(`SELECT `+pointCols+` FROM history_1h r
 			WHERE r.series_id IN `+tuple(len(ids))+` AND r.t >= ? AND r.t <= ?`, append(ids, lo, hi)...)
 		if err != nil {
 			return err

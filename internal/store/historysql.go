@@ -51,7 +51,7 @@ func (c *stmtCache) stmt(q string) (*sql.Stmt, error) {
 	if st, ok := c.m[q]; ok {
 		return st, nil
 	}
-	st, err := c.w.tx.PrepareContext(c.w.ctx, q)
+	st, err := c.w.tx.PrepareContext(c.w.ctx, c.w.eng.rebind(q))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	amtemplate "github.com/prometheus/alertmanager/template"
@@ -162,19 +163,29 @@ func (s *Store) commitBatch(batch []*writeReq) {
 		fail(fmt.Errorf("begin: %w", err))
 		return
 	}
-	w := newTxWriter(ctx, tx)
+	w := newTxWriter(ctx, tx, s.eng)
 	for _, r := range batch {
 		// A savepoint per request keeps one bad request from failing the rest.
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT ingest"); err != nil {
 			r.err = err
 			continue
 		}
-		if err := w.run(r); err != nil {
+		// A deadlock with another replica's batch cancels one statement:
+		// the request is rolled back to its savepoint and run again.
+		for try := 0; ; try++ {
+			err := w.run(r)
+			if err == nil {
+				r.err = nil
+				break
+			}
 			r.err = err
 			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO ingest"); rerr != nil {
 				_ = tx.Rollback()
 				fail(fmt.Errorf("rollback to savepoint: %w", rerr))
 				return
+			}
+			if try == 2 || !s.eng.conflict(err) {
+				break
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "RELEASE ingest"); err != nil {
@@ -184,6 +195,13 @@ func (s *Store) commitBatch(batch []*writeReq) {
 		}
 	}
 	w.close()
+	if len(w.woke) > 0 {
+		if err := s.eng.notify(ctx, tx, w.woke); err != nil {
+			_ = tx.Rollback()
+			fail(fmt.Errorf("notify: %w", err))
+			return
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("commit: %w", err))
 	}
@@ -198,7 +216,7 @@ func (s *Store) noteBatch(batch []*writeReq) {
 		switch {
 		case r.err == nil:
 			ok = true
-		case storageFault(r.err) && fault == nil:
+		case s.eng.fault(r.err) && fault == nil:
 			fault = r.err
 		}
 	}
@@ -211,14 +229,17 @@ func (s *Store) noteBatch(batch []*writeReq) {
 
 // txWriter holds the statements one batch prepares once.
 type txWriter struct {
-	ctx                                                            context.Context
-	tx                                                             *sql.Tx
+	ctx context.Context
+	tx  *sql.Tx
+	eng engine
+	// woke are the channels that got new deliveries in this batch.
+	woke                                                           []string
 	insNotif, insEvent, insDelivery, resolvedExists, last, isAcked *sql.Stmt
 	err                                                            error
 }
 
-func newTxWriter(ctx context.Context, tx *sql.Tx) *txWriter {
-	w := &txWriter{ctx: ctx, tx: tx}
+func newTxWriter(ctx context.Context, tx *sql.Tx, eng engine) *txWriter {
+	w := &txWriter{ctx: ctx, tx: tx, eng: eng}
 	w.insNotif = w.prepare(`INSERT INTO notifications (received_at, target, receiver, status, group_key, common)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`)
 	w.insEvent = w.prepare(`INSERT INTO events (notification_id, fingerprint, starts_at, status, alert)
@@ -297,6 +318,9 @@ func (w *txWriter) ingest(in *Ingest) (IngestResult, error) {
 				if !seen[t.Channel] {
 					seen[t.Channel] = true
 					res.Channels = append(res.Channels, t.Channel)
+					if !slices.Contains(w.woke, t.Channel) {
+						w.woke = append(w.woke, t.Channel)
+					}
 				}
 			}
 		}

@@ -118,7 +118,7 @@ func (w *txWriter) pruneDeliveries(cut int64) (int64, error) {
 }
 
 func (w *txWriter) exec(q string, args ...any) (int64, error) {
-	res, err := w.tx.ExecContext(w.ctx, q, args...)
+	res, err := w.tx.ExecContext(w.ctx, w.eng.rebind(q), args...)
 	if err != nil {
 		return 0, err
 	}
@@ -128,7 +128,7 @@ func (w *txWriter) exec(q string, args ...any) (int64, error) {
 // ids runs a query of one integer column in the writer's transaction and
 // returns its values; the rows are closed before the caller writes.
 func (w *txWriter) ids(query string, args ...any) ([]int64, error) {
-	rows, err := w.tx.QueryContext(w.ctx, query, args...)
+	rows, err := w.tx.QueryContext(w.ctx, w.eng.rebind(query), args...)
 	if err != nil {
 		return nil, err
 	}

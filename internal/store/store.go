@@ -1,8 +1,9 @@
 // Package store keeps everything Herald must not lose: received
 // notifications, alert events, the delivery outbox with its attempts, and
 // references to the messages sent. It uses database/sql with portable SQL
-// (Unix-nanosecond BIGINT times, $N placeholders, ON CONFLICT, RETURNING) so
-// that a PostgreSQL implementation can follow the SQLite one.
+// (Unix-nanosecond BIGINT times, $N placeholders, ON CONFLICT, RETURNING)
+// on SQLite (the default, one process) or PostgreSQL (several replicas);
+// what differs between them is behind the engine interface.
 package store
 
 import (
@@ -13,22 +14,18 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/url"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // pure-Go SQLite driver, no cgo
 )
 
-//go:embed migrations/sqlite/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // ErrClosed is returned by writes after Close.
 var ErrClosed = errors.New("store is closed")
 
-// Options tune the SQLite database.
+// Options tune the store.
 type Options struct {
 	// Synchronous is SQLite's synchronous pragma (FULL by default: a commit
 	// is on disk before Herald answers Alertmanager).
@@ -45,114 +42,76 @@ type Options struct {
 	ProbeEvery time.Duration
 }
 
-// Store is the SQLite store. All writes go through one connection (SQLite has
-// one writer); ingests are group-committed by a single writer goroutine.
+// Store is the store on SQLite or PostgreSQL. All of a process's writes go
+// through one writer goroutine, which group-commits them: SQLite has one
+// writer, and on PostgreSQL one commit then serves many webhooks too.
 type Store struct {
+	eng    engine
 	write  *sql.DB
 	read   *sql.DB
 	logger *slog.Logger
 	opts   Options
+	// path names the database in logs and errors: the SQLite file, or the
+	// PostgreSQL DSN without its password.
 	path   string
 	health health
+	// listen is the PostgreSQL DSN the wake-up listener connects with.
+	listen string
 
 	ingests chan *writeReq
 	done    chan struct{}
 	stopped chan struct{}
 }
 
-// Open opens (creating if needed) the database at path and applies the
-// embedded migrations.
-func Open(ctx context.Context, path string, opts Options, logger *slog.Logger) (*Store, error) {
-	if opts.Synchronous == "" {
-		opts.Synchronous = "FULL"
+// engine is what differs between the databases.
+type engine interface {
+	name() string
+	goose() goose.Dialect
+	// rebind turns the ? parameters of a statement into the engine's.
+	rebind(q string) string
+	// fault reports whether err says something about the database or
+	// the disk under it, as opposed to a bad statement or a cancelled
+	// request; damaged whether the database itself is damaged.
+	fault(err error) bool
+	damaged(err error) bool
+	// conflict reports whether err is a transient conflict with another
+	// transaction (a deadlock between replicas) worth trying again.
+	conflict(err error) bool
+	// now is the time leases are measured in: the database's clock when
+	// several processes share it.
+	now(ctx context.Context, tx *sql.Tx) (int64, error)
+	// notify wakes the other processes' dispatchers for channels when tx
+	// commits.
+	notify(ctx context.Context, tx *sql.Tx, channels []string) error
+}
+
+func (o *Options) defaults() {
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 256
 	}
-	if opts.BusyTimeout <= 0 {
-		opts.BusyTimeout = 5 * time.Second
+	if o.ProbeEvery <= 0 {
+		o.ProbeEvery = 2 * time.Second
 	}
-	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 256
+	if o.CheckTimeout <= 0 {
+		o.CheckTimeout = 30 * time.Second
 	}
-	if opts.ProbeEvery <= 0 {
-		opts.ProbeEvery = 2 * time.Second
-	}
-	if opts.CheckTimeout <= 0 {
-		opts.CheckTimeout = 30 * time.Second
-	}
-	if err := writable(path); err != nil {
-		return nil, err
-	}
-	pragmas := url.Values{}
-	for _, p := range []string{
-		"journal_mode(WAL)",
-		fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()),
-		"synchronous(" + opts.Synchronous + ")",
-		"foreign_keys(1)",
-	} {
-		pragmas.Add("_pragma", p)
-	}
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode()+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetConnMaxIdleTime(0)
-	pragmas.Add("_pragma", "query_only(1)")
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	r.SetMaxOpenConns(4)
-	s := &Store{write: w, read: r, logger: logger, opts: opts, path: path,
+}
+
+func newStore(eng engine, w, r *sql.DB, path string, opts Options, logger *slog.Logger) *Store {
+	return &Store{eng: eng, write: w, read: r, logger: logger, opts: opts, path: path,
 		ingests: make(chan *writeReq, 4*opts.MaxBatch),
 		done:    make(chan struct{}), stopped: make(chan struct{})}
-	if err := s.check(ctx); err != nil {
-		s.closeDBs()
-		return nil, err
-	}
-	if err := s.migrate(ctx); err != nil {
-		s.closeDBs()
-		if damage(err) {
-			return nil, damagedError(path, err.Error())
-		}
-		return nil, err
-	}
-	go s.writer()
-	return s, nil
 }
 
-// writable checks, before SQLite does, that the database and its directory
-// can be written: SQLite's own "unable to open database file (14)" names
-// neither the file nor the reason. The directory needs to be writable too,
-// for the -wal and -shm files beside the database.
-func writable(path string) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("create data directory %s: %w", dir, err)
-	}
-	probe, err := os.CreateTemp(dir, ".herald-write-check-*")
-	if err != nil {
-		return fmt.Errorf("data directory %s is not writable (Herald keeps its database there; "+
-			"fix its permissions or mount, or set data_dir): %w", dir, err)
-	}
-	probe.Close()
-	os.Remove(probe.Name())
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("database %s cannot be opened for writing: %w", path, err)
-	}
-	return f.Close()
-}
+// Engine is "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.eng.name() }
 
-func (s *Store) migrate(ctx context.Context) error {
-	fsys, err := fs.Sub(migrations, "migrations/sqlite")
+func (s *Store) migrate(ctx context.Context, dir string, opts ...goose.ProviderOption) error {
+	fsys, err := fs.Sub(migrations, dir)
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, fsys)
+	p, err := goose.NewProvider(s.eng.goose(), s.write, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

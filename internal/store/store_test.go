@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -15,19 +13,6 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/notify"
 )
-
-func openTest(t testing.TB, path string) *Store {
-	t.Helper()
-	if path == "" {
-		path = filepath.Join(t.TempDir(), "herald.db")
-	}
-	s, err := Open(context.Background(), path, Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
 
 var t0 = time.Date(2026, 11, 21, 4, 9, 41, 67_000_000, time.UTC)
 

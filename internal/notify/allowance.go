@@ -1,6 +1,9 @@
 package notify
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Rate is an allowance of Events per Per: a token bucket with a burst of
 // Burst, or, with Window set, at most Events in any interval of length Per
@@ -40,6 +43,9 @@ type allowance interface {
 	take(now time.Time)
 	// release counts the answer to a request taken earlier.
 	release(now time.Time)
+	// record counts requests that left and were answered at each time of
+	// at, which is sorted and holds no time after now.
+	record(at []time.Time, now time.Time)
 }
 
 // allowance makes the state of r, nil when r allows everything.
@@ -102,6 +108,18 @@ func (w *window) release(now time.Time) {
 	w.ends = append(w.ends, now)
 }
 
+// record adds the answers of the last per among at to ends, which stay
+// sorted: the requests recorded may be older than answers already in.
+func (w *window) record(at []time.Time, now time.Time) {
+	for _, t := range at {
+		if now.Sub(t) < w.per {
+			w.ends = append(w.ends, t)
+		}
+	}
+	slices.SortStableFunc(w.ends, time.Time.Compare)
+	w.purge(now)
+}
+
 // bucket is a token-bucket allowance kept as the generic cell rate
 // algorithm: tat is when the next request would be due at the steady pace
 // of one per interval, and a request may go tolerance before that, which
@@ -130,3 +148,14 @@ func (b *bucket) take(now time.Time) {
 
 // release does nothing: a bucket counts a request when it leaves (see Rate).
 func (b *bucket) release(time.Time) {}
+
+// record takes a token at each time of at, in order: tat ends where the
+// requests put it had they been taken as they left. When tat already
+// counts later requests (this process sent before it recorded), the
+// recorded ones still push it an interval each: it may then end later
+// than that order would put it, never earlier.
+func (b *bucket) record(at []time.Time, _ time.Time) {
+	for _, t := range at {
+		b.take(t)
+	}
+}

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -174,6 +175,41 @@ func (l *Limiter) Delay(key string, n int, rates ...Rate) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.delay(l.keyLimit(key, rates), n, time.Now())
+}
+
+// Record counts a request to key made and answered at each time of at, in
+// any order, in every allowance that applies to key (the global ones and
+// rates, the allowances of key, made on first use), so that Acquire and
+// Delay wait for them as for requests of this process: the requests are
+// another process's, such as the replica that sent to the platform until
+// this one took over. Each allowance counts them as it would have counted
+// them then: a window for one period after each, so that older ones change
+// nothing; a bucket until its pace has caught up with them. A time after
+// now, from a clock ahead of this one, counts as now. Record is for
+// requests this Limiter has not counted: given its own, it counts them
+// twice.
+func (l *Limiter) Record(key string, at []time.Time, rates ...Rate) {
+	if len(at) == 0 {
+		return
+	}
+	now := time.Now()
+	sorted := make([]time.Time, len(at))
+	for i, t := range at {
+		if t.After(now) {
+			t = now
+		}
+		sorted[i] = t
+	}
+	slices.SortFunc(sorted, time.Time.Compare)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := l.keyLimit(key, rates)
+	for _, a := range k.allowances {
+		a.record(sorted, now)
+	}
+	for _, a := range l.global {
+		a.record(sorted, now)
+	}
 }
 
 // Pause holds every request to key back until until, for when the platform

@@ -101,6 +101,19 @@ type Notifier interface {
 	Notify(ctx context.Context, m *Message) (sent []Ref, retry bool, err error)
 }
 
+// Warmer is a Notifier whose rate limits can be told of requests made to
+// its platform before this process sent anything: the sends of another
+// replica that owned the channel until now. Notifiers without a rate limit
+// of Herald's own do not implement it.
+type Warmer interface {
+	// Warm counts a request at each time of sent (in any order) against
+	// the limits the channel's requests take, as if this process had made
+	// it: a message of several parts is several requests. Channels that
+	// share a limit (a robot, a webhook, a bot) add up, so each is warmed
+	// once with its own sends, before its first Notify.
+	Warm(sent []time.Time)
+}
+
 // RateLimitError is returned by a notifier when the platform asked Herald to
 // slow down. The dispatcher waits RetryAfter before the next attempt to the
 // same channel.

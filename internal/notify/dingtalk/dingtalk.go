@@ -53,7 +53,10 @@ type Notifier struct {
 	warned notify.Warnings
 }
 
-var _ notify.Notifier = (*Notifier)(nil)
+var (
+	_ notify.Notifier = (*Notifier)(nil)
+	_ notify.Warmer   = (*Notifier)(nil)
+)
 
 // Option sets an optional behaviour of a Notifier in New.
 type Option func(*options)
@@ -150,6 +153,11 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	n.logger.Debug("sent", "kind", m.Kind, "alerts", alertCount(m), "parts", len(refs))
 	return refs, false, nil
 }
+
+// Warm counts the messages another replica sent through the channel at the
+// times of sent against the robot's limit, which every channel of the
+// robot shares.
+func (n *Notifier) Warm(sent []time.Time) { n.limit.record(sent) }
 
 // build renders m and lays it out in parts.
 func (n *Notifier) build(m *notify.Message) []payload {

@@ -98,6 +98,10 @@ func (l *robotLimit) pause(d time.Duration) { l.limiter.Pause(limitKey, time.Now
 // delay is how long until n messages in a row may go.
 func (l *robotLimit) delay(n int) time.Duration { return l.limiter.Delay(limitKey, n) }
 
+// record counts messages another process sent to the robot at the times
+// of sent (see notify.Limiter.Record).
+func (l *robotLimit) record(sent []time.Time) { l.limiter.Record(limitKey, sent) }
+
 // idleDelay is how long n messages take on a robot nobody else uses: the
 // least Herald's own limit can make them wait (a window: rate.Events go at
 // once and as many again a window later).

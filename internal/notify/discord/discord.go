@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/httpconf"
@@ -38,7 +39,10 @@ type Notifier struct {
 	logger *slog.Logger
 }
 
-var _ notify.Notifier = (*Notifier)(nil)
+var (
+	_ notify.Notifier = (*Notifier)(nil)
+	_ notify.Warmer   = (*Notifier)(nil)
+)
 
 // New makes the notifier of the channel called name. hook is shared by
 // every channel with the same webhook (see Get). It refuses a username
@@ -89,6 +93,11 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	n.logger.Debug("sent", "kind", m.Kind, "alerts", len(alertsOf(m)), "embeds", len(p.Embeds), "chart", img != nil)
 	return []notify.Ref{n.ref(m, msg, img != nil)}, false, nil
 }
+
+// Warm counts the requests another replica made through the channel at
+// the times of sent against the webhook's limits, which every channel of
+// the webhook shares.
+func (n *Notifier) Warm(sent []time.Time) { n.hook.record(sent) }
 
 // identify sets the name and avatar the message is posted under.
 func (n *Notifier) identify(p *payload) {

@@ -133,6 +133,10 @@ func newWebhook(rawURL string, rates []notify.Rate) (*Webhook, error) {
 // delay is how long, as things stand, until n requests in a row are allowed.
 func (w *Webhook) delay(n int) time.Duration { return w.limit.Delay(limitKey, n) }
 
+// record counts requests another process made to the webhook at the times
+// of sent (see notify.Limiter.Record).
+func (w *Webhook) record(sent []time.Time) { w.limit.Record(limitKey, sent) }
+
 // idle is how long n requests in a row take with no other traffic (see
 // notify.IdleDelay): a window lets its Events go at once.
 func (w *Webhook) idle(n int) time.Duration {

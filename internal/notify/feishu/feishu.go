@@ -76,7 +76,10 @@ type rendered struct {
 	fields      []field
 }
 
-var _ notify.Notifier = (*Notifier)(nil)
+var (
+	_ notify.Notifier = (*Notifier)(nil)
+	_ notify.Warmer   = (*Notifier)(nil)
+)
 
 // Option sets an optional behaviour of a Notifier in New.
 type Option func(*options)
@@ -187,6 +190,12 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	// refer to.
 	return []notify.Ref{{Part: 0, ChatID: n.bot, Folded: m.Folded}}, false, nil
 }
+
+// Warm counts the messages another replica sent through the channel at the
+// times of sent against the bot's limits, which every channel of the bot
+// shares. Chart uploads go to the app's API, which the bot's limits do
+// not count.
+func (n *Notifier) Warm(sent []time.Time) { n.limit.record(sent) }
 
 // build renders m into the request body, within MaxBodyBytes.
 func (n *Notifier) build(ctx context.Context, m *notify.Message) []byte {

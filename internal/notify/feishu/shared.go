@@ -107,6 +107,12 @@ func (l botLimit) paused() time.Duration { return l.shared.limiter.Paused(l.key)
 // pause stops every channel of the bot for d.
 func (l botLimit) pause(d time.Duration) { l.shared.limiter.Pause(l.key, time.Now().Add(d)) }
 
+// record counts messages another process sent to the bot at the times of
+// sent (see notify.Limiter.Record).
+func (l botLimit) record(sent []time.Time) {
+	l.shared.limiter.Record(l.key, sent, l.shared.rates...)
+}
+
 // acquire takes the bot's turn for one message, or returns a
 // *notify.ThrottledError when that is later than ctx allows, and at once
 // while the bot is paused. release is called once Feishu answered.

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
@@ -48,7 +49,10 @@ type Notifier struct {
 	warnings notify.Warnings
 }
 
-var _ notify.Notifier = (*Notifier)(nil)
+var (
+	_ notify.Notifier = (*Notifier)(nil)
+	_ notify.Warmer   = (*Notifier)(nil)
+)
 
 // Option changes how a Notifier is built.
 type Option func(*Notifier)
@@ -139,6 +143,11 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	n.logger.Debug("sent", "kind", m.Kind, "parts", len(refs), "of", len(posts))
 	return refs, false, nil
 }
+
+// Warm counts the posts another replica made through the channel at the
+// times of sent against the server's allowance, which every channel
+// posting to the server shares (see WithLimiter).
+func (n *Notifier) Warm(sent []time.Time) { n.limiter.Record(n.origin, sent, n.rate) }
 
 // fits refuses a delivery of calls posts that the server's allowance
 // would cut before ctx ends, so that a message is not left half sent (see

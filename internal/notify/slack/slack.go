@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/heraldhq/herald/internal/httpconf"
 	"github.com/heraldhq/herald/internal/notify"
@@ -44,7 +45,10 @@ type Notifier struct {
 	render func(*notify.Message) *content
 }
 
-var _ notify.Notifier = (*Notifier)(nil)
+var (
+	_ notify.Notifier = (*Notifier)(nil)
+	_ notify.Warmer   = (*Notifier)(nil)
+)
 
 // Option changes how New builds a notifier.
 type Option func(*options)
@@ -146,6 +150,20 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 		n.logger.Debug("sent", "kind", m.Kind, "parts", len(refs), "omitted_alerts", c.omitted)
 	}
 	return refs, retry, err
+}
+
+// Warm counts the posts another replica made through the channel at the
+// times of sent (a chart shared with a bot token is a post too) against
+// the pace of the Slack channel or webhook, which every Herald channel
+// posting there shares. The token's per-method windows (chat.update,
+// uploads) are not warmed: the times do not say which of the posts made
+// those calls.
+func (n *Notifier) Warm(sent []time.Time) {
+	key := webhookKey
+	if n.bot {
+		key = channelKey(n.cfg.Channel)
+	}
+	n.client.limiter.Record(key, sent, n.client.rates.perChannel)
 }
 
 // String names the notifier; the webhook URL and the token stay hidden.

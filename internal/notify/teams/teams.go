@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/httpconf"
@@ -45,7 +46,10 @@ type Notifier struct {
 	budget int
 }
 
-var _ notify.Notifier = (*Notifier)(nil)
+var (
+	_ notify.Notifier = (*Notifier)(nil)
+	_ notify.Warmer   = (*Notifier)(nil)
+)
 
 // New makes the notifier of the channel called name, posting to hook
 // (Shared gives the one of a URL) with a client on cfg's http_config.
@@ -106,6 +110,11 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	n.logger.Debug("sent", "kind", m.Kind, "bytes", len(body), "run_id", id)
 	return []notify.Ref{{Part: 0, MessageID: id, Folded: m.Folded}}, false, nil
 }
+
+// Warm counts the posts another replica made through the channel at the
+// times of sent against the webhook's limits, which every channel of the
+// URL shares.
+func (n *Notifier) Warm(sent []time.Time) { n.hook.record(sent) }
 
 // build renders m and lays it out as the body of one post within budget.
 func (n *Notifier) build(m *notify.Message) ([]byte, error) {

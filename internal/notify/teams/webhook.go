@@ -154,6 +154,10 @@ func (w *Webhook) post(ctx context.Context, hc *http.Client, body []byte) (strin
 	return runID(header), false, nil
 }
 
+// record counts posts another process made to the webhook at the times of
+// sent (see notify.Limiter.Record).
+func (w *Webhook) record(sent []time.Time) { w.limiter.Record(limiterKey, sent, w.rates...) }
+
 // legacyError matches the answer of an Office 365 connector URL that failed
 // behind an HTTP 200: "Webhook message delivery failed with error: Microsoft
 // Teams endpoint returned HTTP error 429 with ContextId ..."

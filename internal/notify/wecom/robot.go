@@ -168,6 +168,10 @@ func (r Robot) LogValue() slog.Value { return slog.StringValue(r.String()) }
 // delay is how long, as things stand, until n more messages fit the limit.
 func (r *Robot) delay(n int) time.Duration { return r.limiter.Delay("", n) }
 
+// record counts messages another process sent to the robot at the times
+// of sent (see notify.Limiter.Record).
+func (r *Robot) record(sent []time.Time) { r.limiter.Record("", sent) }
+
 // acquire waits until one more message fits the limit and takes its place;
 // the caller releases it once WeCom answered.
 func (r *Robot) acquire(ctx context.Context) (release func(), err error) {

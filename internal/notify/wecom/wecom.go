@@ -55,7 +55,10 @@ type Notifier struct {
 	render func(*notify.Message) string
 }
 
-var _ notify.Notifier = (*Notifier)(nil)
+var (
+	_ notify.Notifier = (*Notifier)(nil)
+	_ notify.Warmer   = (*Notifier)(nil)
+)
 
 // Option sets an optional behaviour of a Notifier in New.
 type Option func(*Notifier)
@@ -141,6 +144,11 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) ([]notify.Ref,
 	n.logger.Debug("sent", "kind", m.Kind, "messages", len(refs), "robot", n.robot.ID())
 	return refs, false, nil
 }
+
+// Warm counts the messages another replica sent through the channel at the
+// times of sent (markdown, chart and mention messages alike) against the
+// robot's limit, which every channel of the robot shares.
+func (n *Notifier) Warm(sent []time.Time) { n.robot.record(sent) }
 
 // fits refuses to start a set of calls messages that Herald's own rate
 // limit would cut before ctx ends (see notify.Fits): a cut set reads badly

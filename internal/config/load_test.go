@@ -57,6 +57,8 @@ testdata/invalid-unset-env.yml:8: channels[0].telegram.message: unterminated "${
 		{"invalid-unreadable-file.yml", `testdata/invalid-unreadable-file.yml:2: storage.dsn_file: cannot read "secrets/no-such-dsn": no such file or directory
 testdata/invalid-unreadable-file.yml:4: telegram.bot_token_file: cannot read "secrets/no-such-token": no such file or directory
 testdata/invalid-unreadable-file.yml:8: webhook.basic_auth.password_file: file "secrets/empty" is empty`},
+		{"invalid-postgres-dsn.yml", `testdata/invalid-postgres-dsn.yml:3: storage.dsn: not a PostgreSQL DSN (want postgres://user:password@host:5432/herald or host=… dbname=… key=value pairs)
+testdata/invalid-postgres-dsn.yml:4: storage.lease_duration: must be at least 2s`},
 		{"invalid-bot.yml", `testdata/invalid-bot.yml:5: telegram.webhook.url: must be an https URL: Telegram posts to HTTPS only
 testdata/invalid-bot.yml:6: telegram.webhook.secret_token: must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)
 testdata/invalid-bot.yml:7: telegram.allowed_users[1]: invalid @username "@ab" (5 to 32 letters, digits and _)
@@ -97,7 +99,7 @@ testdata/invalid-proxy-scheme.yml:9: channels[0].telegram.proxy_url: unsupported
 testdata/invalid-templates.yml:4: templates[2]: invalid pattern "templates/[.tmpl": syntax error in pattern`},
 		{"invalid-listen-address.yml", `testdata/invalid-listen-address.yml:1: listen_address: invalid address "9096": missing port in address (want host:port, e.g. ":9096")
 testdata/invalid-listen-address.yml:2: external_url: must be an absolute http or https URL`},
-		{"invalid-storage.yml", `testdata/invalid-storage.yml:2: storage.driver: postgres is not supported yet
+		{"invalid-storage.yml", `testdata/invalid-storage.yml:1: storage.dsn: the postgres driver needs storage.dsn or storage.dsn_file (postgres://user:password@host:5432/herald?sslmode=require)
 testdata/invalid-storage.yml:3: storage.synchronous: invalid value "SOMETIMES" (want FULL, NORMAL, EXTRA or OFF)
 testdata/invalid-storage.yml:4: storage.busy_timeout: must be greater than 0
 testdata/invalid-storage.yml:6: webhook.max_body_size: invalid size "5 parsecs" (want a number of bytes, optionally with a unit: kB, MB, GB, KiB, MiB, GiB)

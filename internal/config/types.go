@@ -41,10 +41,11 @@ type Config struct {
 
 // StorageConfig selects the database.
 type StorageConfig struct {
-	// Driver is "sqlite" (default). "postgres" is reserved.
+	// Driver is "sqlite" (default: one Herald) or "postgres" (one or
+	// several replicas on one database).
 	Driver string `yaml:"driver"`
-	// DSN overrides the database location; for sqlite the default is
-	// <data_dir>/herald.db.
+	// DSN is the database: for postgres its DSN (required); for sqlite it
+	// overrides the default <data_dir>/herald.db.
 	DSN     Secret `yaml:"dsn"`
 	DSNFile string `yaml:"dsn_file"`
 	// Synchronous is SQLite's synchronous pragma: FULL (default), NORMAL,
@@ -58,6 +59,10 @@ type StorageConfig struct {
 	// Alertmanager still reports are kept whatever their age, so that
 	// their repeat notifications stay deduplicated.
 	Retention Duration `yaml:"retention"`
+	// LeaseDuration is how long a replica's singleton leases (dispatch,
+	// Telegram poller, collectors, pruning) last without renewal (default
+	// 15s): a dead holder is replaced within 1.25 times it.
+	LeaseDuration Duration `yaml:"lease_duration"`
 }
 
 // WebhookConfig protects and limits the webhook receiver.

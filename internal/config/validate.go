@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // validate checks c after decoding and completes what depends on other
@@ -67,9 +69,22 @@ func (l *loader) checkStorage(s *StorageConfig) {
 	case l.hasFailed("storage.driver"):
 	case s.Driver == "sqlite":
 	case s.Driver == "postgres":
-		l.fieldErrorf("storage.driver", "postgres is not supported yet")
+		switch {
+		case s.DSN == "" && !l.hasFailed("storage.dsn"):
+			l.fieldErrorf("storage.dsn", "the postgres driver needs storage.dsn or storage.dsn_file "+
+				"(postgres://user:password@host:5432/herald?sslmode=require)")
+		case s.DSN != "":
+			// The DSN holds a password: say what is wrong, never quote it.
+			if _, err := pgconn.ParseConfig(string(s.DSN)); err != nil {
+				l.fieldErrorf("storage.dsn", "not a PostgreSQL DSN (want postgres://user:password@host:5432/herald "+
+					"or host=… dbname=… key=value pairs)")
+			}
+		}
 	default:
-		l.fieldErrorf("storage.driver", "unknown driver %q (want sqlite)", s.Driver)
+		l.fieldErrorf("storage.driver", "unknown driver %q (want sqlite or postgres)", s.Driver)
+	}
+	if s.LeaseDuration != 0 && s.LeaseDuration < Duration(2*time.Second) && !l.hasFailed("storage.lease_duration") {
+		l.fieldErrorf("storage.lease_duration", "must be at least 2s")
 	}
 	if !l.hasFailed("storage.synchronous") {
 		switch v := strings.ToUpper(s.Synchronous); v {

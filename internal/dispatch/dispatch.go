@@ -75,6 +75,21 @@ func WithClock(now func() time.Time) Option {
 	return func(disp *Dispatcher) { disp.now = now }
 }
 
+// WithFence makes every send wait for fence to allow it: with several
+// replicas, fence claims the deliveries under the dispatch lease
+// (store.Claim), so that a replica that lost the lease without noticing
+// sends nothing. A refused claim leaves the deliveries to the next poll.
+func WithFence(fence func(ctx context.Context, ids []int64) (bool, error)) Option {
+	return func(disp *Dispatcher) { disp.fence = fence }
+}
+
+// RecentSends is what a store that knows the sends of other processes
+// offers: when Run starts, each channel's rate limits count the requests
+// made in the last hour, by whichever replica sent until now.
+type RecentSends interface {
+	RecentSends(ctx context.Context, channel string, since time.Time) ([]time.Time, error)
+}
+
 // Store is what the dispatcher needs from the store.
 type Store interface {
 	Ready(ctx context.Context, channel string, now time.Time, limit int) ([]*store.Delivery, error)
@@ -93,6 +108,7 @@ type Dispatcher struct {
 	now     func() time.Time
 	// pollInterval is how often due retries are looked for.
 	pollInterval time.Duration
+	fence        func(ctx context.Context, ids []int64) (bool, error)
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -154,9 +170,12 @@ func (d *Dispatcher) worker(channel string) *worker {
 }
 
 // Run delivers until ctx is done, then waits for the workers to stop.
-// Pending deliveries left in the store at start (after a restart) are picked
-// up at once.
+// Pending deliveries left in the store at start (after a restart, or sent
+// by another replica until now) are picked up at once. Run may be called
+// again after it returned: a replica that loses the dispatch lease and
+// takes it again later.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	d.warm(ctx)
 	d.mu.Lock()
 	d.ctx = ctx
 	d.mu.Unlock()
@@ -167,8 +186,41 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			d.wg.Wait()
+			d.mu.Lock()
+			d.ctx, d.workers = nil, map[string]*worker{}
+			d.mu.Unlock()
 			return nil
 		case <-t.C:
+		}
+	}
+}
+
+// warmWindow is how far back warm looks: the longest rate window of any
+// platform.
+const warmWindow = time.Hour
+
+// warm counts in each channel's rate limits the requests made lately,
+// when the store knows them and the notifier keeps limits.
+func (d *Dispatcher) warm(ctx context.Context) {
+	rs, ok := d.store.(RecentSends)
+	if !ok {
+		return
+	}
+	since := d.now().Add(-warmWindow)
+	for name, ch := range d.setup.Load().Channels {
+		w, ok := ch.Notifier.(notify.Warmer)
+		if !ok {
+			continue
+		}
+		sent, err := rs.RecentSends(ctx, name, since)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.logger.Warn("cannot read a channel's recent sends; its rate limits start empty", "channel", name, "err", err)
+			}
+			continue
+		}
+		if len(sent) > 0 {
+			w.Warm(sent)
 		}
 	}
 }

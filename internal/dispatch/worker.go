@@ -94,6 +94,19 @@ func (w *worker) step(ctx context.Context) bool {
 		return false
 	}
 	batch, folded := pick(ds, ch.StormThreshold)
+	if w.d.fence != nil {
+		ids := make([]int64, len(batch))
+		for i, dl := range batch {
+			ids[i] = dl.ID
+		}
+		ok, err := w.d.fence(ctx, ids)
+		if err != nil || !ok {
+			if err != nil && ctx.Err() == nil {
+				w.logger.Warn("cannot claim deliveries to send; trying again at the next poll", "err", err)
+			}
+			return false
+		}
+	}
 	msg := w.message(ctx, setup, batch, folded)
 	w.send(ctx, setup, ch.Notifier, batch, msg)
 	return true

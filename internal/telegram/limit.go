@@ -65,3 +65,9 @@ func (c *Client) rates(chat config.ChatID) []notify.Rate {
 	}
 	return []notify.Rate{c.perChat}
 }
+
+// Record counts messages to chat that another process sent at the times of
+// at (see notify.Limiter.Record): a replica taking over the channel.
+func (c *Client) Record(chat config.ChatID, at []time.Time) {
+	c.limiter.Record(chat.String(), at, c.rates(chat)...)
+}

@@ -7,6 +7,8 @@
 package telegram
 
 import (
+	"time"
+
 	"cmp"
 	"context"
 	"errors"
@@ -26,6 +28,12 @@ const parseMode = tg.ParseModeHTML
 
 // Notifier sends to one Telegram chat (and topic). It is safe for
 // concurrent use: nothing in it changes after New.
+var _ notify.Warmer = (*Notifier)(nil)
+
+// Warm counts the messages another replica sent to the channel's chat
+// lately in the bot's limits (notify.Warmer).
+func (n *Notifier) Warm(sent []time.Time) { n.bot.Record(n.cfg.ChatID, sent) }
+
 type Notifier struct {
 	name   string
 	cfg    *Config

@@ -17,6 +17,7 @@ import (
 	"text/tabwriter"
 	"unicode"
 
+	"github.com/heraldhq/herald/internal/app"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/platforms"
 	"github.com/heraldhq/herald/internal/store"
@@ -78,13 +79,12 @@ the last error.`)
 
 func listDeliveries(ctx context.Context, cfg *config.Config, f store.DeliveryFilter, logger *slog.Logger) ([]store.DeliveryInfo, error) {
 	// A missing database is not created for a look: Herald has not run here.
-	if cfg.Storage.DSN == "" {
+	if cfg.Storage.Driver != "postgres" && cfg.Storage.DSN == "" {
 		if _, err := os.Stat(cfg.DatabasePath()); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("no database at %s: Herald has not run with this data_dir", cfg.DatabasePath())
 		}
 	}
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{Synchronous: cfg.Storage.Synchronous,
-		BusyTimeout: cfg.Storage.BusyTimeout.D()}, logger)
+	st, err := app.OpenStore(ctx, cfg, logger)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", cfg.DatabaseForLog(), err)
 	}

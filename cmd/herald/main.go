@@ -36,6 +36,7 @@ func commands() []command {
 		{"send-test", "[FLAGS]", "send a sample alert (firing, then resolved) through Herald", sendTest},
 		{"healthcheck", "[FLAGS]", "ask a running Herald whether it is healthy (or ready); exit 0 or 1", healthcheck},
 		{"deliveries", "[FLAGS]", "list recent, pending and failed deliveries from the store", deliveries},
+		{"migrate-store", "[FLAGS]", "copy a SQLite store into an empty PostgreSQL database", migrateStore},
 		{"explain", "[FLAGS]", "show how an alert rule's expression is charted", explain},
 		{"render", "[FLAGS]", "draw the chart of an expression or an alert to a PNG", renderCmd},
 		{"stats", "[FLAGS]", "collect the Docker hosts once and print their summary", stats},

@@ -146,8 +146,7 @@ func New(co *config.Coordinator, opts Options) *App {
 // webhooks, let deliveries in flight finish, close the store.
 func (a *App) Run(ctx context.Context) error {
 	cfg := a.co.Current()
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{
-		Synchronous: cfg.Storage.Synchronous, BusyTimeout: cfg.Storage.BusyTimeout.D()}, a.logger)
+	st, err := OpenStore(ctx, cfg, a.logger)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -169,7 +168,8 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	disp := dispatch.New(st, setup, a.reg, a.logger)
+	ls := a.newLeases(cfg, st)
+	disp := dispatch.New(st, setup, a.reg, a.logger, ls.dispatchFence(st))
 	a.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "herald_outbox_pending",
 		Help: "Deliveries waiting to be sent or retried.",
@@ -195,7 +195,8 @@ func (a *App) Run(ctx context.Context) error {
 	if subs := a.subs.Load(); subs != nil {
 		srv.Subscribe(subs.routes)
 	}
-	a.runner = collect.New(cfg, collect.Options{History: st, State: st, Alerts: srv.Accept, Logger: a.logger})
+	a.runner = collect.New(cfg, collect.Options{History: st, State: st, Alerts: srv.Accept,
+		Leader: ls.byName[leaseCollect], Logger: a.logger})
 	a.reg.MustRegister(collect.NewMetrics(a.runner))
 	if botRuns(cfg) {
 		tgBot, err = a.newBot(cfg, st, srv, func() { a.subscribed(ctx, st, srv, disp) })
@@ -239,23 +240,41 @@ func (a *App) Run(ctx context.Context) error {
 	hs := a.newHTTPServer(srv.Handler())
 	dctx, stopDispatch := context.WithCancel(context.Background())
 	dispDone := make(chan struct{})
-	go func() { disp.Run(dctx); close(dispDone) }()
+	go func() {
+		ls.run(dctx, leaseDispatch, func(ctx context.Context) { disp.Run(ctx) })
+		close(dispDone)
+	}()
+	// Deliveries ingested by other replicas wake this one's workers when
+	// it dispatches (PostgreSQL; nothing to do on SQLite).
+	go st.Listen(dctx, func(channels []string) {
+		if len(channels) == 0 {
+			disp.WakeAll()
+			return
+		}
+		disp.Wake(channels...)
+	})
 	if a.images != nil {
 		go a.images.Run(dctx)
 	}
-	go a.prune(dctx, st)
+	go ls.run(dctx, leasePrune, func(ctx context.Context) { a.prune(ctx, st) })
 	collectDone := make(chan struct{})
 	go func() { a.runner.Run(dctx); close(collectDone) }()
 	botDone := make(chan struct{})
-	if tgBot != nil {
-		go func() { tgBot.Run(dctx); close(botDone) }()
-	} else {
+	switch {
+	case tgBot == nil:
 		close(botDone)
+	case cfg.Telegram.Mode == config.BotPolling:
+		// Two getUpdates pollers conflict: one replica polls.
+		go func() { ls.run(dctx, leasePoller, tgBot.Run); close(botDone) }()
+	default:
+		// Webhook mode: every replica takes updates, each recorded once.
+		go func() { tgBot.Run(dctx); close(botDone) }()
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.serveHTTP(hs, ln) }()
 	a.logger.Info("Herald started", "listen_address", ln.Addr().String(), "channels", len(cfg.Channels),
-		"routes", len(cfg.Routes), "default_channel", cfg.DefaultChannel, "storage", "sqlite", "database", cfg.DatabaseForLog())
+		"routes", len(cfg.Routes), "default_channel", cfg.DefaultChannel, "storage", st.Engine(), "database", cfg.DatabaseForLog(),
+		"replica", ls.holder)
 	if a.opts.Ready != nil {
 		a.opts.Ready(ln.Addr().String())
 	}

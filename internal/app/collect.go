@@ -84,8 +84,7 @@ func Stats(ctx context.Context, cfg *config.Config, logger *slog.Logger, window 
 	if len(cfg.Collectors.Docker.Hosts) == 0 {
 		return "", errors.New("no Docker hosts are collected: add them under collectors.docker.hosts")
 	}
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{Synchronous: cfg.Storage.Synchronous,
-		BusyTimeout: cfg.Storage.BusyTimeout.D()}, logger)
+	st, err := OpenStore(ctx, cfg, logger)
 	if err != nil {
 		return "", fmt.Errorf("open store: %w", err)
 	}

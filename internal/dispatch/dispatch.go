@@ -8,6 +8,8 @@ package dispatch
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -151,6 +153,12 @@ func (d *Dispatcher) Wake(channels ...string) {
 	for _, ch := range channels {
 		d.worker(ch).wake()
 	}
+}
+
+// WakeAll wakes the worker of every configured channel, for when what
+// arrived meanwhile is not known (a reconnected wake-up listener).
+func (d *Dispatcher) WakeAll() {
+	d.Wake(slices.Collect(maps.Keys(d.setup.Load().Channels))...)
 }
 
 // worker returns the channel's worker, starting it; d.mu must be held.

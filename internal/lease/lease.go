@@ -179,6 +179,10 @@ loop:
 		}
 	}
 	watchdog.Stop()
+	if lost == "" && fctx.Err() != nil && ctx.Err() == nil {
+		// fn returned because the watchdog stopped it.
+		lost = "its renewal did not succeed in time"
+	}
 	stop()
 	l.set(tok, false, time.Time{})
 	<-done

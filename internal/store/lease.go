@@ -122,7 +122,8 @@ func (s *Store) Claim(ctx context.Context, tok LeaseToken, margin time.Duration,
 			tok.Name, tok.Holder, tok.Epoch, now+int64(margin)).Scan(&held); err != nil {
 			return fmt.Errorf("check lease: %w", err)
 		}
-		if held == 0 {
+		if held == 0 || len(ids) == 0 {
+			ok = held > 0
 			return nil
 		}
 		args := []any{tok.String()}

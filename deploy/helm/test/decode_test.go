@@ -9,6 +9,7 @@ import (
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 )
@@ -19,6 +20,8 @@ type manifests struct {
 	services        map[string]*corev1.Service
 	serviceAccounts map[string]*corev1.ServiceAccount
 	statefulSets    map[string]*appsv1.StatefulSet
+	deployments     map[string]*appsv1.Deployment
+	pdbs            map[string]*policyv1.PodDisruptionBudget
 	serviceMonitors map[string]*monitoringv1.ServiceMonitor
 	prometheusRules map[string]*monitoringv1.PrometheusRule
 	count           int
@@ -36,6 +39,8 @@ func decode(t *testing.T, out string) *manifests {
 		services:        map[string]*corev1.Service{},
 		serviceAccounts: map[string]*corev1.ServiceAccount{},
 		statefulSets:    map[string]*appsv1.StatefulSet{},
+		deployments:     map[string]*appsv1.Deployment{},
+		pdbs:            map[string]*policyv1.PodDisruptionBudget{},
 		serviceMonitors: map[string]*monitoringv1.ServiceMonitor{},
 		prometheusRules: map[string]*monitoringv1.PrometheusRule{},
 	}
@@ -82,6 +87,12 @@ func (m *manifests) add(doc []byte) error {
 	case "apps/v1 StatefulSet":
 		o := &appsv1.StatefulSet{}
 		obj, name = o, func() string { m.statefulSets[o.Name] = o; return o.Name }
+	case "apps/v1 Deployment":
+		o := &appsv1.Deployment{}
+		obj, name = o, func() string { m.deployments[o.Name] = o; return o.Name }
+	case "policy/v1 PodDisruptionBudget":
+		o := &policyv1.PodDisruptionBudget{}
+		obj, name = o, func() string { m.pdbs[o.Name] = o; return o.Name }
 	case "monitoring.coreos.com/v1 ServiceMonitor":
 		o := &monitoringv1.ServiceMonitor{}
 		obj, name = o, func() string { m.serviceMonitors[o.Name] = o; return o.Name }
@@ -104,26 +115,36 @@ func (m *manifests) add(doc []byte) error {
 func (m *manifests) statefulSet(t *testing.T) *appsv1.StatefulSet {
 	t.Helper()
 	s, ok := m.statefulSets["herald"]
-	if !ok || len(m.statefulSets) != 1 {
-		t.Fatalf("want one StatefulSet named herald, got %d", len(m.statefulSets))
+	if !ok || len(m.statefulSets) != 1 || len(m.deployments) != 0 {
+		t.Fatalf("want one StatefulSet named herald and no Deployment, got %d and %d", len(m.statefulSets), len(m.deployments))
 	}
 	return s
 }
 
-// container returns the herald container.
-func container(t *testing.T, s *appsv1.StatefulSet) *corev1.Container {
+// deployment returns the chart's one Deployment (storage.driver postgres).
+func (m *manifests) deployment(t *testing.T) *appsv1.Deployment {
 	t.Helper()
-	cs := s.Spec.Template.Spec.Containers
+	d, ok := m.deployments["herald"]
+	if !ok || len(m.deployments) != 1 || len(m.statefulSets) != 0 {
+		t.Fatalf("want one Deployment named herald and no StatefulSet, got %d and %d", len(m.deployments), len(m.statefulSets))
+	}
+	return d
+}
+
+// container returns the herald container of a pod template.
+func container(t *testing.T, p *corev1.PodTemplateSpec) *corev1.Container {
+	t.Helper()
+	cs := p.Spec.Containers
 	if len(cs) != 1 || cs[0].Name != "herald" {
 		t.Fatalf("want one container named herald, got %d", len(cs))
 	}
 	return &cs[0]
 }
 
-func volume(s *appsv1.StatefulSet, name string) *corev1.Volume {
-	for i, v := range s.Spec.Template.Spec.Volumes {
+func volume(p *corev1.PodTemplateSpec, name string) *corev1.Volume {
+	for i, v := range p.Spec.Volumes {
 		if v.Name == name {
-			return &s.Spec.Template.Spec.Volumes[i]
+			return &p.Spec.Volumes[i]
 		}
 	}
 	return nil

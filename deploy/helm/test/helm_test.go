@@ -128,3 +128,10 @@ func template(t *testing.T, values string) (string, error) {
 	t.Helper()
 	return helm(t, "template", "herald", chartDir, "--namespace", "monitoring", "-f", valuesFile(t, values))
 }
+
+// installDryRun runs `helm install --dry-run=client`: what a user's install
+// renders, without a cluster.
+func installDryRun(t *testing.T, values string) (string, error) {
+	t.Helper()
+	return helm(t, "install", "herald", chartDir, "--dry-run=client", "--namespace", "monitoring", "-f", valuesFile(t, values))
+}

@@ -48,25 +48,78 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default (include "herald.fullname" .) .Values.existingConfigMap }}
 {{- end }}
 
-{{/* herald.yml as the chart renders it from .Values.config. */}}
+{{/* herald.yml as the chart renders it from .Values.config; with
+PostgreSQL the chart adds storage.driver and storage.dsn_file (the Secret's
+key, mounted by the pod). */}}
 {{- define "herald.configYAML" -}}
-{{- if .Values.config }}
-{{- toYaml .Values.config }}
+{{- $cfg := deepCopy (.Values.config | default dict) }}
+{{- if eq (include "herald.storageDriver" .) "postgres" }}
+{{- $storage := deepCopy ($cfg.storage | default dict) }}
+{{- $_ := set $storage "driver" "postgres" }}
+{{- $_ := set $storage "dsn_file" (include "herald.dsnFile" .) }}
+{{- $_ := set $cfg "storage" $storage }}
+{{- end }}
+{{- if $cfg }}
+{{- toYaml $cfg }}
 {{- else }}
 {}
 {{- end }}
 {{- end }}
 
+{{/* sqlite or postgres: the chart's storage mode. */}}
+{{- define "herald.storageDriver" -}}
+{{- (.Values.storage | default dict).driver | default "sqlite" }}
+{{- end }}
+
+{{/* The Secret and key holding the PostgreSQL DSN. */}}
+{{- define "herald.postgres" -}}
+{{- $pg := (.Values.storage | default dict).postgres | default dict }}
+{{- dict "secret" ($pg.existingSecret | default "") "key" ($pg.existingSecretKey | default "dsn") | toJson }}
+{{- end }}
+
+{{/* Where the pod sees the DSN: config.storage.dsn_file. */}}
+{{- define "herald.dsnDir" -}}
+/etc/herald/db
+{{- end }}
+{{- define "herald.dsnFile" -}}
+{{- include "herald.dsnDir" . }}/dsn
+{{- end }}
+
+{{/* The number of pods: replicas when set; otherwise 1 with SQLite (one
+volume, one pod) and 2 with PostgreSQL (one can go while the other takes
+over). hasKey, not default: 0 is a valid count. */}}
+{{- define "herald.replicas" -}}
+{{- if and (hasKey .Values "replicas") (not (kindIs "invalid" .Values.replicas)) }}
+{{- .Values.replicas | int }}
+{{- else if eq (include "herald.storageDriver" .) "postgres" }}
+{{- 2 }}
+{{- else }}
+{{- 1 }}
+{{- end }}
+{{- end }}
+
 {{/* Checks that the schema cannot express. */}}
 {{- define "herald.validate" -}}
-{{- if gt (int .Values.replicas) 1 }}
-{{- fail "replicas: Herald keeps its state in SQLite on one volume and runs as one pod; more than one replica needs the PostgreSQL mode (a later release)" }}
+{{- $driver := include "herald.storageDriver" . }}
+{{- $replicas := include "herald.replicas" . | int }}
+{{- if and (eq $driver "sqlite") (gt $replicas 1) }}
+{{- fail (printf "replicas: %d with storage.driver sqlite; SQLite keeps Herald's state on one volume, so it runs as one pod. Run several replicas with storage.driver: postgres and storage.postgres.existingSecret (docs/replicas.md), or set replicas: 1" $replicas) }}
+{{- end }}
+{{- if and (eq $driver "postgres") (not (include "herald.postgres" . | fromJson).secret) }}
+{{- fail "storage.postgres.existingSecret: storage.driver postgres needs the name of a Secret whose key storage.postgres.existingSecretKey (default dsn) holds the database's DSN, e.g. kubectl create secret generic herald-db --from-literal=dsn='postgres://herald:PASSWORD@db.example:5432/herald?sslmode=require' (docs/replicas.md)" }}
 {{- end }}
 {{- if and .Values.secretEnv (not .Values.existingSecret) }}
 {{- fail "secretEnv: needs existingSecret, the Secret its keys come from" }}
 {{- end }}
 {{- $storage := (.Values.config | default dict).storage | default dict }}
-{{- if and $storage.driver (ne $storage.driver "sqlite") }}
-{{- fail (printf "config.storage.driver: %q is not supported by this chart; Herald supports only sqlite" $storage.driver) }}
+{{- if and $storage.driver (ne $storage.driver $driver) }}
+{{- fail (printf "config.storage.driver: %q, but storage.driver is %q; set storage.driver (the chart renders a StatefulSet for sqlite and a Deployment for postgres) and leave config.storage.driver out" $storage.driver $driver) }}
+{{- end }}
+{{- if eq $driver "postgres" }}
+{{- range $key := list "dsn" "dsn_file" }}
+{{- if hasKey $storage $key }}
+{{- fail (printf "config.storage.%s: with storage.driver postgres the chart sets storage.dsn_file to the key of storage.postgres.existingSecret; remove config.storage.%s (a DSN in config would end up in a ConfigMap)" $key $key) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}

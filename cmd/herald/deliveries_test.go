@@ -35,9 +35,9 @@ func fillStore(t *testing.T, dbPath string) time.Time {
 	n := &alert.Notification{Version: "4", GroupKey: "{}:{}"}
 	n.Receiver, n.Status = "herald", "firing"
 	n.Alerts = amtemplate.Alerts{mk("sent:9100"), mk("failed:9100"), mk("pending:9100"), mk("evil\x1b[31m:9100")}
-	ops := []store.Target{{Channel: "ops"}}
+	ops := []alert.Target{{Channel: "ops"}}
 	if _, err := st.Ingest(ctx, &store.Ingest{Notification: n, ReceivedAt: t0,
-		Targets: [][]store.Target{ops, ops, ops, {{Channel: "dev"}}}}); err != nil {
+		Targets: [][]alert.Target{ops, ops, ops, {{Channel: "dev"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	ready, err := st.Ready(ctx, "ops", t0.Add(time.Minute), 10)

@@ -129,3 +129,15 @@ func Key(a *template.Alert) EpisodeKey {
 func (k EpisodeKey) String() string {
 	return k.Fingerprint + "@" + k.StartsAt.UTC().Format(time.RFC3339Nano)
 }
+
+// Target is one channel an alert goes to, with the options of the route that
+// sent it there: what the router decides and the store plans deliveries by.
+type Target struct {
+	Channel string
+	// SendResolved creates a delivery for the alert's resolution.
+	SendResolved bool
+	// Repeat turns a repeat notification of a firing alert into a reminder,
+	// at most once per RepeatInterval.
+	Repeat         bool
+	RepeatInterval time.Duration
+}

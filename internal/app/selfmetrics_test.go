@@ -65,7 +65,7 @@ func TestOldestPendingAge(t *testing.T) {
 	n := &alert.Notification{Version: "4", GroupKey: "{}:{}"}
 	n.Receiver, n.Status = "herald", "firing"
 	n.Alerts = amtemplate.Alerts{{Status: "firing", Fingerprint: "f1", StartsAt: t0, Labels: amtemplate.KV{"alertname": "A"}}}
-	if _, err := st.Ingest(ctx, &store.Ingest{Notification: n, Targets: [][]store.Target{{{Channel: "ops"}}}, ReceivedAt: t0}); err != nil {
+	if _, err := st.Ingest(ctx, &store.Ingest{Notification: n, Targets: [][]alert.Target{{{Channel: "ops"}}}, ReceivedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	for _, step := range []struct {

@@ -137,8 +137,8 @@ func TestAlertsFromTheStore(t *testing.T) {
 		{Status: "firing", Fingerprint: "f2", StartsAt: now.Add(-time.Hour),
 			Labels: amtemplate.KV{"alertname": "CPUHigh", "instance": "web1", "team": "b"}},
 	}
-	ops := []store.Target{{Channel: "ops", SendResolved: true}}
-	if _, err := e.store.Ingest(ctx(t), &store.Ingest{Notification: n, Targets: [][]store.Target{ops, ops}, ReceivedAt: now}); err != nil {
+	ops := []alert.Target{{Channel: "ops", SendResolved: true}}
+	if _, err := e.store.Ingest(ctx(t), &store.Ingest{Notification: n, Targets: [][]alert.Target{ops, ops}, ReceivedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	got := e.ask(groupID, bob, "/alerts")
@@ -160,7 +160,7 @@ func TestAlertsPageFitsOneMessage(t *testing.T) {
 	now := time.Now()
 	n := &alert.Notification{Version: "4", GroupKey: `{}:{}`}
 	n.Receiver, n.Status = "herald", "firing"
-	var targets [][]store.Target
+	var targets [][]alert.Target
 	for i := range 12 {
 		n.Alerts = append(n.Alerts, amtemplate.Alert{Status: "firing", Fingerprint: fmt.Sprintf("f%d", i), StartsAt: now.Add(-time.Hour),
 			Labels: amtemplate.KV{"team": "a",
@@ -169,7 +169,7 @@ func TestAlertsPageFitsOneMessage(t *testing.T) {
 				"job":       strings.Repeat("kubernetes-service-endpoints-", 3),
 				"severity":  strings.Repeat("critical-page-the-on-call-", 3)},
 			Annotations: amtemplate.KV{"summary": strings.Repeat("Pod <payments-api-7d9f8b6c5d-x2x4z> is restarting & failing; ", 4)}})
-		targets = append(targets, []store.Target{{Channel: "ops"}})
+		targets = append(targets, []alert.Target{{Channel: "ops"}})
 	}
 	if _, err := e.store.Ingest(ctx(t), &store.Ingest{Notification: n, Targets: targets, ReceivedAt: now}); err != nil {
 		t.Fatal(err)

@@ -104,11 +104,11 @@ func (e *env) ingest(t *testing.T, status string, fps ...string) {
 	t.Helper()
 	n := &alert.Notification{Version: "4"}
 	n.Receiver, n.Status, n.ExternalURL = "r", status, "http://am:9093"
-	var targets [][]store.Target
+	var targets [][]alert.Target
 	for _, fp := range fps {
 		n.Alerts = append(n.Alerts, amtemplate.Alert{Status: status, Fingerprint: fp,
 			StartsAt: time.Unix(1000, 0), Labels: amtemplate.KV{"alertname": "A", "instance": fp}})
-		targets = append(targets, []store.Target{{Channel: "ops", SendResolved: true}})
+		targets = append(targets, []alert.Target{{Channel: "ops", SendResolved: true}})
 	}
 	res, err := e.st.Ingest(context.Background(), &store.Ingest{Notification: n, Targets: targets, ReceivedAt: time.Now()})
 	if err != nil {

@@ -14,8 +14,8 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 	"github.com/prometheus/common/model"
 
+	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/config"
-	"github.com/heraldhq/herald/internal/store"
 )
 
 // defaultRepeatInterval applies when a route asks for reminders without
@@ -85,19 +85,19 @@ func (r *Router) Has(channel string) bool {
 
 // Targets returns the channels an alert with these labels goes to, each
 // once, with the options of the first route that chose it.
-func (r *Router) Targets(labels amtemplate.KV) []store.Target {
+func (r *Router) Targets(labels amtemplate.KV) []alert.Target {
 	ls := make(model.LabelSet, len(labels))
 	for k, v := range labels {
 		ls[model.LabelName(k)] = model.LabelValue(v)
 	}
-	var out []store.Target
+	var out []alert.Target
 	seen := map[string]bool{}
 	add := func(ch string, rt *config.RouteConfig) {
 		if seen[ch] {
 			return
 		}
 		seen[ch] = true
-		t := store.Target{Channel: ch, SendResolved: r.resolved[ch]}
+		t := alert.Target{Channel: ch, SendResolved: r.resolved[ch]}
 		if rt != nil && rt.Repeat {
 			t.Repeat, t.RepeatInterval = true, time.Duration(rt.RepeatInterval)
 			if t.RepeatInterval <= 0 {
@@ -131,6 +131,6 @@ func (r *Router) Targets(labels amtemplate.KV) []store.Target {
 
 // Direct is the target for a notification posted to one named channel,
 // bypassing the routes.
-func (r *Router) Direct(channel string) store.Target {
-	return store.Target{Channel: channel, SendResolved: r.resolved[channel]}
+func (r *Router) Direct(channel string) alert.Target {
+	return alert.Target{Channel: channel, SendResolved: r.resolved[channel]}
 }

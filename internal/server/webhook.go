@@ -52,10 +52,10 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, http.StatusBadRequest, "invalid", err.Error())
 		return
 	}
-	in := &store.Ingest{Notification: n, Target: channel, ReceivedAt: start, Targets: make([][]store.Target, len(n.Alerts))}
+	in := &store.Ingest{Notification: n, Target: channel, ReceivedAt: start, Targets: make([][]alert.Target, len(n.Alerts))}
 	for i := range n.Alerts {
 		if channel != "" {
-			in.Targets[i] = []store.Target{st.router.Direct(channel)}
+			in.Targets[i] = []alert.Target{st.router.Direct(channel)}
 		} else {
 			in.Targets[i] = st.router.Targets(n.Alerts[i].Labels)
 		}
@@ -84,7 +84,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 // once the notification is committed.
 func (s *Server) Accept(ctx context.Context, n *alert.Notification) error {
 	st := s.state.Load()
-	in := &store.Ingest{Notification: n, ReceivedAt: time.Now(), Targets: make([][]store.Target, len(n.Alerts))}
+	in := &store.Ingest{Notification: n, ReceivedAt: time.Now(), Targets: make([][]alert.Target, len(n.Alerts))}
 	for i := range n.Alerts {
 		in.Targets[i] = st.router.Targets(n.Alerts[i].Labels)
 	}

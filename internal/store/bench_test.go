@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
 )
 
 // BenchmarkIngest measures durable ingest of one-alert notifications from
@@ -50,7 +52,7 @@ func ingestParallel(b *testing.B, s *Store) {
 			n := seq.Add(1)
 			a := mkAlert(fmt.Sprint(n), "firing", time.Unix(n, 0))
 			_, err := s.Ingest(context.Background(), &Ingest{Notification: notification("firing", a),
-				Targets: [][]Target{{{Channel: "ops", SendResolved: true}}}, ReceivedAt: time.Now()})
+				Targets: [][]alert.Target{{{Channel: "ops", SendResolved: true}}}, ReceivedAt: time.Now()})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
 )
 
 // delivered lists the deliveries created for channel as fingerprint/kind/seq.
@@ -30,8 +32,8 @@ func TestAckStopsReminders(t *testing.T) {
 	t.Parallel()
 	s := openTest(t, "")
 	ctx := context.Background()
-	ops := Target{Channel: "ops", SendResolved: true, Repeat: true, RepeatInterval: time.Hour}
-	dev := Target{Channel: "dev", Repeat: true, RepeatInterval: time.Hour}
+	ops := alert.Target{Channel: "ops", SendResolved: true, Repeat: true, RepeatInterval: time.Hour}
+	dev := alert.Target{Channel: "dev", Repeat: true, RepeatInterval: time.Hour}
 	step := func(at time.Duration, status string, fps ...string) int {
 		as := notification(status)
 		for _, fp := range fps {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
 )
 
 // TestPruneBotState checks what the prune pass removes of the bot's
@@ -17,7 +19,7 @@ func TestPruneBotState(t *testing.T) {
 	day := 24 * time.Hour
 	now := t0.Add(100 * day)
 	before := now.Add(-90 * day)
-	ops := Target{Channel: "ops", SendResolved: true}
+	ops := alert.Target{Channel: "ops", SendResolved: true}
 
 	// "done" fired, resolved and was sent 100 days ago; "live" fired then
 	// and Alertmanager still repeats it. Both were acknowledged then, as

@@ -33,7 +33,7 @@ func TestCopyToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	ops := Target{Channel: "ops", SendResolved: true}
+	ops := alert.Target{Channel: "ops", SendResolved: true}
 	var notes []*alert.Notification
 	for i := range 30 {
 		n := notification("firing", mkAlert(fmt.Sprintf("fp%02d", i), "firing", t0))

@@ -4,13 +4,15 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
 )
 
 func TestListDeliveries(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := openTest(t, "")
-	ops, dev := Target{Channel: "ops"}, Target{Channel: "dev"}
+	ops, dev := alert.Target{Channel: "ops"}, alert.Target{Channel: "dev"}
 	ingest(t, s, notification("firing", mkAlert("a", "firing", t0), mkAlert("b", "firing", t0), mkAlert("c", "firing", t0)), t0, ops, dev)
 	ready, err := s.Ready(ctx, "ops", t0.Add(time.Minute), 10)
 	if err != nil || len(ready) != 3 {

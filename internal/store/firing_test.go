@@ -4,12 +4,14 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
 )
 
 func TestFiring(t *testing.T) {
 	t.Parallel()
 	s := openTest(t, "")
-	ops := Target{Channel: "ops", SendResolved: true}
+	ops := alert.Target{Channel: "ops", SendResolved: true}
 	now := time.Now()
 	fire := notification("firing")
 	fire.Alerts = append(fire.Alerts, mkAlert("a", "firing", now.Add(-time.Hour)), mkAlert("b", "firing", now.Add(-time.Hour)))

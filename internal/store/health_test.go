@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/internal/alert"
 	"github.com/heraldhq/herald/internal/testutil"
 )
 
@@ -20,7 +21,7 @@ func fill(t *testing.T, s *Store, n int) {
 	t.Helper()
 	for i := range n {
 		ingest(t, s, notification("firing", mkAlert(fmt.Sprintf("fp-%04d-%s", i, strings.Repeat("x", 200)), "firing", t0)),
-			t0, Target{Channel: "ops"})
+			t0, alert.Target{Channel: "ops"})
 	}
 }
 
@@ -115,7 +116,7 @@ func TestDiskFull(t *testing.T) {
 	var ingestErr error
 	for i := 0; i < 50 && ingestErr == nil; i++ {
 		n := notification("firing", mkAlert(fmt.Sprintf("full-%d-%s", i, strings.Repeat("y", 4000)), "firing", t0))
-		_, ingestErr = s.Ingest(ctx, &Ingest{Notification: n, Targets: [][]Target{{{Channel: "ops"}}}, ReceivedAt: t0})
+		_, ingestErr = s.Ingest(ctx, &Ingest{Notification: n, Targets: [][]alert.Target{{{Channel: "ops"}}}, ReceivedAt: t0})
 	}
 	if ingestErr == nil || !s.eng.fault(ingestErr) {
 		t.Fatalf("ingest on a full disk: %v, want a storage fault", ingestErr)

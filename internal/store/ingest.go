@@ -14,25 +14,13 @@ import (
 	"github.com/heraldhq/herald/internal/alert"
 )
 
-// Target is one channel an alert goes to, with the options of the route that
-// sent it there.
-type Target struct {
-	Channel string
-	// SendResolved creates a delivery for the alert's resolution.
-	SendResolved bool
-	// Repeat turns a repeat notification of a firing alert into a reminder,
-	// at most once per RepeatInterval.
-	Repeat         bool
-	RepeatInterval time.Duration
-}
-
 // Ingest is one received notification and where each of its alerts goes.
 type Ingest struct {
 	Notification *alert.Notification
 	// Target is the channel named in the URL path ("" for routed ones).
 	Target string
 	// Targets[i] are the destinations of Notification.Alerts[i].
-	Targets [][]Target
+	Targets [][]alert.Target
 	// ReceivedAt is when the webhook arrived.
 	ReceivedAt time.Time
 }
@@ -331,7 +319,7 @@ func (w *txWriter) ingest(in *Ingest) (IngestResult, error) {
 // plan creates the delivery an alert event calls for on one channel, if it
 // is new: a firing episode once, its resolution once, reminders when asked
 // and the episode was not acknowledged.
-func (w *txWriter) plan(a *amtemplate.Alert, eventID int64, t Target, now time.Time) (bool, error) {
+func (w *txWriter) plan(a *amtemplate.Alert, eventID int64, t alert.Target, now time.Time) (bool, error) {
 	fp, starts := a.Fingerprint, nanos(a.StartsAt)
 	insert := func(kind alert.Kind, seq int) (bool, error) {
 		var id int64

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
 )
 
 func TestOldestPending(t *testing.T) {
@@ -13,7 +15,7 @@ func TestOldestPending(t *testing.T) {
 	if _, ok, err := s.OldestPending(ctx); err != nil || ok {
 		t.Fatalf("empty outbox: ok %v, err %v", ok, err)
 	}
-	ops := Target{Channel: "ops"}
+	ops := alert.Target{Channel: "ops"}
 	ingest(t, s, notification("firing", mkAlert("a", "firing", t0)), t0, ops)
 	ingest(t, s, notification("firing", mkAlert("b", "firing", t0)), t0.Add(time.Minute), ops)
 	at, ok, err := s.OldestPending(ctx)

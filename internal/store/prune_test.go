@@ -4,12 +4,14 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/alert"
 )
 
 func TestPruneKeepsLiveEpisodes(t *testing.T) {
 	s := openTest(t, "")
 	ctx := context.Background()
-	ops := Target{Channel: "ops", SendResolved: true}
+	ops := alert.Target{Channel: "ops", SendResolved: true}
 	day := 24 * time.Hour
 	// "done" fired and resolved 100 days ago; "live" fired 100 days ago and
 	// is still repeated by Alertmanager; "pending" is old but unsent.

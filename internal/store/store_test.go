@@ -27,9 +27,9 @@ func mkAlert(fp, status string, starts time.Time) amtemplate.Alert {
 		Labels: amtemplate.KV{"alertname": "A", "instance": fp}}
 }
 
-func ingest(t *testing.T, s *Store, n *alert.Notification, at time.Time, targets ...Target) IngestResult {
+func ingest(t *testing.T, s *Store, n *alert.Notification, at time.Time, targets ...alert.Target) IngestResult {
 	t.Helper()
-	ts := make([][]Target, len(n.Alerts))
+	ts := make([][]alert.Target, len(n.Alerts))
 	for i := range ts {
 		ts[i] = targets
 	}
@@ -41,22 +41,22 @@ func ingest(t *testing.T, s *Store, n *alert.Notification, at time.Time, targets
 }
 
 func TestIngestDedup(t *testing.T) {
-	ops := Target{Channel: "ops", SendResolved: true}
+	ops := alert.Target{Channel: "ops", SendResolved: true}
 	steps := []struct {
 		name   string
 		n      *alert.Notification
 		after  time.Duration
-		target Target
+		target alert.Target
 		want   int
 	}{
 		{"firing", notification("firing", mkAlert("a", "firing", t0)), 0, ops, 1},
 		{"alertmanager retry", notification("firing", mkAlert("a", "firing", t0)), time.Second, ops, 0},
 		{"repeat notification suppressed", notification("firing", mkAlert("a", "firing", t0)), 4 * time.Hour, ops, 0},
-		{"second channel", notification("firing", mkAlert("a", "firing", t0)), 0, Target{Channel: "dev"}, 1},
+		{"second channel", notification("firing", mkAlert("a", "firing", t0)), 0, alert.Target{Channel: "dev"}, 1},
 		{"resolved", notification("resolved", mkAlert("a", "resolved", t0)), time.Hour, ops, 1},
 		{"resolved again", notification("resolved", mkAlert("a", "resolved", t0)), time.Hour, ops, 0},
 		{"late firing after resolved", notification("firing", mkAlert("a", "firing", t0)), time.Hour, ops, 0},
-		{"resolved not wanted", notification("resolved", mkAlert("a", "resolved", t0)), time.Hour, Target{Channel: "dev"}, 0},
+		{"resolved not wanted", notification("resolved", mkAlert("a", "resolved", t0)), time.Hour, alert.Target{Channel: "dev"}, 0},
 		{"new episode", notification("firing", mkAlert("a", "firing", t0.Add(2*time.Hour))), 3 * time.Hour, ops, 1},
 	}
 	s := openTest(t, "")
@@ -70,7 +70,7 @@ func TestIngestDedup(t *testing.T) {
 
 func TestReminders(t *testing.T) {
 	s := openTest(t, "")
-	tg := Target{Channel: "ops", Repeat: true, RepeatInterval: time.Hour}
+	tg := alert.Target{Channel: "ops", Repeat: true, RepeatInterval: time.Hour}
 	n := notification("firing", mkAlert("a", "firing", t0))
 	for _, c := range []struct {
 		after time.Duration
@@ -104,7 +104,7 @@ func TestConcurrentDuplicatesDeliverOnce(t *testing.T) {
 			defer wg.Done()
 			n := notification("firing", mkAlert(fmt.Sprintf("fp%d", i%20), "firing", t0))
 			res, err := s.Ingest(context.Background(), &Ingest{Notification: n,
-				Targets: [][]Target{{{Channel: "ops"}}}, ReceivedAt: t0})
+				Targets: [][]alert.Target{{{Channel: "ops"}}}, ReceivedAt: t0})
 			if err != nil {
 				t.Error(err)
 			}
@@ -129,7 +129,7 @@ func TestConcurrentDuplicatesDeliverOnce(t *testing.T) {
 func TestRecordAndRefsSurviveReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.db")
 	s := openTest(t, path)
-	ingest(t, s, notification("firing", mkAlert("a", "firing", t0)), t0, Target{Channel: "ops", SendResolved: true})
+	ingest(t, s, notification("firing", mkAlert("a", "firing", t0)), t0, alert.Target{Channel: "ops", SendResolved: true})
 	ctx := context.Background()
 	ds, err := s.Ready(ctx, "ops", t0, 10)
 	if err != nil || len(ds) != 1 {
@@ -171,7 +171,7 @@ func TestIngestAfterCloseFails(t *testing.T) {
 	s := openTest(t, "")
 	s.Close()
 	_, err := s.Ingest(context.Background(), &Ingest{Notification: notification("firing", mkAlert("a", "firing", t0)),
-		Targets: [][]Target{nil}, ReceivedAt: t0})
+		Targets: [][]alert.Target{nil}, ReceivedAt: t0})
 	if err != ErrClosed {
 		t.Fatalf("got %v", err)
 	}
@@ -189,7 +189,7 @@ func TestBadRequestDoesNotFailBatch(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			n := notification("firing", mkAlert(fmt.Sprint(i), "firing", t0))
-			targets := [][]Target{{{Channel: "ops"}}}
+			targets := [][]alert.Target{{{Channel: "ops"}}}
 			if i%10 == 0 {
 				targets = nil // invalid: no target list for the alert
 			}

@@ -257,6 +257,9 @@ func (a *App) Run(ctx context.Context) error {
 		go a.images.Run(dctx)
 	}
 	go ls.run(dctx, leasePrune, func(ctx context.Context) { a.prune(ctx, st) })
+	if tgBot != nil && st.Engine() == "postgres" {
+		go a.followSubscriptions(dctx, st, srv, disp)
+	}
 	collectDone := make(chan struct{})
 	go func() { a.runner.Run(dctx); close(collectDone) }()
 	botDone := make(chan struct{})

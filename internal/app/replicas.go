@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
 	"github.com/heraldhq/herald/internal/lease"
+	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -56,6 +58,33 @@ func (ls *leases) dispatchFence(st *store.Store) dispatch.Option {
 		}
 		return st.Claim(ctx, tok, l.Margin(), ids)
 	})
+}
+
+// subscriptionsEvery is how often a replica looks for subscriptions another
+// replica's bot changed.
+const subscriptionsEvery = 5 * time.Second
+
+// followSubscriptions takes up the subscriptions other replicas' bots
+// change (a chat's /subscribe reaches one replica): routing by them and a
+// channel for each chat are needed on every replica, since any may ingest
+// and any may dispatch.
+func (a *App) followSubscriptions(ctx context.Context, st *store.Store, srv *server.Server, disp *dispatch.Dispatcher) {
+	last, _ := st.SubscriptionsVersion(ctx)
+	t := time.NewTicker(subscriptionsEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := st.SubscriptionsVersion(ctx)
+		if err != nil || v == last {
+			continue
+		}
+		last = v
+		a.subscribed(ctx, st, srv, disp)
+	}
 }
 
 // run runs fn under the lease name until ctx is done.

@@ -202,3 +202,12 @@ func (s *Store) Actions(ctx context.Context, limit int) ([]Action, error) {
 	}
 	return out, nil
 }
+
+// SubscriptionsVersion changes whenever a subscription is added or
+// deleted (the count and the highest id: ids are never reused), so that
+// replicas that did not make a change notice it without reading them all.
+func (s *Store) SubscriptionsVersion(ctx context.Context) (string, error) {
+	var n, last int64
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM bot_subscriptions`).Scan(&n, &last)
+	return fmt.Sprintf("%d/%d", n, last), err
+}

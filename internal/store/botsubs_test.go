@@ -134,3 +134,41 @@ func TestActions(t *testing.T) {
 		t.Fatalf("newest %+v", got[0])
 	}
 }
+
+// The version another replica compares changes with every add and delete,
+// also when a delete and an add leave the count as it was.
+func TestSubscriptionsVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openTest(t, "")
+	seen := map[string]bool{}
+	step := func(what string) {
+		t.Helper()
+		v, err := s.SubscriptionsVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[v] {
+			t.Fatalf("after %s the version %q was seen before", what, v)
+		}
+		seen[v] = true
+	}
+	step("nothing")
+	a, err := s.AddSubscription(ctx, Subscription{ChatID: 1, Kind: SubscriptionMatchers, Expr: `a="1"`, CreatedBy: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("an add")
+	if _, err := s.AddSubscription(ctx, Subscription{ChatID: 1, Kind: SubscriptionMatchers, Expr: `b="2"`, CreatedBy: 9}); err != nil {
+		t.Fatal(err)
+	}
+	step("a second add")
+	if ok, err := s.DeleteSubscription(ctx, 1, a.ID); err != nil || !ok {
+		t.Fatalf("delete: %v %v", ok, err)
+	}
+	step("a delete")
+	if _, err := s.AddSubscription(ctx, Subscription{ChatID: 2, Kind: SubscriptionRegexp, Expr: "x", CreatedBy: 9}); err != nil {
+		t.Fatal(err)
+	}
+	step("an add after a delete")
+}

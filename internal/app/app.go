@@ -261,7 +261,11 @@ func (a *App) Run(ctx context.Context) error {
 		go a.followSubscriptions(dctx, st, srv, disp)
 	}
 	collectDone := make(chan struct{})
-	go func() { a.runner.Run(dctx); close(collectDone) }()
+	go func() {
+		// Each takeover starts from the store's rule state.
+		ls.run(dctx, leaseCollect, a.runner.Run)
+		close(collectDone)
+	}()
 	botDone := make(chan struct{})
 	switch {
 	case tgBot == nil:

@@ -43,7 +43,7 @@ func containerFigure(what string) (string, bool) {
 }
 
 func (c containersOf) Summary(ctx context.Context, window time.Duration) (string, error) {
-	return collect.Summary(ctx, c.runner.Snapshot(), c.store, window, c.now())
+	return collect.Summary(ctx, c.runner.SharedSnapshot(ctx), c.store, window, c.now())
 }
 
 func (c containersOf) Chart(ctx context.Context, what, host string, rng time.Duration) ([]byte, error) {

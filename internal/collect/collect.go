@@ -79,10 +79,22 @@ type Runner struct {
 	restart func()
 	ctx     context.Context
 	wg      sync.WaitGroup
+	// sharedAt is when the snapshot was last saved for other replicas
+	// (guarded by sendMu).
+	sharedAt time.Time
+	// shared caches the snapshot read from the store by a replica that
+	// does not collect.
+	sharedMu   sync.Mutex
+	shared     Snapshot
+	sharedRead time.Time
 }
 
-// stateKey is the store key of the rules' state.
-const stateKey = "collect.rules"
+// stateKey is the store key of the rules' state; snapshotKey of the latest
+// snapshot, for the replicas that do not collect.
+const (
+	stateKey    = "collect.rules"
+	snapshotKey = "collect.snapshot"
+)
 
 // New makes the runner of cfg's collectors; Run starts them.
 func New(cfg *config.Config, o Options) *Runner {
@@ -114,9 +126,17 @@ func (r *Runner) Run(ctx context.Context) {
 	r.restart()
 	r.mu.Unlock()
 	r.wg.Wait()
+	// Run may be called again (a replica that takes the collect lease
+	// again): it starts from the store's state, not from what this process
+	// saw before another replica collected.
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.docker != nil {
 		r.docker.Close()
+		r.docker = nil
 	}
+	r.ctx, r.hosts, r.checks, r.pending = nil, nil, map[string]exec.Result{}, nil
+	r.rules = newRules()
 }
 
 // Update takes up a reloaded configuration: jobs restart with the new
@@ -226,6 +246,7 @@ func (r *Runner) round(ctx context.Context, samples []series.Sample) {
 	r.sendMu.Lock()
 	defer r.sendMu.Unlock()
 	r.saveState(ctx)
+	r.shareSnapshot(ctx)
 	for {
 		r.mu.Lock()
 		if len(r.pending) == 0 {

@@ -196,7 +196,7 @@ func (a *App) Run(ctx context.Context) error {
 		srv.Subscribe(subs.routes)
 	}
 	a.runner = collect.New(cfg, collect.Options{History: st, State: st, Alerts: srv.Accept,
-		Leader: ls.byName[leaseCollect], Logger: a.logger})
+		Leader: ls.leader(leaseCollect), Logger: a.logger})
 	a.reg.MustRegister(collect.NewMetrics(a.runner))
 	if botRuns(cfg) {
 		tgBot, err = a.newBot(cfg, st, srv, func() { a.subscribed(ctx, st, srv, disp) })

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/heraldhq/herald/internal/collect"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/dispatch"
 	"github.com/heraldhq/herald/internal/lease"
@@ -30,27 +31,48 @@ const (
 	leasePrune    = "prune"
 )
 
-// leases are this process's leases on the store; with SQLite the one
-// process holds them all, and a second Herald opened on the same file by
-// mistake waits instead of sending everything twice.
+// leases are this process's leases on a PostgreSQL store. On SQLite there
+// is one process and no leases: it runs every singleton at once, as
+// before replicas existed, so that a restart after a crash does not wait
+// for the crashed process's leases to end.
 type leases struct {
 	holder string
+	// byName is nil on SQLite.
 	byName map[string]*lease.Lease
+	held   *lease.Metrics
 }
 
 func (a *App) newLeases(cfg *config.Config, st *store.Store) *leases {
-	m := lease.NewMetrics(a.reg)
-	ls := &leases{holder: lease.Holder(), byName: map[string]*lease.Lease{}}
+	ls := &leases{holder: lease.Holder(), held: lease.NewMetrics(a.reg)}
+	if st.Engine() != "postgres" {
+		for _, name := range []string{leaseDispatch, leasePoller, leaseCollect, leasePrune} {
+			ls.held.Always(name)
+		}
+		return ls
+	}
+	ls.byName = map[string]*lease.Lease{}
 	for _, name := range []string{leaseDispatch, leasePoller, leaseCollect, leasePrune} {
-		m.Precreate(name)
-		ls.byName[name] = lease.New(st, name, ls.holder, cfg.Storage.LeaseDuration.D(), m, a.logger)
+		ls.held.Precreate(name)
+		ls.byName[name] = lease.New(st, name, ls.holder, cfg.Storage.LeaseDuration.D(), ls.held, a.logger)
 	}
 	return ls
 }
 
-// dispatchFence claims each message's deliveries under the dispatch lease.
+// leader is the collectors' Leader: nil (always) on SQLite.
+func (ls *leases) leader(name string) collect.Leader {
+	if l, ok := ls.byName[name]; ok {
+		return l
+	}
+	return nil
+}
+
+// dispatchFence claims each message's deliveries under the dispatch lease;
+// on SQLite it fences nothing.
 func (ls *leases) dispatchFence(st *store.Store) dispatch.Option {
-	l := ls.byName[leaseDispatch]
+	l, ok := ls.byName[leaseDispatch]
+	if !ok {
+		return func(*dispatch.Dispatcher) {}
+	}
 	return dispatch.WithFence(func(ctx context.Context, ids []int64) (bool, error) {
 		tok, ok := l.Token()
 		if !ok {
@@ -87,7 +109,13 @@ func (a *App) followSubscriptions(ctx context.Context, st *store.Store, srv *ser
 	}
 }
 
-// run runs fn under the lease name until ctx is done.
+// run runs fn under the lease name until ctx is done; on SQLite it just
+// runs fn.
 func (ls *leases) run(ctx context.Context, name string, fn func(ctx context.Context)) {
-	ls.byName[name].Run(ctx, func(ctx context.Context, _ store.LeaseToken) { fn(ctx) })
+	l, ok := ls.byName[name]
+	if !ok {
+		fn(ctx)
+		return
+	}
+	l.Run(ctx, func(ctx context.Context, _ store.LeaseToken) { fn(ctx) })
 }

@@ -250,6 +250,13 @@ func (m *Metrics) Precreate(name string) {
 	}
 }
 
+// Always shows a singleton that needs no lease (one process on SQLite)
+// as held.
+func (m *Metrics) Always(name string) {
+	m.Precreate(name)
+	m.held(name, true)
+}
+
 func (m *Metrics) held(name string, v bool) {
 	if m == nil {
 		return

@@ -76,7 +76,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		return err
 	}
 	if err := s.read.PingContext(ctx); err != nil {
-		return err
+		return fmt.Errorf("cannot reach the database %s: %w", s.path, err)
 	}
 	h := &s.health
 	h.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -137,6 +138,35 @@ func (s *Store) commitBatch(batch []*writeReq) {
 			close(r.done)
 		}
 	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for attempt := 0; s.runBatch(ctx, batch, attempt < maxBatchRetries); attempt++ {
+		for _, r := range batch {
+			r.err = nil
+		}
+		// Apart from the other replica's batch, which goes first.
+		t := time.NewTimer(time.Duration(attempt+1) * time.Duration(5+rand.IntN(45)) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// maxBatchRetries bounds how often a batch runs again after a conflict
+// with another replica or a broken connection.
+const maxBatchRetries = 4
+
+// runBatch runs batch in one transaction, a savepoint per request so that
+// one bad request does not fail the rest. When retry is set and a request
+// deadlocked with another replica's batch (PostgreSQL cancelled one
+// statement, but this batch still holds the rows of its earlier requests),
+// or the connection broke before the commit, it rolls the whole
+// transaction back, so that the other batch can go on, and reports true:
+// the batch runs again in a new transaction. A commit that fails is not
+// run again: it may have committed, and the callers hear of the error.
+func (s *Store) runBatch(ctx context.Context, batch []*writeReq, retry bool) bool {
 	fail := func(err error) {
 		for _, r := range batch {
 			if r.err == nil {
@@ -144,55 +174,68 @@ func (s *Store) commitBatch(batch []*writeReq) {
 			}
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	again := func(err error) bool { return retry && ctx.Err() == nil && s.eng.retryable(err) }
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
+		if again(err) {
+			return true
+		}
 		fail(fmt.Errorf("begin: %w", err))
-		return
+		return false
 	}
 	w := newTxWriter(ctx, tx, s.eng)
+	abort := func() {
+		w.close()
+		_ = tx.Rollback()
+	}
 	for _, r := range batch {
-		// A savepoint per request keeps one bad request from failing the rest.
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT ingest"); err != nil {
+			if again(err) {
+				abort()
+				return true
+			}
 			r.err = err
 			continue
 		}
-		// A deadlock with another replica's batch cancels one statement:
-		// the request is rolled back to its savepoint and run again.
-		for try := 0; ; try++ {
-			err := w.run(r)
-			if err == nil {
-				r.err = nil
-				break
+		if err := w.run(r); err != nil {
+			if again(err) {
+				abort()
+				return true
 			}
 			r.err = err
 			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO ingest"); rerr != nil {
-				_ = tx.Rollback()
+				abort()
+				if again(rerr) {
+					return true
+				}
 				fail(fmt.Errorf("rollback to savepoint: %w", rerr))
-				return
-			}
-			if try == 2 || !s.eng.conflict(err) {
-				break
+				return false
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "RELEASE ingest"); err != nil {
-			_ = tx.Rollback()
+			abort()
+			if again(err) {
+				return true
+			}
 			fail(fmt.Errorf("release savepoint: %w", err))
-			return
+			return false
 		}
 	}
 	w.close()
 	if len(w.woke) > 0 {
 		if err := s.eng.notify(ctx, tx, w.woke); err != nil {
 			_ = tx.Rollback()
+			if again(err) {
+				return true
+			}
 			fail(fmt.Errorf("notify: %w", err))
-			return
+			return false
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("commit: %w", err))
 	}
+	return false
 }
 
 // noteBatch tells the store's health what a batch's requests met: the first

@@ -31,7 +31,7 @@ type LeaseInfo struct {
 // database's clock), when it is free or its holder let it expire; ok is
 // false while another holder has it. Taking it starts a new epoch.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (tok LeaseToken, ok bool, err error) {
-	err = s.submit(ctx, func(w *txWriter) error {
+	err = s.leaseTx(ctx, func(w *txWriter) error {
 		now, err := w.eng.now(w.ctx, w.tx)
 		if err != nil {
 			return err
@@ -60,7 +60,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 // the holder must stop and acquire it anew).
 func (s *Store) RenewLease(ctx context.Context, tok LeaseToken, ttl time.Duration) (bool, error) {
 	var n int64
-	err := s.submit(ctx, func(w *txWriter) error {
+	err := s.leaseTx(ctx, func(w *txWriter) error {
 		now, err := w.eng.now(w.ctx, w.tx)
 		if err != nil {
 			return err
@@ -75,7 +75,7 @@ func (s *Store) RenewLease(ctx context.Context, tok LeaseToken, ttl time.Duratio
 // ReleaseLease ends a holding at once, so that another process need not
 // wait for it to expire; a lost holding is left alone.
 func (s *Store) ReleaseLease(ctx context.Context, tok LeaseToken) error {
-	return s.submit(ctx, func(w *txWriter) error {
+	return s.leaseTx(ctx, func(w *txWriter) error {
 		_, err := w.exec(`UPDATE leases SET expires_at = 0 WHERE name = $1 AND holder = $2 AND epoch = $3`,
 			tok.Name, tok.Holder, tok.Epoch)
 		return err
@@ -150,14 +150,19 @@ func (s *Store) Claim(ctx context.Context, tok LeaseToken, margin time.Duration,
 var errUnclaimed = errors.New("some deliveries are no longer pending")
 
 // RecentSends returns when the requests of channel's sends since since
-// were made: one per message part sent, one per failed attempt (a folded
-// message is one request, though each of its deliveries records it). A process
-// that takes over a channel counts them in its rate limits.
+// were answered at the latest: one per message part sent, one per failed
+// attempt (a folded message is one request, though each of its deliveries
+// records it), each at the end of its attempt. A process that takes over a
+// channel counts them in its rate limits, and a window counts a request
+// until a period after its answer: the attempt's start would be too early,
+// since an attempt waits for the rate limit before its first request and
+// between its parts (about a second each to one Telegram chat).
 func (s *Store) RecentSends(ctx context.Context, channel string, since time.Time) ([]time.Time, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT m.sent_at FROM (SELECT DISTINCT sent_at, part FROM sent_messages
-			WHERE channel = $1 AND sent_at >= $2) AS m
+	rows, err := s.read.QueryContext(ctx, `SELECT m.answered FROM (SELECT DISTINCT m.sent_at + a.duration_ns AS answered, m.part
+			FROM sent_messages m JOIN delivery_attempts a ON a.delivery_id = m.delivery_id AND a.attempted_at = m.sent_at
+			WHERE m.channel = $1 AND m.sent_at >= $2) AS m
 		UNION ALL
-		SELECT f.attempted_at FROM (SELECT DISTINCT a.attempted_at FROM delivery_attempts a
+		SELECT f.answered FROM (SELECT DISTINCT a.attempted_at + a.duration_ns AS answered FROM delivery_attempts a
 			JOIN deliveries d ON d.id = a.delivery_id
 			WHERE d.channel = $1 AND a.attempted_at >= $2 AND a.outcome <> 'sent') AS f`, channel, nanos(since))
 	if err != nil {
@@ -173,4 +178,25 @@ func (s *Store) RecentSends(ctx context.Context, channel string, since time.Time
 		out = append(out, fromNanos(at))
 	}
 	return out, rows.Err()
+}
+
+// leaseTx runs fn in a transaction of its own on PostgreSQL, beside the
+// writer's group commit: a renewal must not wait behind a batch of ingests,
+// which may itself wait for another replica's batch (its locks, a deadlock
+// found after deadlock_timeout) longer than the quarter of a lease a
+// renewal may take, and the holder would lose its leases under load. On
+// SQLite the one writer connection is the writer's: fn goes through it.
+func (s *Store) leaseTx(ctx context.Context, fn func(w *txWriter) error) error {
+	if s.eng.name() != "postgres" {
+		return s.submit(ctx, fn)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(&txWriter{ctx: ctx, tx: tx, eng: s.eng}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }

@@ -74,11 +74,19 @@ func (pgEngine) fault(err error) bool {
 // what it cannot read it reports as a fault (class XX) that may pass.
 func (pgEngine) damaged(error) bool { return false }
 
-// conflict: a deadlock between two replicas' batches, or a serialization
-// failure; PostgreSQL cancelled one statement and the other went on.
-func (pgEngine) conflict(err error) bool {
+// retryable: a deadlock between two replicas' batches or a serialization
+// failure (PostgreSQL cancelled one statement and the other went on), or a
+// connection that broke before the commit (the server restarted or cut
+// it; the pool hands out another).
+func (pgEngine) retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+	if errors.As(err, &pe) {
+		return pe.Code == "40P01" || pe.Code == "40001" || strings.HasPrefix(pe.Code, "08") ||
+			pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.As(err, &ne) || strings.Contains(err.Error(), "conn closed")
 }
 
 // now is the database server's clock, so that replicas agree on when a

@@ -102,11 +102,10 @@ func TestPostgresRestart(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	// Only the reachability check answers while the server is down; its
-	// error is pgx's, which names the database but says no "cannot".
+	// Readiness says what is wrong, naming the database.
 	err := s.Ping(ctx)
-	if err == nil {
-		t.Error("Ping while the database is down: ready")
+	if err == nil || !strings.Contains(err.Error(), "cannot reach the database") {
+		t.Errorf("Ping while the database is down: %v, want not ready saying why", err)
 	}
 	t.Logf("Ping while the database is down: %v", err)
 
@@ -185,8 +184,11 @@ cutting:
 		}
 	}
 	t.Logf("%d ingests acknowledged, %d failed (%v); %d cuts ended %d connections", len(acked), len(failed), where, cuts, terminated)
-	if len(failed) == 0 || len(acked) == 0 {
-		t.Fatal("the cuts should fail some ingests and not all: the test tested nothing")
+	// A batch whose connection is cut runs again on another, so most
+	// ingests succeed; the cuts must have hit connections in use, or the
+	// test tested nothing.
+	if terminated == 0 || len(acked) == 0 {
+		t.Fatal("the cuts ended no connection, or no ingest succeeded: the test tested nothing")
 	}
 
 	// Every notification stored has all its events, every event its
@@ -228,19 +230,13 @@ cutting:
 		}
 	}
 
-	// A connection the last cut ended may still wait in the writer's pool,
-	// and the first ingest on it fails (Alertmanager would post again).
+	// A connection the last cut ended may still wait in the writer's pool:
+	// the batch that meets it runs again on another, so the first ingest
+	// after the cuts succeeds.
 	testutil.Poll(t, 20*time.Second, "Ping to recover", func() bool { return s.Ping(context.Background()) == nil })
-	testutil.Poll(t, 20*time.Second, "an ingest after the cuts", func() bool {
-		err := ingestOne(context.Background(), s, "after", "after")
-		if err != nil && !s.eng.fault(err) {
-			t.Fatalf("ingest after the cuts: %v", err)
-		}
-		if err != nil {
-			t.Logf("ingest after the cuts: %v", err)
-		}
-		return err == nil
-	})
+	if err := ingestOne(context.Background(), s, "after", "after"); err != nil {
+		t.Fatalf("the first ingest after the cuts: %v", err)
+	}
 }
 
 // execPG runs statements on their own connection to dsn.

@@ -24,7 +24,7 @@ type sqliteEngine struct{}
 func (sqliteEngine) name() string                                { return "sqlite" }
 func (sqliteEngine) goose() goose.Dialect                        { return goose.DialectSQLite3 }
 func (sqliteEngine) rebind(q string) string                      { return q }
-func (sqliteEngine) conflict(error) bool                         { return false }
+func (sqliteEngine) retryable(error) bool                        { return false }
 func (sqliteEngine) now(context.Context, *sql.Tx) (int64, error) { return time.Now().UnixNano(), nil }
 
 // notify does nothing: one process ingests and sends.

@@ -74,9 +74,10 @@ type engine interface {
 	// request; damaged whether the database itself is damaged.
 	fault(err error) bool
 	damaged(err error) bool
-	// conflict reports whether err is a transient conflict with another
-	// transaction (a deadlock between replicas) worth trying again.
-	conflict(err error) bool
+	// retryable reports whether a batch that met err is worth running
+	// again in a new transaction: a deadlock with another replica's batch,
+	// or a connection that broke (a stale pooled one, a restart).
+	retryable(err error) bool
 	// now is the time leases are measured in: the database's clock when
 	// several processes share it.
 	now(ctx context.Context, tx *sql.Tx) (int64, error)

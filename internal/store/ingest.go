@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -40,8 +41,11 @@ type IngestResult struct {
 // shared transaction.
 type writeReq struct {
 	apply func(w *txWriter) error
-	err   error
-	done  chan struct{}
+	// keys are the alert episodes an ingest plans deliveries for (see
+	// engine.lock).
+	keys []int64
+	err  error
+	done chan struct{}
 }
 
 // Common is the part of a notification shared by all its alerts.
@@ -63,7 +67,13 @@ func (s *Store) Ingest(ctx context.Context, in *Ingest) (IngestResult, error) {
 		return IngestResult{}, err
 	}
 	var res IngestResult
-	err := s.submit(ctx, func(w *txWriter) (err error) {
+	keys := make([]int64, len(in.Notification.Alerts))
+	for i, a := range in.Notification.Alerts {
+		h := fnv.New64a()
+		h.Write([]byte(a.Fingerprint))
+		keys[i] = int64(h.Sum64())
+	}
+	err := s.submitKeyed(ctx, keys, func(w *txWriter) (err error) {
 		res, err = w.ingest(in)
 		return err
 	})
@@ -75,7 +85,13 @@ func (s *Store) Ingest(ctx context.Context, in *Ingest) (IngestResult, error) {
 
 // submit queues fn for the writer and waits for its commit.
 func (s *Store) submit(ctx context.Context, fn func(w *txWriter) error) error {
-	req := &writeReq{apply: fn, done: make(chan struct{})}
+	return s.submitKeyed(ctx, nil, fn)
+}
+
+// submitKeyed is submit for a request that plans deliveries for the
+// episodes of keys.
+func (s *Store) submitKeyed(ctx context.Context, keys []int64, fn func(w *txWriter) error) error {
+	req := &writeReq{apply: fn, keys: keys, done: make(chan struct{})}
 	select {
 	case s.ingests <- req:
 	case <-s.done:
@@ -181,6 +197,18 @@ func (s *Store) runBatch(ctx context.Context, batch []*writeReq, retry bool) boo
 			return true
 		}
 		fail(fmt.Errorf("begin: %w", err))
+		return false
+	}
+	var keys []int64
+	for _, r := range batch {
+		keys = append(keys, r.keys...)
+	}
+	if err := s.eng.lock(ctx, tx, keys); err != nil {
+		_ = tx.Rollback()
+		if again(err) {
+			return true
+		}
+		fail(fmt.Errorf("lock: %w", err))
 		return false
 	}
 	w := newTxWriter(ctx, tx, s.eng)

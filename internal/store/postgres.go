@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +88,26 @@ func (pgEngine) retryable(err error) bool {
 	var ne net.Error
 	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.As(err, &ne) || strings.Contains(err.Error(), "conn closed")
+}
+
+// lock takes a transaction-level advisory lock per alert fingerprint of
+// the batch, in ascending order. An Alertmanager HA pair posts the same
+// notifications to two replicas, whose batches would otherwise insert the
+// same outbox keys in different orders and deadlock (found by PostgreSQL
+// only after deadlock_timeout, a second by default); in one order, the
+// second batch waits for the first's commit and then finds its rows.
+// Transaction-level locks end with the transaction, so a pooler in
+// transaction mode keeps them, unlike session locks.
+func (pgEngine) lock(ctx context.Context, tx *sql.Tx, keys []int64) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	keys = slices.Clone(keys)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	_, err := tx.ExecContext(ctx, `SELECT COUNT(pg_advisory_xact_lock(k)) FROM
+		(SELECT k FROM unnest($1::BIGINT[]) AS k ORDER BY k) AS ordered`, keys)
+	return err
 }
 
 // now is the database server's clock, so that replicas agree on when a

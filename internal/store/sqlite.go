@@ -27,6 +27,9 @@ func (sqliteEngine) rebind(q string) string                      { return q }
 func (sqliteEngine) retryable(error) bool                        { return false }
 func (sqliteEngine) now(context.Context, *sql.Tx) (int64, error) { return time.Now().UnixNano(), nil }
 
+// lock has nothing to take: SQLite has one writer.
+func (sqliteEngine) lock(context.Context, *sql.Tx, []int64) error { return nil }
+
 // notify does nothing: one process ingests and sends.
 func (sqliteEngine) notify(context.Context, *sql.Tx, []string) error { return nil }
 

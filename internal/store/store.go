@@ -81,6 +81,10 @@ type engine interface {
 	// now is the time leases are measured in: the database's clock when
 	// several processes share it.
 	now(ctx context.Context, tx *sql.Tx) (int64, error)
+	// lock takes, in one order, what the batch's ingests plan deliveries
+	// for (alert episodes, by fingerprint), so that two processes'
+	// batches do not deadlock.
+	lock(ctx context.Context, tx *sql.Tx, keys []int64) error
 	// notify wakes the other processes' dispatchers for channels when tx
 	// commits.
 	notify(ctx context.Context, tx *sql.Tx, channels []string) error

@@ -111,6 +111,9 @@ type Dispatcher struct {
 	// pollInterval is how often due retries are looked for.
 	pollInterval time.Duration
 	fence        func(ctx context.Context, ids []int64) (bool, error)
+	// stoppedAt is when Run last returned: the limiters counted this
+	// process's own sends until then (guarded by mu).
+	stoppedAt time.Time
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -196,6 +199,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			d.wg.Wait()
 			d.mu.Lock()
 			d.ctx, d.workers = nil, map[string]*worker{}
+			d.stoppedAt = d.now()
 			d.mu.Unlock()
 			return nil
 		case <-t.C:
@@ -208,13 +212,21 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 const warmWindow = time.Hour
 
 // warm counts in each channel's rate limits the requests made lately,
-// when the store knows them and the notifier keeps limits.
+// when the store knows them and the notifier keeps limits: in the last
+// hour, or since this dispatcher last stopped, when it ran before (its
+// limiters counted its own sends already; counting them again would hold
+// the channel back for nothing).
 func (d *Dispatcher) warm(ctx context.Context) {
 	rs, ok := d.store.(RecentSends)
 	if !ok {
 		return
 	}
 	since := d.now().Add(-warmWindow)
+	d.mu.Lock()
+	if d.stoppedAt.After(since) {
+		since = d.stoppedAt
+	}
+	d.mu.Unlock()
 	for name, ch := range d.setup.Load().Channels {
 		w, ok := ch.Notifier.(notify.Warmer)
 		if !ok {

@@ -28,10 +28,12 @@ type LeaseInfo struct {
 }
 
 // AcquireLease takes the lease name for holder until ttl from now (the
-// database's clock), when it is free or its holder let it expire; ok is
-// false while another holder has it. Taking it starts a new epoch.
+// database's clock), when it is free, its holder let it expire, or holder
+// has it already (an earlier attempt committed after its caller gave up
+// waiting); ok is false while another holder has it. Taking it starts a
+// new epoch, which fences off any earlier holding.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (tok LeaseToken, ok bool, err error) {
-	err = s.leaseTx(ctx, func(w *txWriter) error {
+	err = s.directTx(ctx, func(w *txWriter) error {
 		now, err := w.eng.now(w.ctx, w.tx)
 		if err != nil {
 			return err
@@ -41,7 +43,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 			VALUES ($1, $2, 1, $3, $4)
 			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = leases.epoch + 1,
 				expires_at = excluded.expires_at, acquired_at = excluded.acquired_at
-			WHERE leases.expires_at <= excluded.acquired_at
+			WHERE leases.expires_at <= excluded.acquired_at OR leases.holder = excluded.holder
 			RETURNING epoch`, name, holder, now+int64(ttl), now).Scan(&epoch)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -60,7 +62,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 // the holder must stop and acquire it anew).
 func (s *Store) RenewLease(ctx context.Context, tok LeaseToken, ttl time.Duration) (bool, error) {
 	var n int64
-	err := s.leaseTx(ctx, func(w *txWriter) error {
+	err := s.directTx(ctx, func(w *txWriter) error {
 		now, err := w.eng.now(w.ctx, w.tx)
 		if err != nil {
 			return err
@@ -75,7 +77,7 @@ func (s *Store) RenewLease(ctx context.Context, tok LeaseToken, ttl time.Duratio
 // ReleaseLease ends a holding at once, so that another process need not
 // wait for it to expire; a lost holding is left alone.
 func (s *Store) ReleaseLease(ctx context.Context, tok LeaseToken) error {
-	return s.leaseTx(ctx, func(w *txWriter) error {
+	return s.directTx(ctx, func(w *txWriter) error {
 		_, err := w.exec(`UPDATE leases SET expires_at = 0 WHERE name = $1 AND holder = $2 AND epoch = $3`,
 			tok.Name, tok.Holder, tok.Epoch)
 		return err
@@ -111,7 +113,7 @@ func (s *Store) Leases(ctx context.Context) ([]LeaseInfo, error) {
 // sent is pending no more.
 func (s *Store) Claim(ctx context.Context, tok LeaseToken, margin time.Duration, ids []int64) (bool, error) {
 	ok := false
-	err := s.submit(ctx, func(w *txWriter) error {
+	err := s.directTx(ctx, func(w *txWriter) error {
 		now, err := w.eng.now(w.ctx, w.tx)
 		if err != nil {
 			return err
@@ -180,16 +182,25 @@ func (s *Store) RecentSends(ctx context.Context, channel string, since time.Time
 	return out, rows.Err()
 }
 
-// leaseTx runs fn in a transaction of its own on PostgreSQL, beside the
-// writer's group commit: a renewal must not wait behind a batch of ingests,
-// which may itself wait for another replica's batch (its locks, a deadlock
-// found after deadlock_timeout) longer than the quarter of a lease a
-// renewal may take, and the holder would lose its leases under load. On
-// SQLite the one writer connection is the writer's: fn goes through it.
-func (s *Store) leaseTx(ctx context.Context, fn func(w *txWriter) error) error {
+// directTx runs fn in a transaction of its own on PostgreSQL, beside the
+// writer's group commit: lease renewals, claims and delivery outcomes must
+// not wait behind a batch of ingests, which may itself wait for another
+// replica's batch. A renewal that waits longer than a quarter of a lease
+// loses the lease under load; an outcome that waits is an outcome a crash
+// loses, and the next holder sends the message again. On SQLite the one
+// writer connection is the writer's: fn goes through it.
+func (s *Store) directTx(ctx context.Context, fn func(w *txWriter) error) error {
 	if s.eng.name() != "postgres" {
 		return s.submit(ctx, fn)
 	}
+	err := s.runDirect(ctx, fn)
+	if err == nil || s.eng.fault(err) {
+		s.noteWrite(err)
+	}
+	return err
+}
+
+func (s *Store) runDirect(ctx context.Context, fn func(w *txWriter) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

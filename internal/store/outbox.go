@@ -154,13 +154,15 @@ type Outcome struct {
 	Error string
 }
 
-// Record stores the outcome of an attempt. It shares the writer's group
-// commit with ingests, so recording never costs a commit of its own.
+// Record stores the outcome of an attempt. On SQLite it shares the
+// writer's group commit with ingests, so recording never costs a commit of
+// its own; on PostgreSQL it commits on its own, without waiting behind
+// ingests (see directTx).
 func (s *Store) Record(ctx context.Context, o Outcome) error {
 	if err := s.checkDamaged(); err != nil {
 		return err
 	}
-	return s.submit(ctx, func(w *txWriter) error { return w.record(o) })
+	return s.directTx(ctx, func(w *txWriter) error { return w.record(o) })
 }
 
 func (w *txWriter) record(o Outcome) error {

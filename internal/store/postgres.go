@@ -153,7 +153,8 @@ func OpenPostgres(ctx context.Context, dsn string, opts Options, logger *slog.Lo
 	}
 	name := PostgresForLog(dsn)
 	w := stdlib.OpenDB(*cfg)
-	w.SetMaxOpenConns(4)
+	// The writer, leases, claims and outcomes (see directTx).
+	w.SetMaxOpenConns(8)
 	w.SetConnMaxIdleTime(5 * time.Minute)
 	r := stdlib.OpenDB(*cfg)
 	r.SetMaxOpenConns(8)

@@ -98,7 +98,9 @@ func BenchmarkReplicaIngest(b *testing.B) {
 					Duration: 10 * time.Second})
 			}
 			b.StopTimer()
-			if r.Failed > 0 {
+			// The requests in flight when the run's time is up are cut
+			// off and count as failed; more than that is a failure.
+			if r.Failed > 32 {
 				b.Fatalf("%d notifications refused", r.Failed)
 			}
 			b.ReportMetric(r.PerSecond(), "notifications/s")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/telegram"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // Options are what the bot is built from besides the configuration.
@@ -170,12 +171,12 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 // with backoff; the offset of the last update handled is kept in the
 // store, so that a restart neither loses nor repeats updates.
 func (b *Bot) Run(ctx context.Context) {
-	for wait := time.Second; !b.started.Load(); wait = min(wait*2, 5*time.Minute) {
-		if !sleep(ctx, wait) {
+	for delay := time.Second; !b.started.Load(); delay = min(delay*2, 5*time.Minute) {
+		if !wait.Sleep(ctx, delay) {
 			return
 		}
 		if err := b.start(ctx); err != nil && ctx.Err() == nil {
-			b.logger.Warn("cannot start the Telegram bot yet", "err", err, "retry_in", min(wait*2, 5*time.Minute))
+			b.logger.Warn("cannot start the Telegram bot yet", "err", err, "retry_in", min(delay*2, 5*time.Minute))
 		}
 	}
 	if b.settings().cfg.Telegram.Mode != config.BotPolling {
@@ -196,7 +197,7 @@ func (b *Bot) Run(ctx context.Context) {
 			}
 			b.metrics.pollErrors.Inc()
 			b.logger.Warn("getUpdates failed", "err", err, "retry_in", backoff)
-			if !sleep(ctx, backoff) {
+			if !wait.Sleep(ctx, backoff) {
 				return
 			}
 			backoff = min(backoff*2, time.Minute)
@@ -217,25 +218,13 @@ func (b *Bot) Run(ctx context.Context) {
 		if refused {
 			// The store refused an update: ask for it again later.
 			b.logger.Warn("cannot record an update; asking Telegram for it again", "retry_in", backoff)
-			if !sleep(ctx, backoff) {
+			if !wait.Sleep(ctx, backoff) {
 				return
 			}
 			backoff = min(backoff*2, time.Minute)
 			continue
 		}
 		backoff = time.Second
-	}
-}
-
-// sleep waits d or until ctx is done, and reports whether it waited.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/grafana"
 	"github.com/heraldhq/herald/internal/telegram"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // dashboardsPerPage is how many dashboards or panels one keyboard shows.
@@ -200,17 +201,17 @@ const renderAttempts = 3
 // render renders a panel, retrying a failure Grafana may not repeat; "no
 // renderer", an unknown panel or refused credentials are said at once.
 func (b *Bot) render(ctx context.Context, r grafana.PanelRequest) ([]byte, error) {
-	wait := time.Second
+	delay := time.Second
 	for attempt := 1; ; attempt++ {
 		png, err := b.settings().Grafana.RenderPanel(ctx, r)
 		if err == nil || attempt == renderAttempts || grafana.IsPermanent(err) || errors.Is(err, grafana.ErrNoRenderer) || ctx.Err() != nil {
 			return png, err
 		}
 		b.logger.Debug("panel render failed; trying again", "attempt", attempt, "err", err)
-		if !sleep(ctx, wait) {
+		if !wait.Sleep(ctx, delay) {
 			return nil, err
 		}
-		wait *= 2
+		delay *= 2
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // DefaultDuration is how long a lease lasts without renewal.
@@ -99,7 +100,7 @@ func (l *Lease) Run(ctx context.Context, fn func(ctx context.Context, tok store.
 	for ctx.Err() == nil {
 		tok, deadline, ok := l.acquire(ctx)
 		if !ok {
-			if !sleep(ctx, every) {
+			if !wait.Sleep(ctx, every) {
 				return
 			}
 			continue
@@ -109,7 +110,7 @@ func (l *Lease) Run(ctx context.Context, fn func(ctx context.Context, tok store.
 		l.hold(ctx, tok, deadline, fn)
 		if ctx.Err() == nil {
 			// Lost, or fn gave up: let another process have a turn.
-			sleep(ctx, every)
+			wait.Sleep(ctx, every)
 		}
 	}
 }
@@ -210,17 +211,6 @@ func (l *Lease) deadlineOf() time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.deadline
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // Metrics count what the leases of a process do.

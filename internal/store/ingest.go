@@ -14,6 +14,7 @@ import (
 	amtemplate "github.com/prometheus/alertmanager/template"
 
 	"github.com/heraldhq/herald/internal/alert"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // Ingest is one received notification and where each of its alerts goes.
@@ -161,12 +162,7 @@ func (s *Store) commitBatch(batch []*writeReq) {
 			r.err = nil
 		}
 		// Apart from the other replica's batch, which goes first.
-		t := time.NewTimer(time.Duration(attempt+1) * time.Duration(5+rand.IntN(45)) * time.Millisecond)
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-		t.Stop()
+		wait.Sleep(ctx, time.Duration(attempt+1)*time.Duration(5+rand.IntN(45))*time.Millisecond)
 	}
 }
 

@@ -20,6 +20,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // pgEngine is PostgreSQL, shared by every replica.
@@ -223,10 +225,8 @@ func (s *Store) Listen(ctx context.Context, wake func(channels []string)) {
 		}
 		s.logger.Warn("lost the wake-up connection to PostgreSQL; reconnecting (new deliveries are found by polling meanwhile)",
 			"err", err, "in", delay)
-		select {
-		case <-ctx.Done():
+		if !wait.Sleep(ctx, delay) {
 			return
-		case <-time.After(delay):
 		}
 		delay = min(2*delay, 5*time.Second)
 	}

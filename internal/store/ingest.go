@@ -157,12 +157,25 @@ func (s *Store) commitBatch(batch []*writeReq) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for attempt := 0; s.runBatch(ctx, batch, attempt < maxBatchRetries); attempt++ {
+	// On PostgreSQL a batch runs first without a savepoint per request
+	// (two round trips each); when a request fails, the batch runs again
+	// with them, so that the bad request fails alone. SQLite's savepoints
+	// cost nothing that matters.
+	isolate := s.eng.name() != "postgres"
+	for attempt := 0; ; {
+		switch s.runBatch(ctx, batch, attempt < maxBatchRetries, isolate) {
+		case batchDone:
+			return
+		case batchIsolate:
+			isolate = true
+		case batchAgain:
+			attempt++
+			// Apart from the other replica's batch, which goes first.
+			wait.Sleep(ctx, time.Duration(attempt)*time.Duration(5+rand.IntN(45))*time.Millisecond)
+		}
 		for _, r := range batch {
 			r.err = nil
 		}
-		// Apart from the other replica's batch, which goes first.
-		wait.Sleep(ctx, time.Duration(attempt+1)*time.Duration(5+rand.IntN(45))*time.Millisecond)
 	}
 }
 
@@ -170,15 +183,29 @@ func (s *Store) commitBatch(batch []*writeReq) {
 // with another replica or a broken connection.
 const maxBatchRetries = 4
 
-// runBatch runs batch in one transaction, a savepoint per request so that
-// one bad request does not fail the rest. When retry is set and a request
-// deadlocked with another replica's batch (PostgreSQL cancelled one
-// statement, but this batch still holds the rows of its earlier requests),
-// or the connection broke before the commit, it rolls the whole
-// transaction back, so that the other batch can go on, and reports true:
-// the batch runs again in a new transaction. A commit that fails is not
-// run again: it may have committed, and the callers hear of the error.
-func (s *Store) runBatch(ctx context.Context, batch []*writeReq, retry bool) bool {
+// batchOutcome says what became of a batch.
+type batchOutcome int
+
+const (
+	// batchDone: committed, or failed for good (each request's err says).
+	batchDone batchOutcome = iota
+	// batchAgain: rolled back after a conflict or a broken connection;
+	// run it again in a new transaction.
+	batchAgain
+	// batchIsolate: rolled back because a request failed while the batch
+	// ran without savepoints; run it again with them.
+	batchIsolate
+)
+
+// runBatch runs batch in one transaction; with isolate, a savepoint per
+// request keeps one bad request from failing the rest. When retry is set
+// and a request deadlocked with another replica's batch (PostgreSQL
+// cancelled one statement, but this batch still holds the rows of its
+// earlier requests), or the connection broke before the commit, it rolls
+// the whole transaction back, so that the other batch can go on, and
+// reports batchAgain. A commit that fails is not run again: it may have
+// committed, and the callers hear of the error.
+func (s *Store) runBatch(ctx context.Context, batch []*writeReq, retry, isolate bool) batchOutcome {
 	fail := func(err error) {
 		for _, r := range batch {
 			if r.err == nil {
@@ -190,10 +217,10 @@ func (s *Store) runBatch(ctx context.Context, batch []*writeReq, retry bool) boo
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		if again(err) {
-			return true
+			return batchAgain
 		}
 		fail(fmt.Errorf("begin: %w", err))
-		return false
+		return batchDone
 	}
 	var keys []int64
 	for _, r := range batch {
@@ -202,10 +229,10 @@ func (s *Store) runBatch(ctx context.Context, batch []*writeReq, retry bool) boo
 	if err := s.eng.lock(ctx, tx, keys); err != nil {
 		_ = tx.Rollback()
 		if again(err) {
-			return true
+			return batchAgain
 		}
 		fail(fmt.Errorf("lock: %w", err))
-		return false
+		return batchDone
 	}
 	w := newTxWriter(ctx, tx, s.eng)
 	abort := func() {
@@ -213,10 +240,20 @@ func (s *Store) runBatch(ctx context.Context, batch []*writeReq, retry bool) boo
 		_ = tx.Rollback()
 	}
 	for _, r := range batch {
+		if !isolate {
+			if err := w.run(r); err != nil {
+				abort()
+				if again(err) {
+					return batchAgain
+				}
+				return batchIsolate
+			}
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT ingest"); err != nil {
 			if again(err) {
 				abort()
-				return true
+				return batchAgain
 			}
 			r.err = err
 			continue
@@ -224,25 +261,25 @@ func (s *Store) runBatch(ctx context.Context, batch []*writeReq, retry bool) boo
 		if err := w.run(r); err != nil {
 			if again(err) {
 				abort()
-				return true
+				return batchAgain
 			}
 			r.err = err
 			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO ingest"); rerr != nil {
 				abort()
 				if again(rerr) {
-					return true
+					return batchAgain
 				}
 				fail(fmt.Errorf("rollback to savepoint: %w", rerr))
-				return false
+				return batchDone
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "RELEASE ingest"); err != nil {
 			abort()
 			if again(err) {
-				return true
+				return batchAgain
 			}
 			fail(fmt.Errorf("release savepoint: %w", err))
-			return false
+			return batchDone
 		}
 	}
 	w.close()
@@ -250,16 +287,16 @@ func (s *Store) runBatch(ctx context.Context, batch []*writeReq, retry bool) boo
 		if err := s.eng.notify(ctx, tx, w.woke); err != nil {
 			_ = tx.Rollback()
 			if again(err) {
-				return true
+				return batchAgain
 			}
 			fail(fmt.Errorf("notify: %w", err))
-			return false
+			return batchDone
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("commit: %w", err))
 	}
-	return false
+	return batchDone
 }
 
 // noteBatch tells the store's health what a batch's requests met: the first

@@ -4,6 +4,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -120,6 +122,26 @@ func (a *App) openImages(cfg *config.Config) error {
 	if cfg.ExternalURL == "" {
 		a.logger.Info("neither external_url nor images.s3 is set: charts are not hosted, so platforms that take images by URL (DingTalk, Teams, Slack webhooks) go without them")
 		return nil
+	}
+	if a.store != nil && a.store.Engine() == "postgres" {
+		// Replicas: the link may reach another replica than the one that
+		// drew the chart, so the charts are kept in the database and the
+		// links signed with a key every replica has.
+		key := []byte(cfg.Images.SigningKey)
+		if len(key) == 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			botKey, err := a.store.BotKey(ctx)
+			if err != nil {
+				return fmt.Errorf("images: the replicas' signing key: %w", err)
+			}
+			m := hmac.New(sha256.New, botKey)
+			m.Write([]byte("herald chart links"))
+			key = m.Sum(nil)
+		}
+		var err error
+		a.images, err = images.OpenShared(a.store, key, cfg.Images.TTL.D(), cfg.ExternalURL, a.logger)
+		return err
 	}
 	key, err := images.LoadKey(string(cfg.Images.SigningKey), cfg.DataDir)
 	if err != nil {

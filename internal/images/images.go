@@ -7,12 +7,14 @@
 package images
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -26,12 +28,37 @@ import (
 // Store keeps chart files and signs and checks their links. It is safe for
 // concurrent use.
 type Store struct {
-	dir    string
+	dir string
+	// blobs keeps the charts instead of dir when several replicas serve
+	// the links (OpenShared).
+	blobs  Blobs
 	key    []byte
 	ttl    time.Duration
 	base   string
 	now    func() time.Time
 	logger *slog.Logger
+}
+
+// Blobs keeps chart PNGs where every replica reads them: the shared
+// database, when several Herald replicas sit behind external_url and the
+// link may reach another than the one that drew the chart.
+type Blobs interface {
+	PutImage(ctx context.Context, id string, png []byte, expires time.Time) error
+	Image(ctx context.Context, id string) (png []byte, saved time.Time, ok bool, err error)
+	PruneImages(ctx context.Context, before time.Time) (int64, error)
+}
+
+// blobTimeout bounds one read or write of a chart in Blobs.
+const blobTimeout = 5 * time.Second
+
+// OpenShared makes a store that keeps its charts in blobs, for replicas
+// that share them; key must be the same on every replica.
+func OpenShared(blobs Blobs, key []byte, ttl time.Duration, externalURL string, logger *slog.Logger) (*Store, error) {
+	if len(key) < 16 {
+		return nil, errors.New("images: the signing key must have at least 16 bytes")
+	}
+	return &Store{blobs: blobs, key: key, ttl: ttl, base: strings.TrimSuffix(externalURL, "/"), now: time.Now,
+		logger: logger}, nil
 }
 
 // idPattern is what Publish names files: a content hash, so publishing the
@@ -53,6 +80,15 @@ func Open(dir string, key []byte, ttl time.Duration, externalURL string, logger 
 func (s *Store) Publish(png []byte) (string, error) {
 	sum := sha256.Sum256(png)
 	id := hex.EncodeToString(sum[:16])
+	exp := s.now().Add(s.ttl)
+	if s.blobs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), blobTimeout)
+		defer cancel()
+		if err := s.blobs.PutImage(ctx, id, png, exp); err != nil {
+			return "", fmt.Errorf("images: %w", err)
+		}
+		return s.link(id, exp.Unix()), nil
+	}
 	path := filepath.Join(s.dir, id+".png")
 	tmp, err := os.CreateTemp(s.dir, id+".*.tmp")
 	if err != nil {
@@ -69,8 +105,11 @@ func (s *Store) Publish(png []byte) (string, error) {
 		os.Remove(tmp.Name())
 		return "", fmt.Errorf("images: %w", err)
 	}
-	exp := s.now().Add(s.ttl).Unix()
-	return fmt.Sprintf("%s/images/%s.png?exp=%d&sig=%s", s.base, id, exp, s.sign(id, exp)), nil
+	return s.link(id, exp.Unix()), nil
+}
+
+func (s *Store) link(id string, exp int64) string {
+	return fmt.Sprintf("%s/images/%s.png?exp=%d&sig=%s", s.base, id, exp, s.sign(id, exp))
 }
 
 func (s *Store) sign(id string, exp int64) string {
@@ -102,6 +141,21 @@ func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "gone: the image link has expired", http.StatusGone)
 		return
 	}
+	if s.blobs != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), blobTimeout)
+		defer cancel()
+		png, saved, ok, err := s.blobs.Image(ctx, id)
+		switch {
+		case err != nil:
+			s.logger.Warn("cannot read a chart image from the store", "err", err)
+			http.Error(w, "cannot read the image now", http.StatusServiceUnavailable)
+		case !ok:
+			http.Error(w, "not found", http.StatusNotFound)
+		default:
+			servePNG(w, r, left, saved, bytes.NewReader(png))
+		}
+		return
+	}
 	f, err := os.Open(filepath.Join(s.dir, id+".png"))
 	if err != nil {
 		http.Error(w, "not found", http.StatusNotFound)
@@ -113,14 +167,25 @@ func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
+	servePNG(w, r, left, st.ModTime(), f)
+}
+
+// servePNG answers with a chart that its link allows for left more.
+func servePNG(w http.ResponseWriter, r *http.Request, left time.Duration, modified time.Time, png io.ReadSeeker) {
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d, immutable", int(left.Seconds())))
-	http.ServeContent(w, r, "", st.ModTime(), f)
+	http.ServeContent(w, r, "", modified, png)
 }
 
 // Cleanup removes chart files older than the TTL (their links have expired)
 // and temporary files left by a crash.
 func (s *Store) Cleanup() (removed int, err error) {
+	if s.blobs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		n, err := s.blobs.PruneImages(ctx, s.now())
+		return int(n), err
+	}
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return 0, err

@@ -24,11 +24,17 @@ const (
 	maxChartName = 32
 )
 
-// rangeWords are the ranges named by a word, as /hour, /day and /week do.
-var rangeWords = map[string]time.Duration{
-	"hour": time.Hour,
-	"day":  24 * time.Hour,
-	"week": 7 * 24 * time.Hour,
+// rangeWord is the range named by a word, as /hour, /day and /week do.
+func rangeWord(w string) (time.Duration, bool) {
+	switch strings.ToLower(w) {
+	case "hour":
+		return time.Hour, true
+	case "day":
+		return 24 * time.Hour, true
+	case "week":
+		return 7 * 24 * time.Hour, true
+	}
+	return 0, false
 }
 
 // ParseRange reads a chart's time range: hour, day or week (in any case),
@@ -42,7 +48,7 @@ func ParseRange(s string) (time.Duration, error) {
 		return fail("The time range is too long.")
 	}
 	s = trim(s)
-	if d, ok := rangeWords[strings.ToLower(s)]; ok {
+	if d, ok := rangeWord(s); ok {
 		return d, nil
 	}
 	if s == "" {

@@ -3,7 +3,8 @@
 # Prometheus, Alertmanager and node_exporter; dockerd, sshd and a static
 # busybox (the collectors' tests make an image from it without a
 # registry); the PostgreSQL server, of which the tests start clusters of
-# their own (internal/testutil/realpg). Without them (and not as root)
+# their own (internal/testutil/realpg); the time zone database and a CJK
+# font for the chart renderer's tests. Without them (and not as root)
 # those tests skip locally; under CI=true they fail instead.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ need=()
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
-for p in docker.io:/usr/sbin/dockerd openssh-server:/usr/sbin/sshd busybox-static:/bin/busybox systemd:/usr/bin/systemd-analyze util-linux:/usr/bin/setsid ca-certificates:/etc/ssl/certs/ca-certificates.crt; do [ -e "${p#*:}" ] || need+=("${p%%:*}"); done
+for p in docker.io:/usr/sbin/dockerd openssh-server:/usr/sbin/sshd busybox-static:/bin/busybox systemd:/usr/bin/systemd-analyze util-linux:/usr/bin/setsid ca-certificates:/etc/ssl/certs/ca-certificates.crt tzdata:/usr/share/zoneinfo/Europe/Berlin fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc; do [ -e "${p#*:}" ] || need+=("${p%%:*}"); done
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 

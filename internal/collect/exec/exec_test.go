@@ -20,6 +20,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/collect/series"
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/testutil"
 )
 
 // shell is a check running script with /bin/sh -c; dir is exported to it
@@ -370,10 +371,7 @@ func TestRunKillsLeftovers(t *testing.T) {
 func TestRunEscapedHolder(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("setsid"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("setsid (util-linux) is missing; CI must run this test")
-		}
-		t.Skip("no setsid")
+		testutil.Missing(t, "setsid (util-linux) is missing")
 	}
 	dir := t.TempDir()
 	// The script waits until its child has left the group (the pid file

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil"
 )
 
 func TestRenderNoData(t *testing.T) {
@@ -119,7 +121,7 @@ const cjkFont = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 func TestRenderCJKFontFile(t *testing.T) {
 	if _, err := os.Stat(cjkFont); err != nil {
-		t.Skip("fonts-noto-cjk is not installed:", err)
+		testutil.Missing(t, "fonts-noto-cjk is not installed: "+err.Error())
 	}
 	r := newRenderer(t, Options{FontFile: cjkFont})
 	c := unicodeChart()

@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil"
 )
 
 // plotRect is the data area of c as drawn by r, for sampling pixels.
@@ -156,7 +158,7 @@ func TestRenderBytes(t *testing.T) {
 func TestRenderAcrossDays(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
-		t.Skip("no tz database:", err)
+		testutil.Missing(t, "no tz database (tzdata): "+err.Error())
 	}
 	r := newRenderer(t, Options{Location: berlin, Theme: "dark"})
 	c := cpuChart(2, 500)

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/testutil"
 )
 
 func labels(ts []timeTick) []string {
@@ -17,11 +19,11 @@ func labels(ts []timeTick) []string {
 func TestTimeTicks(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
-		t.Skip("no tz database:", err)
+		testutil.Missing(t, "no tz database (tzdata): "+err.Error())
 	}
 	kolkata, err := time.LoadLocation("Asia/Kolkata")
 	if err != nil {
-		t.Skip("no tz database:", err)
+		testutil.Missing(t, "no tz database (tzdata): "+err.Error())
 	}
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
@@ -96,7 +98,7 @@ func TestTimeTicksExtremes(t *testing.T) {
 func TestZoneCaption(t *testing.T) {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
-		t.Skip("no tz database:", err)
+		testutil.Missing(t, "no tz database (tzdata): "+err.Error())
 	}
 	summer := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {

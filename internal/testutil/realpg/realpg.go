@@ -23,6 +23,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"github.com/heraldhq/herald/internal/testutil"
 )
 
 // User is the superuser every cluster is made with; it logs in over
@@ -82,10 +84,7 @@ func need(t testing.TB) string {
 	if msg == "" {
 		return bin
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testutil.Missing(t, msg)
 	return ""
 }
 

@@ -16,16 +16,13 @@ import (
 	"github.com/heraldhq/herald/internal/testutil/realpg"
 )
 
-// TestCopyToPostgres moves a SQLite store with pending and sent
+// TestPostgresCopyFromSQLite moves a SQLite store with pending and sent
 // deliveries, bot state and history to an empty PostgreSQL database: the
 // pending deliveries are ready there as they were, the notifications'
 // repeats are still recognised, the bot keeps its key, subscriptions and
 // acks, the history reads the same, new rows get new ids; a second copy
 // into the now non-empty database is refused.
-func TestCopyToPostgres(t *testing.T) {
-	if !onPostgres() {
-		t.Skip("PostgreSQL only")
-	}
+func TestPostgresCopyFromSQLite(t *testing.T) {
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := Open(ctx, filepath.Join(t.TempDir(), "herald.db"), Options{}, logger)

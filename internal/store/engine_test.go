@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -20,11 +21,11 @@ import (
 const engineEnv = "HERALD_STORE_TEST_ENGINE"
 
 func TestMain(m *testing.M) {
+	code := realpg.Run(m)
 	if os.Getenv(engineEnv) == "postgres" {
-		os.Exit(realpg.Run(m))
+		os.Exit(code)
 	}
-	code := m.Run()
-	cmd := exec.Command(os.Args[0], os.Args[1:]...)
+	cmd := exec.Command(os.Args[0], childArgs(os.Args[1:])...)
 	cmd.Env = append(os.Environ(), engineEnv+"=postgres")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	fmt.Println("=== the same tests on PostgreSQL")
@@ -35,16 +36,29 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// engineTests are the tests of one engine's own behaviour, named so:
+// TestSQLite… (a file, pragmas) and TestPostgres… (a server that stops,
+// connections cut, NOTIFY, the copy from SQLite). They open their engine
+// themselves and run once, in the first run.
+const engineTests = `^Test(SQLite|Postgres)`
+
+// childArgs are the test flags of the run on PostgreSQL: the same, leaving
+// out the engine's own tests besides what -test.skip leaves out already.
+func childArgs(args []string) []string {
+	skip := engineTests
+	var out []string
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "-test.skip="); ok && v != "" {
+			skip = v + "|" + engineTests
+			continue
+		}
+		out = append(out, a)
+	}
+	return append(out, "-test.skip="+skip)
+}
+
 // onPostgres says whether this run's tests are on PostgreSQL.
 func onPostgres() bool { return os.Getenv(engineEnv) == "postgres" }
-
-// sqliteOnly skips a test of what only SQLite has (a file, pragmas).
-func sqliteOnly(t testing.TB) {
-	t.Helper()
-	if onPostgres() {
-		t.Skip("SQLite only")
-	}
-}
 
 // pgDatabases maps the paths a test opens to its PostgreSQL databases, so
 // that opening the same path again reopens the same database.

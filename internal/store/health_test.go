@@ -25,10 +25,9 @@ func fill(t *testing.T, s *Store, n int) {
 	}
 }
 
-// TestOpenDamaged checks that a damaged database is refused at open with
+// TestSQLiteOpenDamaged checks that a damaged database is refused at open with
 // its path and what to do, instead of being accepted and failing later.
-func TestOpenDamaged(t *testing.T) {
-	sqliteOnly(t)
+func TestSQLiteOpenDamaged(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "herald.db")
 	s := openTest(t, path)
@@ -65,9 +64,8 @@ func TestOpenDamaged(t *testing.T) {
 	}
 }
 
-// TestOpenNotADatabase checks a file that is not SQLite at all.
-func TestOpenNotADatabase(t *testing.T) {
-	sqliteOnly(t)
+// TestSQLiteOpenNotADatabase checks a file that is not SQLite at all.
+func TestSQLiteOpenNotADatabase(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "herald.db")
 	if err := os.WriteFile(path, []byte(strings.Repeat("not a database ", 1000)), 0o600); err != nil {
@@ -79,10 +77,9 @@ func TestOpenNotADatabase(t *testing.T) {
 	}
 }
 
-// TestOpenReadOnly checks that a read-only data directory is named with
+// TestSQLiteOpenReadOnly checks that a read-only data directory is named with
 // the reason, not as SQLite's "unable to open database file (14)".
-func TestOpenReadOnly(t *testing.T) {
-	sqliteOnly(t)
+func TestSQLiteOpenReadOnly(t *testing.T) {
 	dir := testutil.Tmpfs(t, 1<<20, "ro")
 	_, err := Open(context.Background(), filepath.Join(dir, "herald.db"), Options{},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -96,10 +93,9 @@ func TestOpenReadOnly(t *testing.T) {
 	}
 }
 
-// TestDiskFull checks that a full disk makes ingests fail and the store
+// TestSQLiteDiskFull checks that a full disk makes ingests fail and the store
 // not ready, and that both recover when space comes back.
-func TestDiskFull(t *testing.T) {
-	sqliteOnly(t)
+func TestSQLiteDiskFull(t *testing.T) {
 	dir := testutil.Tmpfs(t, 4<<20)
 	s, err := Open(context.Background(), filepath.Join(dir, "herald.db"), Options{ProbeEvery: time.Nanosecond},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -70,9 +70,6 @@ func queryStrings(t *testing.T, dsn, q string) []string {
 // an error while it is down and readiness says why, and once it is back the
 // store recovers by itself with everything it acknowledged before.
 func TestPostgresRestart(t *testing.T) {
-	if !onPostgres() {
-		t.Skip("PostgreSQL only")
-	}
 	t.Parallel()
 	srv := realpg.Start(t)
 	dsn := srv.NewDatabase(t)
@@ -132,9 +129,6 @@ func TestPostgresRestart(t *testing.T) {
 // while ingests run: whatever was acknowledged is stored, and whatever
 // failed is stored whole or not at all.
 func TestPostgresConnectionsCut(t *testing.T) {
-	if !onPostgres() {
-		t.Skip("PostgreSQL only")
-	}
 	t.Parallel()
 	srv := realpg.Shared(t)
 	dsn := srv.NewDatabase(t)
@@ -259,9 +253,6 @@ func execPG(t *testing.T, dsn string, stmts ...string) {
 // an ingest's transaction: the ingest must fail, since nothing was stored.
 // A deferred trigger that sleeps holds the commit open for the cut.
 func TestPostgresCutAtCommit(t *testing.T) {
-	if !onPostgres() {
-		t.Skip("PostgreSQL only")
-	}
 	t.Parallel()
 	srv := realpg.Shared(t)
 	dsn := srv.NewDatabase(t)
@@ -308,9 +299,6 @@ func TestPostgresCutAtCommit(t *testing.T) {
 // hears the channels another replica's ingest gave new deliveries, once it
 // commits, and only those; after its connection is cut it reconnects.
 func TestPostgresListen(t *testing.T) {
-	if !onPostgres() {
-		t.Skip("PostgreSQL only")
-	}
 	t.Parallel()
 	srv := realpg.Shared(t)
 	dsn := srv.NewDatabase(t)
@@ -392,7 +380,7 @@ func TestPostgresListen(t *testing.T) {
 	}
 }
 
-func TestPgRebind(t *testing.T) {
+func TestPostgresRebind(t *testing.T) {
 	t.Parallel()
 	for q, want := range map[string]string{
 		"a ? b ? c":                 "a $1 b $2 c",

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/loadgen"
+	"github.com/heraldhq/herald/internal/testutil"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
 	"github.com/heraldhq/herald/internal/testutil/realpg"
 	"github.com/heraldhq/herald/internal/testutil/realproc"
@@ -121,19 +122,15 @@ func BenchmarkReplicaEndToEnd(b *testing.B) {
 	fake := faketelegram.New(b, faketelegram.Config{Chats: []faketelegram.Chat{{ID: 4242}},
 		Limits: faketelegram.Limits{Unlimited: true}})
 	urls := benchReplicas(b, bin, 2, pg.NewDatabase(b), fake)
-	var holder int
-	deadline := time.Now().Add(20 * time.Second)
-	for holder = -1; holder < 0; {
+	holder := -1
+	testutil.Poll(b, 20*time.Second, "a replica holding the dispatch lease", func() bool {
 		for i, u := range urls {
 			if leaseHeld(u, "dispatch") {
 				holder = i
 			}
 		}
-		if time.Now().After(deadline) {
-			b.Fatal("no replica took the dispatch lease")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return holder >= 0
+	})
 	sent := 0
 	for _, tc := range []struct {
 		name string

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/heraldhq/herald/internal/testutil"
 	"github.com/heraldhq/herald/internal/testutil/faketelegram"
@@ -55,17 +58,20 @@ func startReplica(t *testing.T, bin, cfg, name string) *replica {
 			t.Logf("log of replica %s (pid %d):\n%s", r.name, r.cmd.Process.Pid, r.Log)
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for !r.ready() {
+	exited := func() bool {
 		select {
 		case <-r.exited:
-			t.Fatalf("replica %s exited while starting:\n%s", name, r.Log)
+			return true
 		default:
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("replica %s not ready after 30s:\n%s", name, r.Log)
-		}
-		time.Sleep(testutil.PollEvery)
+	}
+	ready := testutil.Until(30*time.Second, func() bool { return exited() || r.ready() })
+	switch {
+	case exited():
+		t.Fatalf("replica %s exited while starting:\n%s", name, r.Log)
+	case !ready:
+		t.Fatalf("replica %s not ready after 30s:\n%s", name, r.Log)
 	}
 	return r
 }
@@ -384,14 +390,13 @@ var deliveredRE = regexp.MustCompile(`(?m)^herald_deliveries_total\{channel="ops
 
 // idleHolder waits for a moment when the dispatch holder is idle between
 // two messages to one chat: every alert in the chat so far is recorded as
-// sent, at least 300 ms after the last message arrived (the holder then
-// waits for the chat's pace) and well before the next one may leave (the
-// pace is a message every 1/0.95 s). It returns the lease holders then,
+// sent (the holder then waits for the chat's pace), well before the next
+// one may leave (the pace is a message every 1/0.95 s). It returns the lease holders then,
 // the number of messages and how long after its arrival the last
 // message's outcome was recorded.
 func idleHolder(t *testing.T, fake *faketelegram.Server, rs []*replica, re *regexp.Regexp) (map[string][]*replica, int, time.Duration) {
 	t.Helper()
-	const settleAfter, nextAfter = 300 * time.Millisecond, 800 * time.Millisecond
+	const nextAfter = 800 * time.Millisecond
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		msgs := fake.Messages()
@@ -400,19 +405,17 @@ func idleHolder(t *testing.T, fake *faketelegram.Server, rs []*replica, re *rege
 		for _, n := range alertCounts(msgs, re) {
 			sent += n
 		}
+		// The holder has recorded every message so far (and sends no
+		// other until the chat's pace allows).
 		var lag time.Duration
-		for {
+		testutil.Until(10*time.Second, func() bool {
 			if n, ok := recorded(rs); ok && n >= sent {
 				lag = time.Since(last)
-				break
+				return true
 			}
-			if len(fake.Messages()) != len(msgs) || time.Since(last) > 10*time.Second {
-				break
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			return len(fake.Messages()) != len(msgs)
+		})
 		if lag > 0 && lag < nextAfter {
-			time.Sleep(time.Until(last.Add(settleAfter)))
 			hs := holders(rs)
 			if len(hs["dispatch"]) == 1 && len(fake.Messages()) == len(msgs) && time.Since(last) < nextAfter {
 				return hs, len(msgs), lag
@@ -425,4 +428,23 @@ func idleHolder(t *testing.T, fake *faketelegram.Server, rs []*replica, re *rege
 	}
 	t.Fatal("the dispatch holder was never idle between two messages for 60s")
 	return nil, 0, 0
+}
+
+// leaseEnds returns a function that reads when the lease name ends, as
+// the database records it: each renewal moves it.
+func leaseEnds(t *testing.T, dsn, name string) func() int64 {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	return func() int64 {
+		var end int64
+		if err := conn.QueryRow(ctx, `SELECT expires_at FROM leases WHERE name = $1`, name).Scan(&end); err != nil {
+			t.Fatalf("read lease %s: %v", name, err)
+		}
+		return end
+	}
 }

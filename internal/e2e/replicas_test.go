@@ -110,16 +110,15 @@ func TestReplicasStormExactlyOnce(t *testing.T) {
 	watched := []string{"dispatch", "telegram_poller", "collect"}
 	failover := map[string]time.Duration{}
 	after := map[string]*replica{}
-	deadline := killed.Add(failoverBound + 5*time.Second)
-	for len(failover) < len(watched) && time.Now().Before(deadline) {
+	testutil.Until(time.Until(killed.Add(failoverBound+5*time.Second)), func() bool {
 		hs := holders(live)
 		for _, l := range watched {
 			if _, done := failover[l]; !done && len(hs[l]) == 1 {
 				failover[l], after[l] = time.Since(killed), hs[l][0]
 			}
 		}
-		time.Sleep(testutil.PollEvery)
-	}
+		return len(failover) == len(watched)
+	})
 	for _, l := range watched {
 		was := "none"
 		if len(before[l]) > 0 {
@@ -216,16 +215,21 @@ func TestReplicaPausedPastItsLease(t *testing.T) {
 	postAll(paused, first)
 	waitAlerts(t, fake, inst, second, 20*time.Second)
 
-	// The resumed replica does not take the lease back while the other
-	// holds it (only if the other released it).
-	for end := time.Now().Add(2 * leaseDuration); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		hs := holders(reps)["dispatch"]
-		for _, h := range hs {
+	// The resumed replica, campaigning every quarter of a lease, does not
+	// take the lease back while the other holds it (only if the other
+	// released it), over eight of the other's renewals: two lease
+	// durations.
+	ends := leaseEnds(t, dsn, "dispatch")
+	renewals := map[int64]bool{}
+	testutil.Poll(t, 4*leaseDuration, "eight renewals of the dispatch lease", func() bool {
+		for _, h := range holders(reps)["dispatch"] {
 			if h == paused && !strings.Contains(other.Log.String(), `msg="released the lease" lease=dispatch`) {
 				t.Fatalf("the resumed replica %s holds the dispatch lease again though %s did not release it", paused.name, other.name)
 			}
 		}
-	}
+		renewals[ends()] = true
+		return len(renewals) > 8
+	})
 	settle()
 	checkExactlyOnce(t, fake.Messages(), inst, append(first, second...))
 	if st := fake.Stats(); st.TooManyRequests != 0 {
@@ -261,9 +265,7 @@ func TestReplicasSurviveDatabaseRestart(t *testing.T) {
 	}
 	// Three alerts before, three refused while the database is down and
 	// three more after: nine messages, within half of the group's 20 a
-	// minute. (A replica that takes the dispatch lease back warms its rate
-	// limits with its own earlier sends, which its limiter already counted:
-	// with more messages the last ones wait up to a minute for nothing.)
+	// minute.
 	const n = 3
 	for i := range n {
 		if code := post(i); code != 200 {
@@ -285,8 +287,21 @@ func TestReplicasSurviveDatabaseRestart(t *testing.T) {
 			t.Errorf("alert %d answered %d while the database is down, want 5xx so that Alertmanager retries", i, code)
 		}
 	}
-	// Down for longer than a lease, so that every lease runs out.
-	time.Sleep(time.Until(down.Add(leaseDuration + time.Second)))
+	// Down until every lease has run out: no replica may act on one.
+	testutil.Poll(t, leaseDuration+5*time.Second, "both replicas giving up their leases", func() bool {
+		for _, r := range reps {
+			held, ok := r.leases()
+			if !ok {
+				return false
+			}
+			for _, h := range held {
+				if h {
+					return false
+				}
+			}
+		}
+		return true
+	})
 	if reps[0].ready() || reps[1].ready() {
 		t.Error("a replica says it is ready while the database is down")
 	}

@@ -16,8 +16,16 @@ const PollEvery = 50 * time.Millisecond
 // event (a channel, a recorded call) instead.
 func Poll(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
+	if !Until(timeout, cond) {
+		t.Fatalf("waited %s for %s", timeout, what)
+	}
+}
+
+// Until is Poll for a wait the test goes on after, whatever its outcome:
+// it reports whether cond held before timeout passed.
+func Until(timeout time.Duration, cond func() bool) bool {
 	if cond() {
-		return
+		return true
 	}
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -26,13 +34,10 @@ func Poll(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	for {
 		select {
 		case <-deadline.C:
-			if cond() {
-				return
-			}
-			t.Fatalf("waited %s for %s", timeout, what)
+			return cond()
 		case <-tick.C:
 			if cond() {
-				return
+				return true
 			}
 		}
 	}

@@ -123,7 +123,7 @@ func (a *App) openImages(cfg *config.Config) error {
 		a.logger.Info("neither external_url nor images.s3 is set: charts are not hosted, so platforms that take images by URL (DingTalk, Teams, Slack webhooks) go without them")
 		return nil
 	}
-	if a.store != nil && a.store.Engine() == "postgres" {
+	if a.store != nil && a.store.Shared() {
 		// Replicas: the link may reach another replica than the one that
 		// drew the chart, so the charts are kept in the database and the
 		// links signed with a key every replica has.
@@ -279,7 +279,7 @@ func (a *App) Run(ctx context.Context) error {
 		go a.images.Run(dctx)
 	}
 	go ls.run(dctx, leasePrune, func(ctx context.Context) { a.prune(ctx, st) })
-	if tgBot != nil && st.Engine() == "postgres" {
+	if tgBot != nil && st.Shared() {
 		go a.followSubscriptions(dctx, st, srv, disp)
 	}
 	collectDone := make(chan struct{})

@@ -44,7 +44,7 @@ type leases struct {
 
 func (a *App) newLeases(cfg *config.Config, st *store.Store) *leases {
 	ls := &leases{holder: lease.Holder(), held: lease.NewMetrics(a.reg)}
-	if st.Engine() != "postgres" {
+	if !st.Shared() {
 		for _, name := range []string{leaseDispatch, leasePoller, leaseCollect, leasePrune} {
 			ls.held.Always(name)
 		}

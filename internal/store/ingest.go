@@ -161,7 +161,7 @@ func (s *Store) commitBatch(batch []*writeReq) {
 	// (two round trips each); when a request fails, the batch runs again
 	// with them, so that the bad request fails alone. SQLite's savepoints
 	// cost nothing that matters.
-	isolate := s.eng.name() != "postgres"
+	isolate := !s.eng.shared()
 	for attempt := 0; ; {
 		switch s.runBatch(ctx, batch, attempt < maxBatchRetries, isolate) {
 		case batchDone:

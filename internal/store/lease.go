@@ -190,7 +190,7 @@ func (s *Store) RecentSends(ctx context.Context, channel string, since time.Time
 // loses, and the next holder sends the message again. On SQLite the one
 // writer connection is the writer's: fn goes through it.
 func (s *Store) directTx(ctx context.Context, fn func(w *txWriter) error) error {
-	if s.eng.name() != "postgres" {
+	if !s.eng.shared() {
 		return s.submit(ctx, fn)
 	}
 	err := s.runDirect(ctx, fn)

@@ -28,6 +28,7 @@ import (
 type pgEngine struct{}
 
 func (pgEngine) name() string         { return "postgres" }
+func (pgEngine) shared() bool         { return true }
 func (pgEngine) goose() goose.Dialect { return goose.DialectPostgres }
 
 // rebind numbers the ? parameters: $1, $2, … in order. The statements

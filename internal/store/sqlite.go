@@ -21,6 +21,7 @@ import (
 // sqliteEngine is SQLite: one file, one writer.
 type sqliteEngine struct{}
 
+func (sqliteEngine) shared() bool                                { return false }
 func (sqliteEngine) name() string                                { return "sqlite" }
 func (sqliteEngine) goose() goose.Dialect                        { return goose.DialectSQLite3 }
 func (sqliteEngine) rebind(q string) string                      { return q }

@@ -66,6 +66,10 @@ type Store struct {
 // engine is what differs between the databases.
 type engine interface {
 	name() string
+	// shared says the database is a server that several Herald processes
+	// use: other writers exist beside this process's writer goroutine,
+	// and each statement is a round trip.
+	shared() bool
 	goose() goose.Dialect
 	// rebind turns the ? parameters of a statement into the engine's.
 	rebind(q string) string
@@ -110,6 +114,12 @@ func newStore(eng engine, w, r *sql.DB, path string, opts Options, logger *slog.
 
 // Engine is "sqlite" or "postgres".
 func (s *Store) Engine() string { return s.eng.name() }
+
+// Shared says that several Herald processes (replicas) may use this
+// database at once, so that what one process does alone on SQLite (send,
+// poll Telegram, collect, prune, host charts) needs a lease or a shared
+// place.
+func (s *Store) Shared() bool { return s.eng.shared() }
 
 func (s *Store) migrate(ctx context.Context, dir string, opts ...goose.ProviderOption) error {
 	fsys, err := fs.Sub(migrations, dir)

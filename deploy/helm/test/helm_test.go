@@ -43,7 +43,7 @@ func runMain(m *testing.M) int {
 	start := time.Now()
 	if out, err := buildHelm(dir); err != nil {
 		msg := fmt.Sprintf("building helm %s: %v\n%s", helmVersion, err, out)
-		if os.Getenv("CI") == "true" || !proxyUnreachable(out) {
+		if os.Getenv("CI") != "" || !proxyUnreachable(out) {
 			fmt.Fprintln(os.Stderr, msg)
 			return 1
 		}

@@ -85,7 +85,7 @@ the replicas. Example:
 	defer dst.Close()
 	rep, err := src.CopyTo(ctx, dst)
 	if err != nil {
-		return fmt.Errorf("copy %s to %s: %w", path, store.PostgresForLog(dsn), err)
+		return fmt.Errorf("copy %s to %s: %w", path, config.DSNForLog(dsn), err)
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "TABLE\tROWS")
@@ -95,6 +95,6 @@ the replicas. Example:
 	w.Flush()
 	fmt.Fprintf(stdout, "\nCopied %s to %s: %d pending deliveries will be sent by the replicas.\n"+
 		"Now set storage.driver: postgres and storage.dsn_file, and start Herald.\n",
-		path, store.PostgresForLog(dsn), rep.Pending)
+		path, config.DSNForLog(dsn), rep.Pending)
 	return nil
 }

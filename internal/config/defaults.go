@@ -105,10 +105,16 @@ func (c *Config) DatabasePath() string {
 // secret in storage.dsn: user, password and query parameters are removed
 // (a PostgreSQL DSN carries a password; a SQLite URI may carry keys).
 func (c *Config) DatabaseForLog() string {
-	p := c.DatabasePath()
 	if c.Storage.DSN == "" {
-		return p
+		return c.DatabasePath()
 	}
+	return DSNForLog(string(c.Storage.DSN))
+}
+
+// DSNForLog is a database's DSN without anything secret: user, password
+// and query parameters are removed from a URL, and a key=value DSN keeps
+// only host, port and dbname.
+func DSNForLog(p string) string {
 	if i := strings.IndexAny(p, "?#"); i >= 0 {
 		p = p[:i]
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/wait"
 )
 
@@ -154,7 +154,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts Options, logger *slog.Lo
 		}
 		return nil, errors.New("storage.dsn: cannot parse the PostgreSQL DSN")
 	}
-	name := PostgresForLog(dsn)
+	name := config.DSNForLog(dsn)
 	w := stdlib.OpenDB(*cfg)
 	// The writer, leases, claims and outcomes (see directTx).
 	w.SetMaxOpenConns(8)
@@ -192,22 +192,6 @@ func migrationLocker() (goose.ProviderOption, error) {
 		return nil, err
 	}
 	return goose.WithLocker(l), nil
-}
-
-// PostgresForLog names a PostgreSQL database without its password or
-// query parameters: user@host:port/database.
-func PostgresForLog(dsn string) string {
-	cfg, err := pgconn.ParseConfig(dsn)
-	if err != nil {
-		return "(unparsable DSN)"
-	}
-	u := url.URL{Scheme: "postgres", User: url.User(cfg.User), Host: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))),
-		Path: "/" + cfg.Database}
-	if strings.HasPrefix(cfg.Host, "/") {
-		u.Host = ""
-		return u.String() + " (socket " + cfg.Host + ")"
-	}
-	return u.String()
 }
 
 // Listen calls wake with the channels other replicas ingested deliveries
